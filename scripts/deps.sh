@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Installs everything smccctrace needs to build and test, from Debian bookworm and
+# bookworm-backports only. Host tools go in with apt-get; arm64 libraries and the
+# arm64 kernel are downloaded as .debs into a cache outside the clone and unpacked
+# into a private sysroot under build/, never installed system-wide.
+#
+# Idempotent: a stamp in the cache records what was installed; a second run on the same
+# machine fetches nothing.
+set -euo pipefail
+
+CACHE=${SMCCCTRACE_CACHE:-/var/cache/smccctrace}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+SYSROOT=${SYSROOT:-$TOP/build/sysroot-arm64}
+STAMP_VERSION=3
+
+# The arm64 kernel we test with. Pinned; if Debian has moved past it, the newest
+# bookworm-backports 6.12 image is used instead and a notice says so.
+KERNEL_PIN=${KERNEL_PIN:-6.12.95+deb12-arm64}
+
+HOST_PKGS=(build-essential clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	cpio xz-utils zstd python3 python3-jsonschema pkg-config
+	libelf-dev zlib1g-dev libzstd-dev)
+BACKPORTS_HOST_PKGS=(qemu-system-arm bpftool libbpf-dev)
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+need_root() { [ "$(id -u)" = 0 ] || { echo "deps: must run as root to install packages (or run 'make deps' as root once)" >&2; exit 1; }; }
+
+apt_update_done=
+apt_update() { [ -n "$apt_update_done" ] || { log "apt-get update"; apt-get -qq update; apt_update_done=1; }; }
+
+setup_apt() {
+	local changed=
+	if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		log "adding bookworm-backports"
+		cat >/etc/apt/sources.list.d/smccctrace-backports.sources <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+		changed=1
+	fi
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "adding the arm64 architecture"
+		dpkg --add-architecture arm64
+		changed=1
+	fi
+	if [ -n "$changed" ] || ! apt-cache show busybox-static:arm64 >/dev/null 2>&1 ||
+		! apt-cache policy bpftool | grep -q bookworm-backports; then
+		apt_update
+	fi
+}
+
+host_ok() {
+	for p in "${HOST_PKGS[@]}" "${BACKPORTS_HOST_PKGS[@]}"; do
+		dpkg -s "$p" >/dev/null 2>&1 || return 1
+	done
+	command -v qemu-system-aarch64 >/dev/null && command -v bpftool >/dev/null
+}
+
+install_host() {
+	host_ok && return 0
+	need_root
+	setup_apt
+	log "installing host packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -qq install -y --no-install-recommends "${HOST_PKGS[@]}" >/dev/null ||
+		{ apt_update; apt-get -qq install -y --no-install-recommends "${HOST_PKGS[@]}" >/dev/null; }
+	apt-get -qq install -y --no-install-recommends -t bookworm-backports "${BACKPORTS_HOST_PKGS[@]}" >/dev/null
+}
+
+# download PKG [RELEASE]: fetch PKG:arm64 into the cache unless a .deb of it is there.
+download() {
+	local pkg=$1 rel=${2:-}
+	local name=${pkg%%=*}
+	if compgen -G "$CACHE/debs/${name}_*_arm64.deb" >/dev/null ||
+		compgen -G "$CACHE/debs/${name}_*_all.deb" >/dev/null; then
+		return 0
+	fi
+	need_root
+	setup_apt
+	download_to_cache ${rel:+-t $rel} "$name:arm64${pkg#$name}" ||
+		{ apt_update; download_to_cache ${rel:+-t $rel} "$name:arm64${pkg#$name}"; }
+}
+
+# apt-get download into a scratch dir that apt's unprivileged _apt user may write,
+# then move the .deb into the cache.
+download_to_cache() {
+	log "downloading ${*: -1}"
+	local tmp; tmp=$(mktemp -d); chmod 755 "$tmp"
+	chown _apt "$tmp" 2>/dev/null || true
+	(cd "$tmp" && apt-get -qq download "$@") || { rm -rf "$tmp"; return 1; }
+	mv "$tmp"/*.deb "$CACHE/debs/"; rm -rf "$tmp"
+}
+
+fetch_arm64() {
+	mkdir -p "$CACHE/debs"
+	# arm64 static libraries for the tool and busybox for the test bed's initramfs.
+	# libelf stays at bookworm's 0.188: the backports libelf.a does not link
+	# statically (undefined eu_search_tree_init).
+	for p in libbpf-dev libbpf1; do download "$p" bookworm-backports; done
+	for p in libelf-dev libelf1; do download "$p=0.188-2.1"; done
+	for p in zlib1g-dev zlib1g libzstd-dev libzstd1 busybox-static; do download "$p"; done
+	fetch_kernel
+}
+
+has_candidate() { local p; p=$(apt-cache policy "$1" 2>/dev/null); [[ $p == *"Candidate: "[0-9]* ]]; }
+
+fetch_kernel() {
+	if compgen -G "$CACHE/debs/linux-image-6.12*-arm64*_arm64.deb" >/dev/null; then return 0; fi
+	need_root
+	setup_apt
+	local pkg="linux-image-$KERNEL_PIN"
+	has_candidate "$pkg:arm64" || apt_update
+	if ! has_candidate "$pkg:arm64"; then
+		pkg=$(apt-cache depends -t bookworm-backports linux-image-arm64:arm64 2>/dev/null |
+			sed -n 's/.*Depends: \(linux-image-6\.12[^ :]*\).*/\1/p' | head -1)
+		[ -n "$pkg" ] || { echo "deps: cannot resolve the bookworm-backports arm64 kernel" >&2; exit 1; }
+		log "notice: pinned kernel $KERNEL_PIN is gone from Debian; using $pkg"
+	fi
+	download_to_cache "$pkg:arm64"
+}
+
+unpack_sysroot() {
+	local stamp="$SYSROOT/.stamp" want
+	want="$STAMP_VERSION $(cd "$CACHE/debs" && ls | tr '\n' ' ')"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+	log "unpacking the arm64 sysroot into $SYSROOT"
+	rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
+	for d in "$CACHE"/debs/*.deb; do
+		case $(basename "$d") in linux-image-*) continue;; esac
+		dpkg-deb -x "$d" "$SYSROOT"
+	done
+	local k; k=$(ls "$CACHE"/debs/linux-image-6.12*_arm64.deb | head -1)
+	mkdir -p "$SYSROOT/kernel"
+	dpkg-deb --fsys-tarfile "$k" | tar -x -C "$SYSROOT/kernel" --wildcards './boot/vmlinuz-*' './boot/config-*'
+	ln -sf "$(cd "$SYSROOT/kernel/boot" && ls vmlinuz-*)" "$SYSROOT/kernel/boot/Image"
+	echo "$want" >"$stamp"
+}
+
+install_host
+fetch_arm64
+unpack_sysroot
+log "ready"
