@@ -28,7 +28,7 @@ BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
 # clang's own system include dirs, after ours, so BPF code finds <linux/types.h>-free headers
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_arm64 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_arm64 -Wall -Werror \
 	-Iinclude -Ivmlinux/arm64 -I$(SYSROOT)/usr/include $(CLANG_BPF_SYS_INCLUDES)
 
 SRCS := $(wildcard src/*.c)
@@ -50,7 +50,7 @@ $(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) vmlinux/arm64/
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
-	$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<))) > $@.tmp && mv $@.tmp $@
+	$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<)))_bpf > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -97,3 +97,4 @@ bench:
 
 clean:
 	rm -rf build/x86_64 build/arm64 build/bpf build/unit build/vm
+.SECONDARY:

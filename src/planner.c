@@ -1,0 +1,207 @@
+#include "planner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "smccctrace.skel.h"
+
+#define TRACEFS_FUNCS "/sys/kernel/tracing/available_filter_functions"
+#define DEBUGFS_FUNCS "/sys/kernel/debug/tracing/available_filter_functions"
+
+const char *hook_mech_name(enum hook_mech m)
+{
+	return m == MECH_FENTRY ? "fentry/fexit" : "kprobe/kretprobe";
+}
+
+/* Static functions can be inlined: being in BTF is not enough, the function must
+ * also be one ftrace can patch. Reads available_filter_functions once. */
+struct traceable {
+	const char *name;
+	bool found;
+};
+
+static void scan_filter_functions(struct traceable *t, int n)
+{
+	FILE *f = fopen(TRACEFS_FUNCS, "r");
+	char line[256];
+
+	if (!f)
+		f = fopen(DEBUGFS_FUNCS, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \t\n")] = 0;
+		for (int i = 0; i < n; i++)
+			if (!t[i].found && !strcmp(line, t[i].name))
+				t[i].found = true;
+	}
+	fclose(f);
+}
+
+static bool btf_has_func(const struct btf *btf, const char *name)
+{
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
+{
+	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), member))
+			return true;
+	return false;
+}
+
+void kernel_facts_probe(struct kernel_facts *k)
+{
+	struct traceable t[] = {
+		{ "handle_hvc" }, { "handle_smc" }, { "kvm_smccc_call_handler" },
+		{ "kvm_hvc_call_handler" }, { "kvm_arch_vcpu_ioctl_run" },
+		{ "kvm_prepare_hypercall_exit" }, { "kvm_arch_destroy_vm" },
+	};
+	struct utsname u;
+	struct btf *btf;
+
+	memset(k, 0, sizeof(*k));
+	if (uname(&u) == 0) {
+		snprintf(k->release, sizeof(k->release), "%s", u.release);
+		snprintf(k->machine, sizeof(k->machine), "%s", u.machine);
+	}
+	k->kvm = access("/dev/kvm", F_OK) == 0;
+	k->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	btf = k->btf ? btf__load_vmlinux_btf() : NULL;
+	if (!btf)
+		return;
+	scan_filter_functions(t, sizeof(t) / sizeof(t[0]));
+	k->handle_hvc = t[0].found && btf_has_func(btf, "handle_hvc");
+	k->handle_smc = t[1].found && btf_has_func(btf, "handle_smc");
+	if (t[2].found && btf_has_func(btf, "kvm_smccc_call_handler"))
+		k->handler = "kvm_smccc_call_handler";
+	else if (t[3].found && btf_has_func(btf, "kvm_hvc_call_handler"))
+		k->handler = "kvm_hvc_call_handler";
+	k->run = t[4].found && btf_has_func(btf, "kvm_arch_vcpu_ioctl_run");
+	k->prepare_hypercall_exit = t[5].found && btf_has_func(btf, "kvm_prepare_hypercall_exit");
+	k->destroy = t[6].found;
+	k->smccc_filter = btf_has_member(btf, "kvm_arch", "smccc_filter");
+	btf__free(btf);
+}
+
+int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len)
+{
+	if (strcmp(k->machine, "aarch64")) {
+		snprintf(err, len, "this is a %s machine; smccctrace traces arm64 KVM hosts (see 'smccctrace probe')",
+			 k->machine[0] ? k->machine : "non-arm64");
+		return -1;
+	}
+	if (!k->btf) {
+		snprintf(err, len, "kernel %s has no BTF (/sys/kernel/btf/vmlinux); CO-RE tracing needs CONFIG_DEBUG_INFO_BTF (see 'smccctrace probe')",
+			 k->release);
+		return -1;
+	}
+	if (!k->handler) {
+		snprintf(err, len, "kernel %s has no traceable KVM SMCCC handler (no KVM, or KVM not built in; see 'smccctrace probe')",
+			 k->release);
+		return -1;
+	}
+	if (!k->handle_hvc || !k->run) {
+		snprintf(err, len, "kernel %s: handle_hvc or kvm_arch_vcpu_ioctl_run is not traceable (see 'smccctrace probe')",
+			 k->release);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every program, by role, in both flavours. */
+struct hook_choice {
+	const char *role;
+	struct bpf_program *fentry, *kprobe;
+	struct bpf_link **fentry_link, **kprobe_link;
+	const char *target;
+	bool retprobe;
+	bool wanted;
+};
+
+#define HOOK(role, name, kp_name, target, ret, wanted) \
+	{ role, s->progs.name, s->progs.kp_name, &s->links.name, &s->links.kp_name, target, ret, wanted }
+
+int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum hook_mech mech,
+		 struct attach_plan *plan, char *err, size_t len)
+{
+	const struct hook_choice choices[] = {
+		HOOK("trap hvc", hvc_entry, kp_hvc_entry, "handle_hvc", false, true),
+		HOOK("trap hvc done", hvc_exit, kp_hvc_exit, "handle_hvc", true, true),
+		HOOK("trap smc", smc_entry, kp_smc_entry, "handle_smc", false, k->handle_smc),
+		HOOK("trap smc done", smc_exit, kp_smc_exit, "handle_smc", true, k->handle_smc),
+		HOOK("smccc handler", handler_entry, kp_handler_entry, k->handler, false, true),
+		HOOK("smccc handler done", handler_exit, kp_handler_exit, k->handler, true, true),
+		HOOK("vcpu run", run_entry, kp_run_entry, "kvm_arch_vcpu_ioctl_run", false, true),
+	};
+
+	memset(plan, 0, sizeof(*plan));
+	plan->mech = mech;
+	plan->handler = k->handler;
+	for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
+		const struct hook_choice *c = &choices[i];
+		bool fentry = mech == MECH_FENTRY && c->wanted;
+		struct planned_hook *h;
+
+		bpf_program__set_autoload(c->fentry, fentry);
+		bpf_program__set_autoload(c->kprobe, mech == MECH_KPROBE && c->wanted);
+		if (!c->wanted)
+			continue;
+		if (fentry) {
+			int e = bpf_program__set_attach_target(c->fentry, 0, c->target);
+
+			if (e) {
+				snprintf(err, len, "cannot target %s at %s: %s", c->role, c->target, strerror(-e));
+				return -1;
+			}
+		}
+		h = &plan->hooks[plan->nr_hooks++];
+		*h = (struct planned_hook){
+			.role = c->role,
+			.target = c->target,
+			.prog = fentry ? c->fentry : c->kprobe,
+			.link = fentry ? c->fentry_link : c->kprobe_link,
+			.retprobe = c->retprobe,
+		};
+	}
+	return 0;
+}
+
+int plan_attach(struct smccctrace_bpf *skel, const struct attach_plan *plan, char *err, size_t len)
+{
+	for (int i = 0; i < plan->nr_hooks; i++) {
+		const struct planned_hook *h = &plan->hooks[i];
+		struct bpf_link *l;
+
+		if (plan->mech == MECH_FENTRY)
+			l = bpf_program__attach_trace(h->prog);
+		else
+			l = bpf_program__attach_kprobe(h->prog, h->retprobe, h->target);
+		if (!l) {
+			snprintf(err, len, "cannot attach %s (%s on %s): %s", h->role, hook_mech_name(plan->mech),
+				 h->target, strerror(errno));
+			return -1;
+		}
+		*h->link = l;
+	}
+	skel->links.userspace_exit = bpf_program__attach(skel->progs.userspace_exit);
+	if (!skel->links.userspace_exit) {
+		snprintf(err, len, "cannot attach tracepoint kvm:kvm_userspace_exit: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* The attach planner: the one place that knows how kernels differ. It probes the
+ * running kernel (BTF, traceable functions, BPF trampolines) and decides which
+ * kernel function each BPF program attaches to, and how. */
+#ifndef SMCCCTRACE_PLANNER_H
+#define SMCCCTRACE_PLANNER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "options.h"
+
+struct smccctrace_bpf;
+
+enum hook_mech {
+	MECH_FENTRY,
+	MECH_KPROBE,
+};
+
+struct kernel_facts {
+	char release[65];
+	char machine[65];
+	bool btf;			/* /sys/kernel/btf/vmlinux */
+	bool kvm;			/* /dev/kvm */
+	/* functions present in BTF and traceable (not inlined) */
+	bool handle_hvc, handle_smc, run, destroy;
+	const char *handler;		/* SMCCC dispatcher: kvm_smccc_call_handler (6.4+) or kvm_hvc_call_handler */
+	bool prepare_hypercall_exit;	/* kvm_prepare_hypercall_exit attachable */
+	bool smccc_filter;		/* struct kvm_arch has smccc_filter (6.4+) */
+};
+
+#define PLAN_MAX_HOOKS 8
+
+/* One BPF program on one kernel function. */
+struct planned_hook {
+	const char *role;
+	const char *target;
+	struct bpf_program *prog;
+	struct bpf_link **link;		/* the skeleton's slot, so that destroy detaches it */
+	bool retprobe;
+};
+
+struct attach_plan {
+	enum hook_mech mech;
+	const char *handler;
+	struct planned_hook hooks[PLAN_MAX_HOOKS];
+	int nr_hooks;
+};
+
+/* Reads what the running kernel offers. Never fails; missing things are false. */
+void kernel_facts_probe(struct kernel_facts *k);
+/* Checks that this machine can be traced at all; on failure a one-line reason. */
+int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len);
+
+/* Chooses programs and targets for mech on an opened (not loaded) skeleton. */
+int plan_prepare(struct smccctrace_bpf *skel, const struct kernel_facts *k, enum hook_mech mech,
+		 struct attach_plan *plan, char *err, size_t len);
+/* Attaches the chosen programs after load. */
+int plan_attach(struct smccctrace_bpf *skel, const struct attach_plan *plan, char *err, size_t len);
+const char *hook_mech_name(enum hook_mech m);
+#endif

@@ -1,0 +1,24 @@
+/* Rendering of one traced call: the aligned human line and the JSON Lines object.
+ * Both read the same decoded view, so they never disagree. */
+#ifndef SMCCCTRACE_RENDER_H
+#define SMCCCTRACE_RENDER_H
+#include <stdio.h>
+#include <linux/types.h>
+#include "json_writer.h"
+#include "smccc.h"
+#include "smccctrace.h"
+
+struct call_view {
+	const struct smccc_event *ev;
+	struct smccc_decoded dec;
+	char name[SMCCC_NAME_MAX];
+	const char *ret_name;		/* NULL: x0 is a value, not a code */
+	__u64 ts_ns;			/* since the trace started */
+	bool has_result;		/* the guest resumed with ret[] */
+};
+
+void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns);
+void render_text_header(FILE *out);
+void render_text(FILE *out, const struct call_view *v);
+void render_json(struct json_writer *w, const struct call_view *v);
+#endif

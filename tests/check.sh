@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `make check`: every test of smccctrace. Host unit tests and CLI tests first, then
+# the end-to-end tests in the emulated arm64 KVM host (VHE and nVHE). Each part prints
+# '# PART: N passed, N failed'; the last line adds them up.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+LOG=build/check
+mkdir -p "$LOG"
+: >"$LOG/counts"
+
+# part NAME CMD...: runs one part, keeps its output, collects its count lines.
+part() {
+	local name=$1; shift
+	local start=$SECONDS
+	echo "=== $name"
+	"$@" >"$LOG/$name.log" 2>&1
+	local status=$?
+	grep -v '^ok' "$LOG/$name.log" | tail -n 40
+	if grep -q '^# .*: [0-9]* passed, [0-9]* failed' "$LOG/$name.log"; then
+		grep '^# .*: [0-9]* passed, [0-9]* failed' "$LOG/$name.log" >>"$LOG/counts"
+		if [ $status -ne 0 ] && ! grep -q '^# .*: [0-9]* passed, [1-9][0-9]* failed' "$LOG/$name.log"; then
+			echo "# $name: 0 passed, 1 failed (exit $status)" | tee -a "$LOG/counts"
+		fi
+	else
+		echo "# $name: 0 passed, 1 failed (exit $status, no results; log: $LOG/$name.log)" | tee -a "$LOG/counts"
+	fi
+	echo "    ($name: $((SECONDS - start))s)"
+}
+
+if ! bash scripts/deps.sh; then
+	echo "# deps: 0 passed, 1 failed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+build() { make -s -j2 && make -s -j2 ARCH=arm64 && make -s vmm && echo "# build: 1 passed, 0 failed"; }
+part build build
+part unit make -s unit
+part cli bash tests/host/cli.sh build/x86_64/smccctrace
+for variant in vhe nvhe; do
+	part "vm-boot-$variant" bash tests/vm/test-boot.sh "$variant"
+	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"
+	part "vm-trace-$variant" bash tests/vm/test-trace.sh "$variant"
+done
+
+passed=$(awk -F'[:,]' '{ split($2, a, " "); p += a[1] } END { print p + 0 }' "$LOG/counts")
+failed=$(awk -F'[:,]' '{ split($3, a, " "); f += a[1] } END { print f + 0 }' "$LOG/counts")
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

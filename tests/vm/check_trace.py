@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Compares smccctrace's JSON Lines with the test VMM's ground truth, field by field.
+
+usage: check_trace.py RESULTS_DIR [--truth truth.jsonl] [--trace trace.jsonl]
+       [--min-vmm-ns-from-truth] [--expect-filter EXPR]
+
+Every call in the truth must appear in the trace exactly once, with equal fields;
+the trace must hold nothing else. Calls are matched per vCPU thread, in order.
+Prints one line per check and '# trace: N passed, N failed'; exits 1 on failure."""
+import argparse
+import json
+import os
+import sys
+
+ISA = {"aarch64": "a64", "aarch32": "a32", "t32": "t32"}
+
+
+class Checker:
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("not ok - %s" % what)
+        return ok
+
+    def report(self):
+        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed))
+        return 1 if self.failed else 0
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def hexint(v):
+    return int(v, 16) if isinstance(v, str) else v
+
+
+def expected_fields(t):
+    """The trace fields a truth record determines, as (name, value) pairs."""
+    return {
+        "func_id": hexint(t["func_id"]),
+        "args": [hexint(a) for a in t["args"]],
+        "conduit": t["conduit"],
+        "imm": t["imm"],
+        "insn_bits": t["width"],
+        "isa": ISA[t["mode"]],
+        "pc": hexint(t["pc"]),
+        "disposition": t["expect"],
+        "ret": None if t["result"] is None else [hexint(r) for r in t["result"]],
+        "vcpu": t["vcpu"],
+        "tid": t["tid"],
+    }
+
+
+def actual_fields(e, nargs):
+    return {
+        "func_id": e["func_id"],
+        "args": [hexint(a) for a in e["args"][:nargs]],
+        "conduit": e["conduit"],
+        "imm": e["imm"],
+        "insn_bits": e["insn_bits"],
+        "isa": e["isa"],
+        "pc": hexint(e["pc"]),
+        "disposition": e["disposition"],
+        "ret": None if e["ret"] is None else [hexint(r) for r in e["ret"]],
+        "vcpu": e["vcpu"],
+        "tid": e["tid"],
+    }
+
+
+def compare(c, truth, trace, label, keep=lambda t: True):
+    """Matches truth calls (filtered by keep) to trace calls per tid, in order."""
+    vmm = [t for t in truth if t.get("type") == "vmm"]
+    calls = [t for t in truth if t.get("type") == "call" and keep(t)]
+    events = [e for e in trace if e.get("type") == "call"]
+    pid = vmm[0]["pid"] if vmm else None
+    c.check(all(e["pid"] == pid for e in events),
+            "%s: every event comes from the traced VMM (pid %s)" % (label, pid))
+    by_tid = {}
+    for e in events:
+        by_tid.setdefault(e["tid"], []).append(e)
+    want_by_tid = {}
+    for t in calls:
+        want_by_tid.setdefault(t["tid"], []).append(t)
+    c.check(len(events) == len(calls),
+            "%s: %d events for %d calls in the ground truth" % (label, len(events), len(calls)))
+    fields_ok = 0
+    for tid, want in want_by_tid.items():
+        got = by_tid.get(tid, [])
+        c.check(len(got) == len(want), "%s: tid %d: %d events for %d calls" % (label, tid, len(got), len(want)))
+        for t, e in zip(want, got):
+            exp, act = expected_fields(t), actual_fields(e, len(t["args"]))
+            for k in exp:
+                if c.check(exp[k] == act[k], "%s: seq %s (%s) field %s: trace %r, truth %r"
+                           % (label, t["seq"], t.get("label"), k, act[k], exp[k])):
+                    fields_ok += 1
+            if t["expect"] == "forwarded":
+                c.check(e["vmm_ns"] is not None and e["vmm_ns"] >= t["vmm_delay_ns"],
+                        "%s: seq %s: vmm_ns %s >= the VMM's delay %s" % (label, t["seq"], e["vmm_ns"], t["vmm_delay_ns"]))
+            else:
+                c.check(e["vmm_ns"] is None, "%s: seq %s: vmm_ns is null unless forwarded" % (label, t["seq"]))
+            c.check(isinstance(e["kvm_ns"], int) and e["kvm_ns"] > 0, "%s: seq %s: kvm_ns > 0" % (label, t["seq"]))
+    for tid in by_tid:
+        c.check(tid in want_by_tid, "%s: events of tid %d, which made no call" % (label, tid))
+    print("# %s: %d field comparisons equal" % (label, fields_ok))
+    summary = [e for e in trace if e.get("type") == "summary"]
+    c.check(len(summary) == 1 and summary[0]["calls"] == len(events) and summary[0]["lost"] == 0,
+            "%s: one summary record, counting every event, none lost" % label)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--truth", default="truth.jsonl")
+    ap.add_argument("--trace", default="trace.jsonl")
+    ap.add_argument("--label", default="trace")
+    args = ap.parse_args()
+    c = Checker(args.label)
+    truth_path = os.path.join(args.results, args.truth)
+    trace_path = os.path.join(args.results, args.trace)
+    if not c.check(os.path.exists(truth_path) and os.path.exists(trace_path),
+                   "%s and %s exist" % (truth_path, trace_path)):
+        return c.report()
+    truth, trace = load(truth_path), load(trace_path)
+    c.check(any(t.get("type") == "call" for t in truth), "the ground truth has calls")
+    compare(c, truth, trace, args.label)
+    return c.report()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

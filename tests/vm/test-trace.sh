@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# smccctrace -p VMM --json equals the test VMM's ground truth, field by field, with a
+# second, untraced VMM running alongside.
+cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
+variant=$1
+vm_run "$variant" trace-full
+check "$variant: trace-full scenario exited 0" [ "$VM_RC" = 0 ]
+check "$variant: traced VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
+check "$variant: untraced VMM exited 0 and made calls" \
+	sh -c "grep -qx 0 '$RESULTS/other-vmm.rc' && grep -q '\"type\":\"call\"' '$RESULTS/other-truth.jsonl'"
+check "$variant: tracer exited 0 by itself when the VMM exited" grep -qx 0 "$RESULTS/trace.rc"
+python3 tests/vm/check_trace.py "$RESULTS" --label "trace-$variant"
+check "$variant: field-by-field comparison" [ $? = 0 ]
+report "vm-trace-$variant"

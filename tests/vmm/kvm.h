@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thin wrappers around the /dev/kvm ioctls the test VMM uses. Each one prints
+ * a one-line error naming the ioctl and returns -1 (errno kept), so callers
+ * only have to propagate failure.
+ */
+#ifndef SMCCC_TESTVMM_KVM_H
+#define SMCCC_TESTVMM_KVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kvm_compat.h"
+
+struct kvm_vm {
+	int kvm_fd;
+	int vm_fd;
+	size_t run_size;	/* KVM_GET_VCPU_MMAP_SIZE */
+};
+
+struct kvm_vcpu {
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+};
+
+/* Core register ids for KVM_{GET,SET}_ONE_REG */
+#define KVM_CORE_REG(off)						\
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |		\
+	 ((off) / sizeof(__u32)))
+#define KVM_REG_X(n)							\
+	KVM_CORE_REG(offsetof(struct kvm_regs, regs.regs) + (n) * sizeof(__u64))
+#define KVM_REG_PC	KVM_CORE_REG(offsetof(struct kvm_regs, regs.pc))
+#define KVM_REG_PSTATE	KVM_CORE_REG(offsetof(struct kvm_regs, regs.pstate))
+#define KVM_REG_MPIDR_EL1	ARM64_SYS_REG(3, 0, 0, 0, 5)
+
+/* PSTATE bits that tell the guest's execution state */
+#define PSTATE_NRW	(1u << 4)	/* AArch32 */
+#define PSTATE_T	(1u << 5)	/* T32 (Thumb) when AArch32 */
+
+/* MPIDR affinity fields (what PSCI CPU_ON takes as target) */
+#define MPIDR_HWID_MASK	0xff00ffffffull
+
+int kvm_open(struct kvm_vm *vm);
+int kvm_check_extension(struct kvm_vm *vm, long cap);
+int kvm_create_vm(struct kvm_vm *vm);
+void *kvm_add_ram(struct kvm_vm *vm, unsigned int slot, uint64_t ipa,
+		  uint64_t size);
+bool kvm_vm_has_attr(struct kvm_vm *vm, uint32_t group, uint64_t attr);
+int kvm_set_smccc_filter(struct kvm_vm *vm, uint32_t base, uint32_t nr,
+			 uint8_t action);
+int kvm_preferred_target(struct kvm_vm *vm, struct kvm_vcpu_init *init);
+int kvm_create_vcpu(struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *vcpu);
+int kvm_vcpu_init(struct kvm_vcpu *vcpu, const struct kvm_vcpu_init *init);
+int kvm_get_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t *val);
+int kvm_set_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t val);
+/* KVM_RUN; returns -1 with errno, and prints nothing for EINTR */
+int kvm_run(struct kvm_vcpu *vcpu);
+void kvm_close(struct kvm_vm *vm);
+
+const char *kvm_exit_reason_name(uint32_t reason);
+
+#endif /* SMCCC_TESTVMM_KVM_H */

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smccc-testvmm: a minimal arm64 VMM whose guests make scripted SMCCC calls,
+ * and which writes the ground truth of every call as JSON Lines (truth.h).
+ *
+ * Exit status: 0 the scenario ran to SYSTEM_OFF, 1 failure, 2 usage,
+ * 3 AArch32 guest asked for but this host cannot run one.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "vmm.h"
+
+#define EXIT_USAGE		2
+#define EXIT_NO_AARCH32		3
+
+struct options {
+	const char *scenario;
+	const char *truth;
+	unsigned int delay_us;
+	unsigned int vcpus;
+	unsigned int iterations;
+	unsigned int timeout_s;
+	bool aarch32;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: smccc-testvmm [--scenario NAME] [--truth FILE] [--delay-us N]\n"
+"                     [--aarch32] [--vcpus N] [--iterations N]\n"
+"                     [--timeout S] [-v]\n"
+"\n"
+"Runs guests that make scripted SMCCC calls under KVM and writes the ground\n"
+"truth of every call as JSON Lines.\n"
+"\n"
+"  --scenario NAME   scenario to run (%s; default full)\n"
+"  --truth FILE      write the ground truth there (default: stdout)\n"
+"  --delay-us N      hold each forwarded call N us before answering (2000)\n"
+"  --aarch32         AArch32 guest (exit status 3 if the host has none)\n"
+"  --vcpus N         vCPUs, 1..%u; vCPU 0 starts the others with CPU_ON (2)\n"
+"  --iterations N    repeat the scenario's call block N times (1)\n"
+"  --timeout S       give up after S seconds (120)\n"
+"  -v, --verbose     log every call on stderr\n",
+		scenario_names(), GUEST_MAX_VCPUS);
+}
+
+static int parse_uint(const char *arg, const char *opt, unsigned int min,
+		      unsigned int max, unsigned int *out)
+{
+	unsigned long val;
+	char *end;
+
+	errno = 0;
+	val = strtoul(arg, &end, 0);
+	if (errno || !*arg || *end || val < min || val > max) {
+		vmm_err("%s wants a number in %u..%u, not '%s'", opt, min, max,
+			arg);
+		return -1;
+	}
+	*out = val;
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "scenario",	required_argument, NULL, 's' },
+		{ "truth",	required_argument, NULL, 't' },
+		{ "delay-us",	required_argument, NULL, 'd' },
+		{ "aarch32",	no_argument,       NULL, '3' },
+		{ "vcpus",	required_argument, NULL, 'c' },
+		{ "iterations",	required_argument, NULL, 'i' },
+		{ "timeout",	required_argument, NULL, 'T' },
+		{ "verbose",	no_argument,       NULL, 'v' },
+		{ "help",	no_argument,       NULL, 'h' },
+		{ }
+	};
+	int opt;
+
+	*o = (struct options) {
+		.scenario = "full",
+		.delay_us = 2000,
+		.vcpus = 2,
+		.iterations = 1,
+		.timeout_s = 120,
+	};
+	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			o->scenario = optarg;
+			break;
+		case 't':
+			o->truth = optarg;
+			break;
+		case 'd':
+			if (parse_uint(optarg, "--delay-us", 0, 10000000,
+				       &o->delay_us))
+				return -1;
+			break;
+		case '3':
+			o->aarch32 = true;
+			break;
+		case 'c':
+			if (parse_uint(optarg, "--vcpus", 1, GUEST_MAX_VCPUS,
+				       &o->vcpus))
+				return -1;
+			break;
+		case 'i':
+			/* AArch32 answers keep 20 bits of seq: stay below */
+			if (parse_uint(optarg, "--iterations", 1, 10000,
+				       &o->iterations))
+				return -1;
+			break;
+		case 'T':
+			if (parse_uint(optarg, "--timeout", 1, 86400,
+				       &o->timeout_s))
+				return -1;
+			break;
+		case 'v':
+			vmm_verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		vmm_err("unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;	/* only there to interrupt KVM_RUN */
+}
+
+static int install_kick_signal(void)
+{
+	struct sigaction sa = { .sa_handler = ignore_signal };
+
+	/* no SA_RESTART: KVM_RUN must return EINTR */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL)) {
+		vmm_err("sigaction: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int install_filters(struct vmm *vmm, const struct scenario *sc)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nr_filters; i++) {
+		const struct filter_range *r = &sc->filters[i];
+
+		if (kvm_set_smccc_filter(&vmm->vm, r->base, r->nr, r->action))
+			return -1;
+		vmm_debug("SMCCC filter 0x%08x..0x%08x: action %u", r->base,
+			  r->base + r->nr - 1, r->action);
+	}
+	return 0;
+}
+
+/*
+ * Create and initialise the vCPUs. Secondaries start powered off: only the
+ * boot vCPU's PSCI CPU_ON brings them up. Returns EXIT_NO_AARCH32 when the
+ * kernel refuses an AArch32 vCPU.
+ */
+static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
+{
+	struct kvm_vcpu_init init;
+	unsigned int i;
+
+	if (kvm_preferred_target(&vmm->vm, &init))
+		return -1;
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (vmm->aarch32)
+		init.features[0] |= 1u << KVM_ARM_VCPU_EL1_32BIT;
+
+	for (i = 0; i < vmm->nr_vcpus; i++) {
+		struct vcpu_ctx *ctx = &vmm->vcpus[i];
+		struct kvm_vcpu_init vcpu_init = init;
+		uint64_t mpidr;
+
+		ctx->vmm = vmm;
+		if (kvm_create_vcpu(&vmm->vm, i, &ctx->kvm))
+			return -1;
+		if (i)
+			vcpu_init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+		if (kvm_vcpu_init(&ctx->kvm, &vcpu_init)) {
+			if (vmm->aarch32 && errno == EINVAL) {
+				vmm_err("AArch32 guest not supported: KVM refuses KVM_ARM_VCPU_EL1_32BIT");
+				return EXIT_NO_AARCH32;
+			}
+			return -1;
+		}
+		/* CPU_ON targets what KVM put in MPIDR_EL1, not our guess */
+		if (kvm_get_reg(&ctx->kvm, KVM_REG_MPIDR_EL1, &mpidr))
+			return -1;
+		cfg->mpidr[i] = mpidr & MPIDR_HWID_MASK;
+		vmm_debug("vcpu %u: MPIDR_EL1 0x%" PRIx64, i, mpidr);
+	}
+	return 0;
+}
+
+static int build_programs(struct vmm *vmm, const struct scenario *sc,
+			  const struct program_config *cfg,
+			  struct vcpu_plan *plans)
+{
+	unsigned int i;
+
+	for (i = 0; i < vmm->nr_vcpus; i++) {
+		if (program_build(sc, cfg, i, vmm->ram, &plans[i]))
+			return -1;
+		vmm->vcpus[i].plan = &plans[i];
+		vmm_debug("vcpu %u: %u plan items, %zu bytes of code at 0x%" PRIx64,
+			  i, plans[i].nr_items, plans[i].code_bytes,
+			  plans[i].entry_pc);
+	}
+	/* Secondaries get their entry point from CPU_ON */
+	return kvm_set_reg(&vmm->vcpus[0].kvm, KVM_REG_PC, plans[0].entry_pc);
+}
+
+static enum vmm_outcome wait_outcome(struct vmm *vmm, unsigned int timeout_s)
+{
+	struct timespec deadline;
+	enum vmm_outcome outcome;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_s;
+	pthread_mutex_lock(&vmm->lock);
+	while (vmm->outcome == VMM_RUNNING) {
+		if (pthread_cond_timedwait(&vmm->cond, &vmm->lock, &deadline) ==
+		    ETIMEDOUT) {
+			vmm->outcome = VMM_TIMEOUT;
+			break;
+		}
+	}
+	outcome = vmm->outcome;
+	pthread_mutex_unlock(&vmm->lock);
+	return outcome;
+}
+
+/* After SYSTEM_OFF every vCPU must have gone through its whole plan */
+static bool plans_complete(struct vmm *vmm)
+{
+	bool complete = true;
+	unsigned int i;
+
+	for (i = 0; i < vmm->nr_vcpus; i++) {
+		const struct vcpu_ctx *ctx = &vmm->vcpus[i];
+		const struct vcpu_plan *plan = ctx->plan;
+
+		if (ctx->next == plan->nr_items &&
+		    ctx->iteration + 1 == plan->iterations)
+			continue;
+		vmm_err("vcpu %u stopped at plan item %u of %u (%s), iteration %u of %u",
+			i, ctx->next, plan->nr_items,
+			ctx->next < plan->nr_items ?
+			plan->items[ctx->next].label : "end",
+			ctx->iteration + 1, plan->iterations);
+		complete = false;
+	}
+	return complete;
+}
+
+static const char *outcome_name(enum vmm_outcome outcome)
+{
+	switch (outcome) {
+	case VMM_SYSTEM_OFF:	return "system_off";
+	case VMM_TIMEOUT:	return "timeout";
+	default:		return "error";
+	}
+}
+
+static int run(const struct options *o)
+{
+	static struct vcpu_plan plans[GUEST_MAX_VCPUS];
+	static struct vmm vmm;
+	const struct scenario *sc;
+	struct program_config cfg;
+	pthread_condattr_t cattr;
+	enum vmm_outcome outcome;
+	struct utsname uts;
+	bool filter;
+	unsigned int i;
+	int ret;
+
+	sc = scenario_find(o->scenario);
+	if (!sc) {
+		vmm_err("unknown scenario '%s' (have: %s)", o->scenario,
+			scenario_names());
+		return EXIT_USAGE;
+	}
+	if (install_kick_signal())
+		return 1;
+
+	memset(&vmm, 0, sizeof(vmm));
+	vmm.nr_vcpus = o->vcpus;
+	vmm.aarch32 = o->aarch32;
+	vmm.delay_us = o->delay_us;
+	pthread_mutex_init(&vmm.lock, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&vmm.cond, &cattr);
+
+	if (kvm_open(&vmm.vm))
+		return 1;
+	if (o->aarch32 && !kvm_check_extension(&vmm.vm, KVM_CAP_ARM_EL1_32BIT)) {
+		vmm_err("AArch32 guest not supported: KVM_CAP_ARM_EL1_32BIT is 0 (no AArch32 at EL1 on this CPU)");
+		return EXIT_NO_AARCH32;
+	}
+	if (kvm_create_vm(&vmm.vm))
+		return 1;
+	vmm.ram = kvm_add_ram(&vmm.vm, 0, GUEST_RAM_IPA, GUEST_RAM_SIZE);
+	if (!vmm.ram)
+		return 1;
+
+	/*
+	 * No KVM_CAP for the filter: probe the VM attribute. The filter came
+	 * in 6.4 together with routing SMC #0 to the SMCCC handler.
+	 */
+	filter = kvm_vm_has_attr(&vmm.vm, KVM_ARM_VM_SMCCC_CTRL,
+				 KVM_ARM_VM_SMCCC_FILTER);
+	if (!filter)
+		vmm_info("no SMCCC filter on this kernel: denied and forwarded calls skipped, SMC #0 expected refused");
+	if (filter && install_filters(&vmm, sc))	/* before any KVM_RUN */
+		return 1;
+
+	cfg = (struct program_config) {
+		.isa = o->aarch32 ? ISA_A32 : ISA_A64,
+		.filter = filter,
+		.smc_reaches_handler = filter,
+		.nr_vcpus = o->vcpus,
+		.iterations = o->iterations,
+	};
+	ret = create_vcpus(&vmm, &cfg);
+	if (ret)
+		return ret < 0 ? 1 : ret;
+	if (build_programs(&vmm, sc, &cfg, plans))
+		return 1;
+
+	if (truth_open(&vmm.truth, o->truth))
+		return 1;
+	uname(&uts);
+	truth_write_header(&vmm.truth, &(struct truth_header) {
+		.pid = getpid(),
+		.kernel = uts.release,
+		.filter = filter,
+		.aarch32 = o->aarch32,
+		.vcpus = o->vcpus,
+		.scenario = sc->name,
+		.iterations = o->iterations,
+		.delay_us = o->delay_us,
+	});
+
+	for (i = 0; i < vmm.nr_vcpus; i++)
+		if (vcpu_start(&vmm.vcpus[i])) {
+			vmm_finish(&vmm, VMM_FAILED);
+			break;
+		}
+	outcome = wait_outcome(&vmm, o->timeout_s);
+	if (outcome == VMM_TIMEOUT)
+		vmm_err("timeout: the guest did not reach SYSTEM_OFF in %u s",
+			o->timeout_s);
+	vcpu_stop_all(&vmm);
+	if (outcome == VMM_SYSTEM_OFF && !plans_complete(&vmm))
+		outcome = VMM_FAILED;
+	if (outcome == VMM_TIMEOUT)
+		plans_complete(&vmm);	/* says where each vCPU got stuck */
+
+	truth_write_end(&vmm.truth, outcome_name(outcome));
+	ret = truth_close(&vmm.truth) ? 1 : 0;
+	kvm_close(&vmm.vm);
+	if (outcome != VMM_SYSTEM_OFF)
+		return 1;
+	vmm_info("%s: %lu calls, %u vcpus, %s guest, filter %s", sc->name,
+		 vmm.truth.calls, vmm.nr_vcpus,
+		 o->aarch32 ? "AArch32" : "AArch64", filter ? "on" : "off");
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+
+	if (parse_options(argc, argv, &o))
+		return EXIT_USAGE;
+	return run(&o);
+}
