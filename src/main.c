@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_probe.h"
 #include "smccc.h"
 #include "tracer.h"
 
@@ -13,6 +14,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "decode", cmd_decode },
+	{ "probe", cmd_probe },
 	{ "trace", cmd_trace },
 };
 

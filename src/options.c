@@ -321,6 +321,7 @@ void trace_usage(FILE *out)
 "\n"
 "Subcommands:\n"
 "  decode ID|NAME|SERVICE...  decode SMCCC function IDs (runs anywhere)\n"
+"  probe [--json]             what this kernel lets smccctrace see, and why\n"
 "\n"
 "Examples:\n"
 "  smccctrace -p $(pidof qemu-system-aarch64)    # every call of that VMM's guests\n"

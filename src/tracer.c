@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "json_writer.h"
+#include "loader.h"
 #include "options.h"
 #include "planner.h"
 #include "render.h"
@@ -26,8 +27,7 @@ static void on_signal(int sig)
 
 struct tracer {
 	struct trace_opts opts;
-	struct smccctrace_bpf *skel;
-	struct attach_plan plan;
+	struct loaded bpf;
 	struct kernel_facts kernel;
 	struct ring_buffer *rb;
 	FILE *out;
@@ -99,76 +99,12 @@ static __u64 lost_events(struct tracer *t)
 	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
 	if (!per_cpu)
 		return 0;
-	if (!bpf_map__lookup_elem(t->skel->maps.lost, &zero, sizeof(zero), per_cpu,
+	if (!bpf_map__lookup_elem(t->bpf.skel->maps.lost, &zero, sizeof(zero), per_cpu,
 				  sizeof(*per_cpu) * (size_t)ncpu, 0))
 		for (int i = 0; i < ncpu; i++)
 			total += per_cpu[i];
 	free(per_cpu);
 	return total;
-}
-
-static void set_filters(struct tracer *t)
-{
-	const struct trace_opts *o = &t->opts;
-	struct smccctrace_bpf__rodata *ro = t->skel->rodata;
-
-	ro->filter_tgid = o->nr_pids > 0;
-	ro->filter_tid = o->tid;
-	ro->filter_vcpu = o->vcpu;
-	ro->nr_func_ranges = (__u32)o->nr_func_ranges;
-	for (int i = 0; i < o->nr_func_ranges; i++) {
-		ro->func_ranges[i].lo = o->func_ranges[i].lo;
-		ro->func_ranges[i].hi = o->func_ranges[i].hi;
-	}
-	ro->conduit_mask = o->conduit_mask;
-	ro->disposition_mask = o->disposition_mask;
-	ro->nr_args = (__u8)o->nr_args;
-}
-
-/* Opens, plans, loads and attaches with one mechanism. */
-static int try_load(struct tracer *t, enum hook_mech mech, char *err, size_t len)
-{
-	t->skel = smccctrace_bpf__open();
-	if (!t->skel) {
-		snprintf(err, len, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
-	}
-	set_filters(t);
-	if (plan_prepare(t->skel, &t->kernel, mech, &t->plan, err, len))
-		return -1;
-	if (smccctrace_bpf__load(t->skel)) {
-		int e = errno;
-
-		if (e == EPERM || e == EACCES)
-			snprintf(err, len, "permission denied loading BPF programs: run as root (CAP_BPF, CAP_PERFMON)");
-		else
-			snprintf(err, len, "cannot load the BPF programs (%s): %s (see 'smccctrace probe', or -v)",
-				 hook_mech_name(mech), strerror(e));
-		return -1;
-	}
-	return plan_attach(t->skel, &t->plan, err, len);
-}
-
-static int load_and_attach(struct tracer *t)
-{
-	char err[256] = "", first[256] = "";
-
-	if (t->opts.plan != PLAN_KPROBE) {
-		if (try_load(t, MECH_FENTRY, err, sizeof(err)) == 0)
-			return 0;
-		smccctrace_bpf__destroy(t->skel);
-		t->skel = NULL;
-		if (t->opts.plan == PLAN_FENTRY || strstr(err, "permission denied"))
-			return errorf("%s", err);
-		snprintf(first, sizeof(first), "%s", err);
-		if (t->opts.verbose)
-			fprintf(stderr, "smccctrace: fentry/fexit unavailable (%s); trying kprobes\n", first);
-	}
-	if (try_load(t, MECH_KPROBE, err, sizeof(err)) == 0)
-		return 0;
-	smccctrace_bpf__destroy(t->skel);
-	t->skel = NULL;
-	return errorf("%s", err);
 }
 
 static int check_pids(const struct trace_opts *o)
@@ -204,8 +140,8 @@ static void print_summary(struct tracer *t, __u64 lost, double seconds)
 			jw_uint_field(w, disposition_name(d), t->by_disposition[d]);
 		jw_end_object(w);
 		jw_double_field(w, "duration_s", seconds);
-		jw_string_field(w, "plan", hook_mech_name(t->plan.mech));
-		jw_string_field(w, "handler", t->plan.handler);
+		jw_string_field(w, "plan", hook_mech_name(t->bpf.plan.mech));
+		jw_string_field(w, "handler", t->bpf.plan.handler);
 		jw_end_object(w);
 		jw_end_line(w);
 	}
@@ -224,13 +160,13 @@ static int run(struct tracer *t)
 	__u64 reported_lost = 0;
 	int err = 0;
 
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
+	t->rb = ring_buffer__new(bpf_map__fd(t->bpf.skel->maps.events), handle_event, t, NULL);
 	if (!t->rb)
 		return errorf("cannot create the ring buffer: %s", strerror(errno));
 	for (int i = 0; i < t->opts.nr_pids; i++) {
 		__u8 one = 1;
 
-		bpf_map__update_elem(t->skel->maps.traced_tgids, &t->opts.pids[i], sizeof(__u32),
+		bpf_map__update_elem(t->bpf.skel->maps.traced_tgids, &t->opts.pids[i], sizeof(__u32),
 				     &one, sizeof(one), BPF_ANY);
 	}
 	start = t->t0_ns = monotonic_ns();
@@ -238,7 +174,7 @@ static int run(struct tracer *t)
 		deadline = start + (__u64)(t->opts.duration_s * 1e9);
 	if (t->opts.verbose)
 		fprintf(stderr, "smccctrace: attached with %s, SMCCC handler %s; tracing%s\n",
-			hook_mech_name(t->plan.mech), t->plan.handler, t->opts.nr_pids ? "" : " all VMMs");
+			hook_mech_name(t->bpf.plan.mech), t->bpf.plan.handler, t->opts.nr_pids ? "" : " all VMMs");
 	if (!t->opts.json) {
 		render_text_header(t->out);
 		fflush(t->out);
@@ -316,11 +252,15 @@ int cmd_trace(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe shows up as EPIPE: a quiet exit */
 
-	rc = load_and_attach(&t);
-	if (!rc)
+	if (load_and_attach(&t.bpf, &t.kernel, &t.opts, t.opts.plan, err, sizeof(err))) {
+		rc = errorf("%s", err);
+	} else {
+		if (t.opts.verbose && t.bpf.fentry_error[0])
+			fprintf(stderr, "smccctrace: fentry/fexit unavailable (%s); using kprobes\n", t.bpf.fentry_error);
 		rc = run(&t);
+	}
 	ring_buffer__free(t.rb);
-	smccctrace_bpf__destroy(t.skel);
+	loaded_destroy(&t.bpf);
 	if (t.out != stdout && fclose(t.out) && !rc)
 		rc = errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
 	return rc;

@@ -12,14 +12,14 @@ start_stopped_vmm() {
 	while ! grep -q '^State:.*T' "/proc/$(cat "$pidfile")/status" 2>/dev/null; do sleep 0.05; done
 }
 
-# wait_attached ERRFILE: waits for `smccctrace -v` to report that it is tracing.
+# wait_attached ERRFILE PID: waits until `smccctrace -v` (PID) reports that it is
+# tracing; fails if it exits first or takes over 30 s.
 wait_attached() {
 	i=0
 	while ! grep -q 'attached with' "$1" 2>/dev/null; do
+		kill -0 "$2" 2>/dev/null || return 1
 		i=$((i + 1))
 		[ $i -gt 600 ] && return 1
-		grep -q '^smccctrace: ' "$1" 2>/dev/null && ! grep -q 'attached with\|trying kprobes' "$1" && return 1
 		sleep 0.05
 	done
 }
-

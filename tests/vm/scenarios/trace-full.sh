@@ -8,7 +8,7 @@ start_stopped_vmm "$out/vmm.pid" --scenario full --truth "$out/truth.jsonl" --de
 vmm=$VMM_PID
 smccctrace -v -p "$vmm" --json -o "$out/trace.jsonl" 2>"$out/trace.err" &
 tracer=$!
-wait_attached "$out/trace.err" || { cat "$out/trace.err"; exit 1; }
+wait_attached "$out/trace.err" $tracer || { cat "$out/trace.err"; exit 1; }
 # the untraced one, started after the tracer so it runs alongside
 smccc-testvmm --scenario full --truth "$out/other-truth.jsonl" --delay-us 1000 2>"$out/other-vmm.log" &
 other=$!

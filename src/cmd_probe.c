@@ -1,0 +1,190 @@
+/* `smccctrace probe`: what this kernel lets smccctrace see, and why. Every error
+ * about the environment points here. */
+#include "cmd_probe.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "json_writer.h"
+#include "loader.h"
+#include "planner.h"
+
+/* KVM's mode, from its boot message; "unknown" when the log has rotated or is closed. */
+static const char *kvm_mode(void)
+{
+	static char buf[1 << 17];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return "unknown";
+	buf[n] = 0;
+	if (strstr(buf, "Protected nVHE mode initialized"))
+		return "protected-nvhe";
+	if (strstr(buf, "Hyp nVHE mode initialized") || strstr(buf, "Hyp mode initialized"))
+		return "nvhe";
+	if (strstr(buf, "VHE mode initialized"))
+		return "vhe";
+	return "unknown";
+}
+
+struct probe_result {
+	struct kernel_facts k;
+	const char *mode;
+	bool usable;
+	char unusable[256];
+	bool fentry_ok, kprobe_ok;
+	char fentry_err[256], kprobe_err[256];
+	const char *plan;
+};
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level; (void)fmt; (void)ap;
+	return 0;
+}
+
+static void try_mech(const struct kernel_facts *k, enum plan_force force, bool *ok, char *err, size_t len)
+{
+	struct loaded l;
+
+	*ok = load_and_attach(&l, k, NULL, force, err, len) == 0;
+	if (*ok)
+		loaded_destroy(&l);
+}
+
+static void probe(struct probe_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	kernel_facts_probe(&r->k);
+	r->mode = r->k.kvm ? kvm_mode() : "none";
+	r->usable = kernel_facts_usable(&r->k, r->unusable, sizeof(r->unusable)) == 0;
+	if (!r->usable)
+		return;
+	if (geteuid() != 0) {
+		snprintf(r->fentry_err, sizeof(r->fentry_err), "not root");
+		snprintf(r->kprobe_err, sizeof(r->kprobe_err), "not root");
+	} else {
+		libbpf_set_print(silent_print);
+		try_mech(&r->k, PLAN_FENTRY, &r->fentry_ok, r->fentry_err, sizeof(r->fentry_err));
+		try_mech(&r->k, PLAN_KPROBE, &r->kprobe_ok, r->kprobe_err, sizeof(r->kprobe_err));
+	}
+	r->plan = r->fentry_ok ? "fentry/fexit" : r->kprobe_ok ? "kprobe/kretprobe" : NULL;
+}
+
+struct hook_row {
+	const char *name;
+	bool present;
+	const char *role;
+};
+
+/* What a missing hook costs, so that the output says what cannot be seen. */
+static int hook_rows(const struct kernel_facts *k, struct hook_row *rows)
+{
+	int n = 0;
+
+	rows[n++] = (struct hook_row){ "handle_hvc", k->handle_hvc, "HVC traps (required)" };
+	rows[n++] = (struct hook_row){ "handle_smc", k->handle_smc, "SMC traps; without it SMC calls are invisible" };
+	rows[n++] = (struct hook_row){ k->handler ? k->handler : "kvm_smccc_call_handler", k->handler != NULL,
+				       "SMCCC dispatcher: dispositions (required)" };
+	rows[n++] = (struct hook_row){ "kvm_arch_vcpu_ioctl_run", k->run, "VMM re-entry: forwarded results, vmm_ns (required)" };
+	rows[n++] = (struct hook_row){ "kvm_prepare_hypercall_exit", k->prepare_hypercall_exit,
+				       "not needed: the handler's return and exit reason say the same" };
+	return n;
+}
+
+static void print_text(const struct probe_result *r)
+{
+	struct hook_row rows[8];
+	int n = hook_rows(&r->k, rows);
+
+	printf("kernel:         %s (%s)\n", r->k.release, r->k.machine);
+	printf("btf:            %s\n", r->k.btf ? "yes (/sys/kernel/btf/vmlinux)" : "no");
+	printf("kvm:            %s, mode %s\n", r->k.kvm ? "/dev/kvm" : "no /dev/kvm", r->mode);
+	printf("smccc filter:   %s\n", r->k.smccc_filter ? "yes (denied calls are told apart)" :
+	       r->k.handler ? "no (kernel < 6.4: no filter, no forwarding)" : "n/a");
+	printf("hooks:\n");
+	for (int i = 0; i < n; i++)
+		printf("  %-28s %-4s %s\n", rows[i].name, rows[i].present ? "yes" : "no", rows[i].role);
+	if (!r->usable) {
+		printf("plan:           none: %s\n", r->unusable);
+		return;
+	}
+	printf("fentry/fexit:   %s\n", r->fentry_ok ? "works" : r->fentry_err);
+	printf("kprobes:        %s\n", r->kprobe_ok ? "works" : r->kprobe_err);
+	printf("plan:           %s\n", r->plan ? r->plan : "none");
+	printf("fields:         %s\n", !r->plan ? "none" :
+	       r->k.handle_smc ? "all" : "all, for HVC calls only (SMC traps not traceable)");
+}
+
+static void print_json(const struct probe_result *r)
+{
+	struct hook_row rows[8];
+	int n = hook_rows(&r->k, rows);
+	struct json_writer w;
+
+	jw_init(&w, stdout);
+	jw_start_object(&w);
+	jw_string_field(&w, "kernel", r->k.release);
+	jw_string_field(&w, "machine", r->k.machine);
+	jw_bool_field(&w, "btf", r->k.btf);
+	jw_bool_field(&w, "kvm", r->k.kvm);
+	jw_string_field(&w, "kvm_mode", r->mode);
+	jw_bool_field(&w, "smccc_filter", r->k.smccc_filter);
+	jw_name(&w, "hooks");
+	jw_start_object(&w);
+	for (int i = 0; i < n; i++)
+		jw_bool_field(&w, rows[i].name, rows[i].present);
+	jw_end_object(&w);
+	jw_bool_field(&w, "usable", r->usable);
+	jw_string_field(&w, "reason", r->usable ? NULL : r->unusable);
+	jw_bool_field(&w, "fentry", r->fentry_ok);
+	jw_bool_field(&w, "kprobe", r->kprobe_ok);
+	jw_string_field(&w, "plan", r->plan);
+	jw_end_object(&w);
+	jw_end_line(&w);
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct probe_result r;
+	bool json = false;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("Usage: smccctrace probe [--json]\n\n"
+			       "Show what this kernel lets smccctrace see: release, BTF, KVM mode, which\n"
+			       "hooks are attachable and how, the chosen plan and the fields it gives.\n"
+			       "Exits 0 when tracing is possible, 1 when it is not.\n");
+			return 0;
+		default:
+			fprintf(stderr, "smccctrace: probe: unknown option '%s'\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smccctrace: probe: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	probe(&r);
+	if (json)
+		print_json(&r);
+	else
+		print_text(&r);
+	return r.plan ? 0 : 1;
+}

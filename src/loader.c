@@ -1,0 +1,75 @@
+#include "loader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "smccctrace.skel.h"
+
+static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
+{
+	struct smccctrace_bpf__rodata *ro = skel->rodata;
+
+	if (!o)
+		return;
+	ro->filter_tgid = o->nr_pids > 0;
+	ro->filter_tid = o->tid;
+	ro->filter_vcpu = o->vcpu;
+	ro->nr_func_ranges = (__u32)o->nr_func_ranges;
+	for (int i = 0; i < o->nr_func_ranges; i++) {
+		ro->func_ranges[i].lo = o->func_ranges[i].lo;
+		ro->func_ranges[i].hi = o->func_ranges[i].hi;
+	}
+	ro->conduit_mask = o->conduit_mask;
+	ro->disposition_mask = o->disposition_mask;
+	ro->nr_args = (__u8)o->nr_args;
+}
+
+static int try_load(struct loaded *l, const struct kernel_facts *k, const struct trace_opts *o,
+		    enum hook_mech mech, char *err, size_t len)
+{
+	l->skel = smccctrace_bpf__open();
+	if (!l->skel) {
+		snprintf(err, len, "cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	set_filters(l->skel, o);
+	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
+		return -1;
+	if (smccctrace_bpf__load(l->skel)) {
+		int e = errno;
+
+		if (e == EPERM || e == EACCES)
+			snprintf(err, len, "permission denied loading BPF programs: run as root (CAP_BPF, CAP_PERFMON)");
+		else
+			snprintf(err, len, "cannot load the BPF programs (%s): %s (see 'smccctrace probe', or -v)",
+				 hook_mech_name(mech), strerror(e));
+		return -1;
+	}
+	return plan_attach(l->skel, &l->plan, err, len);
+}
+
+void loaded_destroy(struct loaded *l)
+{
+	smccctrace_bpf__destroy(l->skel);
+	l->skel = NULL;
+}
+
+int load_and_attach(struct loaded *l, const struct kernel_facts *k, const struct trace_opts *o,
+		    enum plan_force force, char *err, size_t len)
+{
+	memset(l, 0, sizeof(*l));
+	if (force != PLAN_KPROBE) {
+		if (try_load(l, k, o, MECH_FENTRY, err, len) == 0)
+			return 0;
+		loaded_destroy(l);
+		if (force == PLAN_FENTRY || strstr(err, "permission denied"))
+			return -1;
+		snprintf(l->fentry_error, sizeof(l->fentry_error), "%s", err);
+	}
+	if (try_load(l, k, o, MECH_KPROBE, err, len) == 0)
+		return 0;
+	loaded_destroy(l);
+	return -1;
+}

@@ -1,0 +1,21 @@
+/* Opens, configures, loads and attaches the BPF skeleton following the planner,
+ * falling back from fentry/fexit to kprobes when trampolines are unavailable. */
+#ifndef SMCCCTRACE_LOADER_H
+#define SMCCCTRACE_LOADER_H
+#include <stddef.h>
+#include "options.h"
+#include "planner.h"
+
+struct smccctrace_bpf;
+
+struct loaded {
+	struct smccctrace_bpf *skel;
+	struct attach_plan plan;
+	char fentry_error[256];		/* why fentry/fexit was not used, if it was tried */
+};
+
+/* Returns 0, or -1 with a one-line reason in err. opts may be NULL (no filters). */
+int load_and_attach(struct loaded *l, const struct kernel_facts *k, const struct trace_opts *opts,
+		    enum plan_force force, char *err, size_t len);
+void loaded_destroy(struct loaded *l);
+#endif
