@@ -225,9 +225,19 @@ static __always_inline __u8 filter_action(struct kvm *kvm, __u32 func_id)
 	return FILTER_UNKNOWN;
 }
 
+/* An AArch32 guest sees only the low halves of KVM's 64-bit register slots. */
+static __always_inline void clip_aarch32(__u64 *regs, int n)
+{
+	for (int i = 0; i < SMCCC_NR_REGS; i++)
+		if (i < n)
+			regs[i] = (__u32)regs[i];
+}
+
 static __always_inline void read_results(struct kvm_vcpu *vcpu, struct smccc_event *ev)
 {
 	bpf_core_read(ev->ret, sizeof(ev->ret), &vcpu->arch.ctxt.regs.regs[0]);
+	if (ev->isa != ISA_A64)
+		clip_aarch32(ev->ret, SMCCC_NR_RESULTS);
 }
 
 static __always_inline void submit(struct smccc_event *src)
@@ -295,6 +305,10 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 	 */
 	pc = BPF_CORE_READ(vcpu, arch.ctxt.regs.pc);
 	ev->pc = conduit == CONDUIT_HVC ? pc - ev->insn_bits / 8 : pc;
+	if (ev->isa != ISA_A64) {
+		clip_aarch32(ev->regs, SMCCC_NR_REGS);
+		ev->pc = (__u32)ev->pc;
+	}
 	in->vcpu = vcpu;
 	in->state = CALL_TRAPPED;
 	bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);

@@ -41,6 +41,7 @@ for variant in vhe nvhe; do
 	part "vm-boot-$variant" bash tests/vm/test-boot.sh "$variant"
 	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"
 	part "vm-trace-$variant" bash tests/vm/test-trace.sh "$variant"
+	part "vm-filters-$variant" bash tests/vm/test-filters.sh "$variant"
 done
 
 passed=$(awk -F'[:,]' '{ split($2, a, " "); p += a[1] } END { print p + 0 }' "$LOG/counts")

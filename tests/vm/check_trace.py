@@ -120,6 +120,9 @@ def main():
     ap.add_argument("--truth", default="truth.jsonl")
     ap.add_argument("--trace", default="trace.jsonl")
     ap.add_argument("--label", default="trace")
+    ap.add_argument("--where", default="True",
+                    help="python expression over a truth call t: the calls a filter lets through")
+    ap.add_argument("--nargs", type=int, default=7, help="args each event must carry")
     args = ap.parse_args()
     c = Checker(args.label)
     truth_path = os.path.join(args.results, args.truth)
@@ -129,7 +132,14 @@ def main():
         return c.report()
     truth, trace = load(truth_path), load(trace_path)
     c.check(any(t.get("type") == "call" for t in truth), "the ground truth has calls")
-    compare(c, truth, trace, args.label)
+    keep = eval("lambda t: " + args.where)  # noqa: S307 (test-only, our own expressions)
+    kept = [t for t in truth if t.get("type") == "call" and keep(t)]
+    c.check(len(kept) > 0, "%s: the filter '%s' keeps some calls of the ground truth" % (args.label, args.where))
+    c.check(args.where == "True" or len(kept) < sum(t.get("type") == "call" for t in truth),
+            "%s: the filter '%s' drops some calls of the ground truth" % (args.label, args.where))
+    c.check(all(len(e["args"]) == args.nargs for e in trace if e.get("type") == "call"),
+            "%s: every event carries %d args" % (args.label, args.nargs))
+    compare(c, truth, trace, args.label, keep)
     return c.report()
 
 

@@ -11,4 +11,11 @@ check "$variant: untraced VMM exited 0 and made calls" \
 check "$variant: tracer exited 0 by itself when the VMM exited" grep -qx 0 "$RESULTS/trace.rc"
 python3 tests/vm/check_trace.py "$RESULTS" --label "trace-$variant"
 check "$variant: field-by-field comparison" [ $? = 0 ]
+if [ -f "$RESULTS/truth32.jsonl" ]; then
+	check "$variant: AArch32 VMM exited 0" grep -qx 0 "$RESULTS/vmm32.rc"
+	python3 tests/vm/check_trace.py "$RESULTS" --truth truth32.jsonl --trace trace32.jsonl --label "trace32-$variant"
+	check "$variant: AArch32 (A32/T32) field-by-field comparison" [ $? = 0 ]
+else
+	not_ok "$variant: the AArch32 guest did not run: $(cat "$RESULTS/vmm32.log" 2>/dev/null | tail -1)"
+fi
 report "vm-trace-$variant"

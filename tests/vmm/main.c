@@ -31,6 +31,7 @@ struct options {
 	unsigned int iterations;
 	unsigned int timeout_s;
 	bool aarch32;
+	const char *stop_after_setup;	/* write "vcpu tid" lines there, then SIGSTOP */
 };
 
 static void usage(FILE *f)
@@ -50,6 +51,10 @@ static void usage(FILE *f)
 "  --vcpus N         vCPUs, 1..%u; vCPU 0 starts the others with CPU_ON (2)\n"
 "  --iterations N    repeat the scenario's call block N times (1)\n"
 "  --timeout S       give up after S seconds (120)\n"
+"  --stop-after-setup FILE\n"
+"                    once the vCPU threads exist, write 'VCPU TID' lines to FILE\n"
+"                    and stop (SIGSTOP) until continued, so that a tracer can\n"
+"                    be pointed at one vCPU thread before any call\n"
 "  -v, --verbose     log every call on stderr\n",
 		scenario_names(), GUEST_MAX_VCPUS);
 }
@@ -82,6 +87,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "iterations",	required_argument, NULL, 'i' },
 		{ "timeout",	required_argument, NULL, 'T' },
 		{ "verbose",	no_argument,       NULL, 'v' },
+		{ "stop-after-setup", required_argument, NULL, 'S' },
 		{ "help",	no_argument,       NULL, 'h' },
 		{ }
 	};
@@ -109,6 +115,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case '3':
 			o->aarch32 = true;
+			break;
+		case 'S':
+			o->stop_after_setup = optarg;
 			break;
 		case 'c':
 			if (parse_uint(optarg, "--vcpus", 1, GUEST_MAX_VCPUS,
@@ -289,10 +298,38 @@ static const char *outcome_name(enum vmm_outcome outcome)
 	}
 }
 
+/*
+ * Publish each vCPU thread's tid, then stop until continued. The threads wait on
+ * the setup barrier, so no guest code runs before the process is continued.
+ */
+static int stop_after_setup(struct vmm *vmm, const char *path)
+{
+	unsigned int i;
+	FILE *f;
+
+	for (i = 0; i < vmm->nr_vcpus; i++)
+		while (!__atomic_load_n(&vmm->vcpus[i].tid, __ATOMIC_ACQUIRE))
+			usleep(1000);
+	f = fopen(path, "w");
+	if (!f) {
+		vmm_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < vmm->nr_vcpus; i++)
+		fprintf(f, "%u %d\n", vmm->vcpus[i].kvm.id, (int)vmm->vcpus[i].tid);
+	if (fclose(f)) {
+		vmm_err("cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	raise(SIGSTOP);
+	return 0;
+}
+
 static int run(const struct options *o)
 {
 	static struct vcpu_plan plans[GUEST_MAX_VCPUS];
 	static struct vmm vmm;
+	static pthread_barrier_t setup_barrier;
 	const struct scenario *sc;
 	struct program_config cfg;
 	pthread_condattr_t cattr;
@@ -370,11 +407,20 @@ static int run(const struct options *o)
 		.delay_us = o->delay_us,
 	});
 
+	if (o->stop_after_setup) {
+		pthread_barrier_init(&setup_barrier, NULL, vmm.nr_vcpus + 1);
+		vmm.setup_barrier = &setup_barrier;
+	}
 	for (i = 0; i < vmm.nr_vcpus; i++)
 		if (vcpu_start(&vmm.vcpus[i])) {
 			vmm_finish(&vmm, VMM_FAILED);
 			break;
 		}
+	if (o->stop_after_setup && i == vmm.nr_vcpus) {
+		if (stop_after_setup(&vmm, o->stop_after_setup))
+			vmm_finish(&vmm, VMM_FAILED);
+		pthread_barrier_wait(&setup_barrier);
+	}
 	outcome = wait_outcome(&vmm, o->timeout_s);
 	if (outcome == VMM_TIMEOUT)
 		vmm_err("timeout: the guest did not reach SYSTEM_OFF in %u s",

@@ -202,13 +202,19 @@ static int on_pre_marker(struct vcpu_ctx *ctx, unsigned int idx)
 static int on_post_marker(struct vcpu_ctx *ctx, unsigned int idx)
 {
 	struct pending_call *p = &ctx->pending;
-	uint64_t result[4];
+	uint64_t result[4], pc;
 
 	if (!p->active || p->item != &ctx->plan->items[idx])
 		return vcpu_fail(ctx, "return marker of item %u without its call",
 				 idx);
+	/* Returned right behind the call, not through some exception */
+	if (kvm_get_reg(&ctx->kvm, KVM_REG_PC, &pc))
+		return vcpu_fail(ctx, "cannot read pc");
+	if (pc != p->item->call_pc + p->item->width / 8)
+		return vcpu_fail(ctx, "%s: return marker at pc 0x%" PRIx64 ", the call is at 0x%" PRIx64,
+				 p->item->label, pc, p->item->call_pc);
 	if (p->item->expect == DISP_FORWARDED && !p->forwarded)
-		return vcpu_fail(ctx, "%s: returned without KVM_EXIT_HYPERCALL, but the filter forwards 0x%08x",
+		return vcpu_fail(ctx, "%s: expected KVM_EXIT_HYPERCALL for 0x%08x, but KVM answered the guest itself",
 				 p->item->label, p->item->func_id);
 	if (read_regs(ctx, result, 4, is_aarch32_mode(p->mode)))
 		return vcpu_fail(ctx, "cannot read x0..x3");
@@ -358,9 +364,11 @@ static void *vcpu_thread(void *arg)
 	struct vmm *vmm = ctx->vmm;
 	char name[16];
 
-	ctx->tid = gettid();
+	__atomic_store_n(&ctx->tid, gettid(), __ATOMIC_RELEASE);
 	snprintf(name, sizeof(name), "vcpu%u", ctx->kvm.id);
 	pthread_setname_np(pthread_self(), name);
+	if (vmm->setup_barrier)
+		pthread_barrier_wait(vmm->setup_barrier);
 
 	while (!vmm->stopping) {
 		struct timespec exit_time;

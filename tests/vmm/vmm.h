@@ -58,6 +58,9 @@ struct vmm {
 	unsigned int delay_us;
 	struct vcpu_ctx vcpus[GUEST_MAX_VCPUS];
 
+	/* --stop-after-setup: vCPU threads wait here until the VMM is continued */
+	pthread_barrier_t *setup_barrier;
+
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	enum vmm_outcome outcome;
