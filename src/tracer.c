@@ -16,7 +16,10 @@
 #include "options.h"
 #include "planner.h"
 #include "render.h"
+#include "sink.h"
 #include "smccctrace.skel.h"
+
+#define MAX_SINKS 4
 
 static volatile sig_atomic_t stop_signal;
 
@@ -31,11 +34,12 @@ struct tracer {
 	struct kernel_facts kernel;
 	struct ring_buffer *rb;
 	FILE *out;
-	struct json_writer jw;
+	struct sink sinks[MAX_SINKS];
+	int nr_sinks;
 	__u64 t0_ns;
-	__u64 calls;
-	__u64 by_disposition[DISP__COUNT];
-	bool output_broken;
+	struct trace_totals totals;
+	int output_errno;		/* first output failure; stops the trace */
+	const char *output_failed;	/* the file that failed */
 };
 
 static __u64 monotonic_ns(void)
@@ -75,16 +79,21 @@ static int handle_event(void *ctx, void *data, size_t size)
 	const struct smccc_event *ev = data;
 	struct call_view v;
 
-	if (size < sizeof(*ev) || t->output_broken)
+	if (size < sizeof(*ev) || t->output_failed)
 		return 0;
-	t->calls++;
+	t->totals.calls++;
 	if (ev->disposition < DISP__COUNT)
-		t->by_disposition[ev->disposition]++;
+		t->totals.by_disposition[ev->disposition]++;
 	call_view_init(&v, ev, t->t0_ns);
-	if (t->opts.json)
-		render_json(&t->jw, &v);
-	else
-		render_text(t->out, &v);
+	for (int i = 0; i < t->nr_sinks; i++) {
+		struct sink *s = &t->sinks[i];
+
+		if (s->event(s, &v)) {
+			t->output_errno = errno;
+			t->output_failed = s->name;
+			return -1;	/* stops ring_buffer__poll */
+		}
+	}
 	return 0;
 }
 
@@ -125,39 +134,41 @@ static bool all_pids_gone(const struct trace_opts *o)
 	return true;
 }
 
-static void print_summary(struct tracer *t, __u64 lost, double seconds)
+static void print_totals(const struct trace_totals *t)
 {
-	if (t->opts.json) {
-		struct json_writer *w = &t->jw;
-
-		jw_start_object(w);
-		jw_string_field(w, "type", "summary");
-		jw_uint_field(w, "calls", t->calls);
-		jw_uint_field(w, "lost", lost);
-		jw_name(w, "by_disposition");
-		jw_start_object(w);
-		for (unsigned d = 0; d < DISP__COUNT; d++)
-			jw_uint_field(w, disposition_name(d), t->by_disposition[d]);
-		jw_end_object(w);
-		jw_double_field(w, "duration_s", seconds);
-		jw_string_field(w, "plan", hook_mech_name(t->bpf.plan.mech));
-		jw_string_field(w, "handler", t->bpf.plan.handler);
-		jw_end_object(w);
-		jw_end_line(w);
-	}
 	fprintf(stderr, "smccctrace: %llu calls in %.1fs (kvm %llu, denied %llu, forwarded %llu, refused %llu), %llu lost\n",
-		(unsigned long long)t->calls, seconds,
+		(unsigned long long)t->calls, t->duration_s,
 		(unsigned long long)t->by_disposition[DISP_KVM], (unsigned long long)t->by_disposition[DISP_DENIED],
 		(unsigned long long)t->by_disposition[DISP_FORWARDED], (unsigned long long)t->by_disposition[DISP_REFUSED],
-		(unsigned long long)lost);
-	if (lost)
-		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (ring buffer full)\n", (unsigned long long)lost);
+		(unsigned long long)t->lost);
+	if (t->lost)
+		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (ring buffer full)\n", (unsigned long long)t->lost);
+}
+
+/* A closed pipe (`smccctrace --json | head -1`) ends the trace quietly. */
+static int output_error(struct tracer *t)
+{
+	if (t->output_errno == EPIPE)
+		return 0;
+	return errorf("cannot write %s: %s", t->output_failed, strerror(t->output_errno));
+}
+
+static int finish_sinks(struct tracer *t)
+{
+	for (int i = 0; i < t->nr_sinks && !t->output_failed; i++) {
+		struct sink *s = &t->sinks[i];
+
+		if (s->finish && s->finish(s, &t->totals)) {
+			t->output_errno = errno;
+			t->output_failed = s->name;
+		}
+	}
+	return t->output_failed ? output_error(t) : 0;
 }
 
 static int run(struct tracer *t)
 {
 	__u64 start, deadline = 0;
-	__u64 reported_lost = 0;
 	int err = 0;
 
 	t->rb = ring_buffer__new(bpf_map__fd(t->bpf.skel->maps.events), handle_event, t, NULL);
@@ -172,46 +183,38 @@ static int run(struct tracer *t)
 	start = t->t0_ns = monotonic_ns();
 	if (t->opts.duration_s > 0)
 		deadline = start + (__u64)(t->opts.duration_s * 1e9);
+	t->totals.plan = hook_mech_name(t->bpf.plan.mech);
+	t->totals.handler = t->bpf.plan.handler;
 	if (t->opts.verbose)
 		fprintf(stderr, "smccctrace: attached with %s, SMCCC handler %s; tracing%s\n",
-			hook_mech_name(t->bpf.plan.mech), t->bpf.plan.handler, t->opts.nr_pids ? "" : " all VMMs");
-	if (!t->opts.json) {
-		render_text_header(t->out);
-		fflush(t->out);
-	}
-	while (!stop_signal) {
+			t->totals.plan, t->totals.handler, t->opts.nr_pids ? "" : " all VMMs");
+	while (!stop_signal && !t->output_failed) {
 		int n = ring_buffer__poll(t->rb, 100);
 
-		if (n < 0 && n != -EINTR) {
+		if (n < 0 && n != -EINTR && !t->output_failed) {
 			err = errorf("ring buffer: %s", strerror(-n));
 			break;
 		}
-		if (fflush(t->out) || ferror(t->out)) {
-			if (errno != EPIPE)
-				err = errorf("cannot write %s: %s", t->opts.output ? t->opts.output : "standard output",
-					     strerror(errno));
-			t->output_broken = true;
-			break;
+		if (!t->output_failed && fflush(t->out)) {
+			t->output_errno = errno;
+			t->output_failed = t->opts.output ? t->opts.output : "standard output";
 		}
 		if (deadline && monotonic_ns() >= deadline)
 			break;
 		if (all_pids_gone(&t->opts)) {
-			ring_buffer__consume(t->rb);
 			if (t->opts.verbose)
 				fprintf(stderr, "smccctrace: the traced process exited\n");
 			break;
 		}
-		(void)reported_lost;
 	}
-	if (!t->output_broken) {
+	if (!t->output_failed)
 		ring_buffer__consume(t->rb);
-		print_summary(t, lost_events(t), (monotonic_ns() - start) / 1e9);
-		if (fflush(t->out) || ferror(t->out)) {
-			if (errno != EPIPE)
-				err = errorf("cannot write %s: %s", t->opts.output ? t->opts.output : "standard output",
-					     strerror(errno));
-		}
-	}
+	t->totals.lost = lost_events(t);
+	t->totals.duration_s = (monotonic_ns() - start) / 1e9;
+	if (t->output_failed)
+		return output_error(t);
+	err = finish_sinks(t) ?: err;
+	print_totals(&t->totals);
 	return err;
 }
 
@@ -245,7 +248,9 @@ int cmd_trace(int argc, char **argv)
 		if (!t.out)
 			return errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
 	}
-	jw_init(&t.jw, t.out);
+	if (sink_stream_open(&t.sinks[t.nr_sinks++], t.out,
+			     t.opts.output ? t.opts.output : "standard output", t.opts.json))
+		return errorf("out of memory");
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -261,6 +266,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	ring_buffer__free(t.rb);
 	loaded_destroy(&t.bpf);
+	for (int i = 0; i < t.nr_sinks; i++)
+		if (t.sinks[i].destroy)
+			t.sinks[i].destroy(&t.sinks[i]);
 	if (t.out != stdout && fclose(t.out) && !rc)
 		rc = errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
 	return rc;
