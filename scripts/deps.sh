@@ -16,6 +16,9 @@ STAMP_VERSION=3
 # The arm64 kernel we test with. Pinned; if Debian has moved past it, the newest
 # bookworm-backports 6.12 image is used instead and a notice says so.
 KERNEL_PIN=${KERNEL_PIN:-6.12.95+deb12-arm64}
+# The older kernel of the coverage matrix: bookworm's 6.1 (no arm64 KVM_EXIT_HYPERCALL,
+# no SMCCC filter, SMCCC dispatcher named kvm_hvc_call_handler).
+KERNEL_61_PIN=${KERNEL_61_PIN:-6.1.0-50-arm64}
 
 HOST_PKGS=(build-essential clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	cpio xz-utils zstd python3 python3-jsonschema pkg-config
@@ -102,24 +105,37 @@ fetch_arm64() {
 	for p in libbpf-dev libbpf1; do download "$p" bookworm-backports; done
 	for p in libelf-dev libelf1; do download "$p=0.188-2.1"; done
 	for p in zlib1g-dev zlib1g libzstd-dev libzstd1 busybox-static; do download "$p"; done
-	fetch_kernel
+	fetch_kernel 6.12 "$KERNEL_PIN" bookworm-backports
+	fetch_kernel 6.1 "$KERNEL_61_PIN" bookworm
 }
 
 has_candidate() { local p; p=$(apt-cache policy "$1" 2>/dev/null); [[ $p == *"Candidate: "[0-9]* ]]; }
 
+# fetch_kernel SERIES PIN RELEASE: the arm64 kernel image package of SERIES (6.12, 6.1),
+# pinned; if Debian has dropped the pin, the one linux-image-arm64 resolves to in
+# RELEASE, with a notice.
 fetch_kernel() {
-	if compgen -G "$CACHE/debs/linux-image-6.12*-arm64*_arm64.deb" >/dev/null; then return 0; fi
+	local series=$1 pin=$2 rel=$3
+	if compgen -G "$CACHE/debs/linux-image-$series.*-arm64_*_arm64.deb" >/dev/null; then return 0; fi
 	need_root
 	setup_apt
-	local pkg="linux-image-$KERNEL_PIN"
+	local pkg="linux-image-$pin"
 	has_candidate "$pkg:arm64" || apt_update
 	if ! has_candidate "$pkg:arm64"; then
-		pkg=$(apt-cache depends -t bookworm-backports linux-image-arm64:arm64 2>/dev/null |
-			sed -n 's/.*Depends: \(linux-image-6\.12[^ :]*\).*/\1/p' | head -1)
-		[ -n "$pkg" ] || { echo "deps: cannot resolve the bookworm-backports arm64 kernel" >&2; exit 1; }
-		log "notice: pinned kernel $KERNEL_PIN is gone from Debian; using $pkg"
+		pkg=$(apt-cache depends -t "$rel" linux-image-arm64:arm64 2>/dev/null |
+			sed -n "s/.*Depends: \(linux-image-${series//./\\.}[^ :]*\).*/\1/p" | head -1)
+		[ -n "$pkg" ] || { echo "deps: cannot resolve the $rel arm64 $series kernel" >&2; exit 1; }
+		log "notice: pinned kernel $pin is gone from Debian; using $pkg"
 	fi
 	download_to_cache "$pkg:arm64"
+}
+
+# unpack_kernel SERIES DIR: DIR/boot/Image (and config) of the cached SERIES kernel.
+unpack_kernel() {
+	local k; k=$(ls "$CACHE"/debs/linux-image-"$1".*-arm64_*_arm64.deb | head -1)
+	mkdir -p "$2"
+	dpkg-deb --fsys-tarfile "$k" | tar -x -C "$2" --wildcards './boot/vmlinuz-*' './boot/config-*'
+	ln -sf "$(cd "$2/boot" && ls vmlinuz-*)" "$2/boot/Image"
 }
 
 unpack_sysroot() {
@@ -132,10 +148,8 @@ unpack_sysroot() {
 		case $(basename "$d") in linux-image-*) continue;; esac
 		dpkg-deb -x "$d" "$SYSROOT"
 	done
-	local k; k=$(ls "$CACHE"/debs/linux-image-6.12*_arm64.deb | head -1)
-	mkdir -p "$SYSROOT/kernel"
-	dpkg-deb --fsys-tarfile "$k" | tar -x -C "$SYSROOT/kernel" --wildcards './boot/vmlinuz-*' './boot/config-*'
-	ln -sf "$(cd "$SYSROOT/kernel/boot" && ls vmlinuz-*)" "$SYSROOT/kernel/boot/Image"
+	unpack_kernel 6.12 "$SYSROOT/kernel"
+	unpack_kernel 6.1 "$SYSROOT/kernel-6.1"
 	echo "$want" >"$stamp"
 }
 

@@ -42,6 +42,8 @@ for variant in vhe nvhe; do
 	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"
 	part "vm-trace-$variant" bash tests/vm/test-trace.sh "$variant"
 	part "vm-filters-$variant" bash tests/vm/test-filters.sh "$variant"
+	PROBE_ONLY=1 part "vm-kernel-6.12-$variant" bash tests/vm/test-kernel.sh 6.12 "$variant"
+	part "vm-kernel-6.1-$variant" bash tests/vm/test-kernel.sh 6.1 "$variant"
 done
 
 passed=$(awk -F'[:,]' '{ split($2, a, " "); p += a[1] } END { print p + 0 }' "$LOG/counts")
