@@ -15,13 +15,16 @@ ifeq ($(ARCH),arm64)
   CC := aarch64-linux-gnu-gcc
   CFLAGS := $(CFLAGS_COMMON) -I$(SYSROOT)/usr/include
   LDFLAGS := -static -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
-  LDLIBS := -lbpf -lelf -lz -lzstd -lpthread
+  LDLIBS := -lbpf -lelf -lz -lzstd -lpthread -lm
 else
   CC ?= gcc
   CFLAGS := $(CFLAGS_COMMON)
   LDFLAGS :=
-  LDLIBS := -lbpf -lelf -lz -lpthread
+  LDLIBS := -lbpf -lelf -lz -lpthread -lm
 endif
+# the exporter's HTTP server (--listen, src/exporter.c); first, for the static link order
+HTTP_LIBS := -lmicrohttpd
+LDLIBS := $(HTTP_LIBS) $(LDLIBS)
 
 CLANG ?= clang
 BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
@@ -33,6 +36,11 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_arm64 -Wall -Werror \
 
 SRCS := $(wildcard src/*.c)
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
+# The static arm64 tool links libmicrohttpd.a without gnutls (src/compat/gnutls_absent.c
+# says why); the host tool links the shared libmicrohttpd.
+ifeq ($(ARCH),arm64)
+  OBJS += $(BUILD)/obj/compat/gnutls_absent.o
+endif
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
@@ -40,7 +48,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
 TOOL := $(BUILD)/smccctrace
 VMM := build/arm64/smccc-testvmm
 
-.PHONY: all deps check unit vmtest demo clean vmlinux bench
+.PHONY: all deps check unit vmtest demo clean vmlinux bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
 deps:
@@ -55,6 +63,12 @@ $(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 
+$(BUILD)/obj/compat/%.o: src/compat/%.c | $(BUILD)/obj/compat
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/compat:
+	mkdir -p $@
+
 $(TOOL): $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -68,16 +82,45 @@ $(VMM): $(VMM_SRCS) $(wildcard tests/vmm/*.h) | build/arm64
 
 vmm: $(VMM)
 
+# Small static arm64 helpers for the test bed's scenarios (tests/tools/).
+TEST_TOOLS := $(patsubst tests/tools/%.c,build/arm64/tools/%,$(wildcard tests/tools/*.c))
+build/arm64/tools/%: tests/tools/%.c | build/arm64
+	mkdir -p $(dir $@)
+	aarch64-linux-gnu-gcc -std=gnu11 -O2 $(WARN) -static -I$(SYSROOT)/usr/include -I$(BPF_BUILD) -o $@ $< \
+		-L$(SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz -lzstd
+# the benchmark's floor embeds its own BPF object (bpf/bench_floor.bpf.c)
+build/arm64/tools/bench-floor: $(BPF_BUILD)/bench_floor.skel.h
+test-tools: $(TEST_TOOLS)
+
 # Host unit tests, under ASan/UBSan. Each tests/unit/test_*.c links the frontend's
 # objects except main.c.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 build/unit/%: tests/unit/%.c $(SRCS) $(wildcard include/*.h src/*.h tests/unit/*.h) $(SKELS) | build/unit
-	gcc $(CFLAGS_COMMON) $(SAN) -Itests/unit -o $@ $< $(filter-out src/main.c,$(SRCS)) -lbpf -lelf -lz -lpthread
+	gcc $(CFLAGS_COMMON) $(SAN) -Itests/unit -o $@ $< $(filter-out src/main.c,$(SRCS)) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
 
 unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(UNIT_BINS)
+
+# The record parser's libFuzzer target (clang, libclang-rt-14-dev), and the generator
+# of its seed corpus, which tests/host/report.sh also uses as fixtures. Like the unit
+# tests, the fuzzer links every frontend file but main.c, so it links whatever the
+# report path (options.c, render.c, ...) comes to depend on.
+FUZZ_LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+build/fuzz/fuzz_record: tests/fuzz/fuzz_record.c $(SRCS) $(wildcard include/*.h src/*.h) $(SKELS) | build/fuzz
+	$(CLANG) $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(FUZZ_LIB_SRCS) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
+build/fuzz/fuzz_options: tests/fuzz/fuzz_options.c $(SRCS) $(wildcard include/*.h src/*.h) $(SKELS) | build/fuzz
+	$(CLANG) $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(FUZZ_LIB_SRCS) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
+build/fuzz/make_records: tests/fuzz/make_records.c src/record.c $(wildcard include/*.h src/*.h) | build/fuzz
+	gcc $(CFLAGS_COMMON) $(SAN) -o $@ $< src/record.c
+build/fuzz:
+	mkdir -p $@
+
+fuzz: build/fuzz/fuzz_record build/fuzz/fuzz_options build/fuzz/make_records
+	@bash tests/fuzz/run.sh
 
 # vmlinux.h for arm64 is generated from the BTF of the pinned Debian kernel Image
 # and committed; `make vmlinux` regenerates it.
@@ -92,9 +135,14 @@ check:
 demo:
 	@bash tests/demo.sh
 
+# Benchmarks, not part of `make check` (docs/performance.md): overhead in the emulated
+# host, and the offline pipeline's throughput on this machine
 bench:
-	@bash tests/bench.sh
+	@bash tests/bench/vm.sh
+
+bench-report:
+	@bash tests/bench/offline.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/bpf build/unit build/vm
+	rm -rf build/x86_64 build/arm64 build/bpf build/unit build/vm build/fuzz
 .SECONDARY:

@@ -34,6 +34,8 @@ const volatile struct smccc_func_range func_ranges[SMCCC_MAX_FUNC_RANGES] = {};
 const volatile __u8 conduit_mask = (1 << CONDUIT__COUNT) - 1;
 const volatile __u8 disposition_mask = (1 << DISP__COUNT) - 1;
 const volatile __u8 nr_args = 7;
+/* --summary: count calls in the "stats" map instead of sending them */
+const volatile bool aggregate = false;
 
 /* ESR_EL2 fields (arch/arm64/include/asm/esr.h) */
 #define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
@@ -42,6 +44,9 @@ const volatile __u8 nr_args = 7;
 #define ESR_EC_SMC32		0x13
 #define ESR_EC_HVC64		0x16
 #define ESR_EC_SMC64		0x17
+/* kvm_exit's ret: the exception code (arch/arm64/include/asm/kvm_asm.h) */
+#define ARM_EXCEPTION_TRAP	2
+#define ARM_EXIT_WITH_SERROR	(1u << 31)
 /* PSTATE (SPSR) bits */
 #define PSR_MODE32_BIT		0x10
 #define PSR_AA32_T_BIT		0x20
@@ -61,7 +66,7 @@ enum call_state {
 };
 
 struct inflight {
-	struct smccc_event ev;
+	struct smccc_event ev;	/* first: the tracer reads unanswered ones at the end (tracer.c) */
 	struct kvm_vcpu *vcpu;	/* for kretprobes, which have no arguments; never leaves the kernel */
 	__u64 exit_ts;		/* forwarded: when KVM returned to the VMM */
 	__u8 state;
@@ -104,6 +109,22 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
+
+/*
+ * --summary: calls counted per (pid, VM, vCPU, function, disposition) and epoch.
+ * Userspace bumps agg_epoch to close an epoch, then reads and deletes its keys; the
+ * seqlock in each value tells it when the last update of that epoch is done (the
+ * protocol is in src/stats_map.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, AGG_MAX_KEYS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* 4 KiB values: only pay for keys in use */
+	__type(key, struct agg_map_key);
+	__type(value, struct agg_value);
+} stats SEC(".maps");
+__u32 agg_epoch = 0;
+static const struct agg_value zero_value;	/* a new key's initial value */
 
 /* Scratch for an inflight record: too big for the BPF stack. */
 struct {
@@ -240,12 +261,87 @@ static __always_inline void read_results(struct kvm_vcpu *vcpu, struct smccc_eve
 		clip_aarch32(ev->ret, SMCCC_NR_RESULTS);
 }
 
+static __always_inline void latency_add(struct latency *l, __u64 ns)
+{
+	__u32 slot = agg_hist_slot(ns);
+
+	l->count++;
+	l->sum_ns += ns;
+	if (ns > l->max_ns)
+		l->max_ns = ns;
+	if (slot < AGG_HIST_SLOTS)	/* always: for the verifier */
+		l->slots[slot]++;
+}
+
+/*
+ * The value returned by an atomic add makes it a full barrier on arm64 (LDADDAL, or
+ * LL/SC and DMB ISH), which the seqlock needs; an add whose result is unused is not.
+ * A key has one writer, the vCPU's thread (KVM_RUN holds vcpu->mutex), so the odd
+ * seq it returns when opening means a broken assumption, not a race to lose.
+ */
+static __always_inline bool seq_bump(__u64 *seq)
+{
+	__u64 old = __sync_fetch_and_add(seq, 1);
+
+	asm volatile("" : : "r"(old));	/* keep the fetch, hence the barrier, where the result is unused */
+	return old & 1;
+}
+
+/* --summary: count the call under the current epoch (see the "stats" map). */
+static __always_inline void aggregate_call(const struct smccc_event *ev)
+{
+	struct agg_map_key mk;
+	struct agg_value *v;
+
+	__builtin_memset(&mk, 0, sizeof(mk));
+	mk.key.pid = ev->pid;
+	mk.key.vm = ev->vm;
+	mk.key.vcpu = ev->vcpu;
+	mk.key.func_id = (__u32)ev->regs[0];
+	mk.key.disposition = ev->disposition;
+	/* a second try when userspace closed the epoch under us */
+	for (int try = 0; try < 2; try++) {
+		mk.epoch = *(volatile __u32 *)&agg_epoch;
+		v = bpf_map_lookup_elem(&stats, &mk);
+		if (!v) {
+			bpf_map_update_elem(&stats, &mk, &zero_value, BPF_NOEXIST);
+			v = bpf_map_lookup_elem(&stats, &mk);
+			if (!v)
+				break;	/* the map is full */
+		}
+		if (seq_bump(&v->seq)) {
+			seq_bump(&v->seq);
+			break;
+		}
+		/* read again inside the seqlock: userspace may have closed the epoch */
+		if (*(volatile __u32 *)&agg_epoch == mk.epoch) {
+			v->stats.count++;
+			latency_add(&v->stats.kvm, ev->kvm_ns);
+			if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE))
+				latency_add(&v->stats.vmm, ev->vmm_ns);
+			seq_bump(&v->seq);
+			return;
+		}
+		seq_bump(&v->seq);
+	}
+	count_lost();
+}
+
 static __always_inline void submit(struct smccc_event *src)
 {
 	struct smccc_event *ev;
 
-	if (!(disposition_mask & (1 << src->disposition)))
+	if (src->missing & EVM_DISPOSITION) {
+		/* kvm, denied or refused, unknown which: kept unless all three are filtered out */
+		if (!(disposition_mask & ~(1 << DISP_FORWARDED)))
+			return;
+	} else if (!(disposition_mask & (1 << src->disposition))) {
 		return;
+	}
+	if (aggregate) {
+		aggregate_call(src);
+		return;
+	}
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
 		count_lost();
@@ -456,3 +552,126 @@ int BPF_KPROBE(kp_run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu);
 /* Both flavours: the exit to the VMM, a stable tracepoint. */
 SEC("tp_btf/kvm_userspace_exit")
 int BPF_PROG(userspace_exit, __u32 reason, int err) { return on_userspace_exit(reason); }
+
+/*
+ * Tracepoint-only flavour: for kernels where KVM's functions cannot be hooked at
+ * all (inlined, or no kprobes). The stable kvm tracepoints carry no vcpu pointer,
+ * so this plan sees less: no arguments, no results, no vcpu_id, the function ID and
+ * immediate of HVCs only (kvm_hvc_arm64 has no SMC twin), and no difference between
+ * handled, denied and refused calls. smccc_event.missing says so per call.
+ *
+ *   kvm_exit (HVC/SMC class)  the trap: time, PC, conduit, AArch32 or AArch64
+ *   kvm_hvc_arm64             x0 and the immediate, HVC only
+ *   kvm_userspace_exit        forwarded (KVM_EXIT_HYPERCALL) or a system event
+ *   kvm_entry                 the vCPU runs the guest again: the call is complete
+ */
+/* A call whose function ID this plan cannot see never matches --func. */
+static __always_inline void tp_submit(struct smccc_event *ev)
+{
+	if (ev->missing & EVM_FUNC ? nr_func_ranges : !func_traced(ev->regs[0]))
+		return;
+	submit(ev);
+}
+
+SEC("tp_btf/kvm_exit")
+int BPF_PROG(tp_exit, int ret, unsigned int esr_ec, unsigned long vcpu_pc)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32, zero = 0;
+	__u8 conduit;
+	struct inflight *in;
+	struct smccc_event *ev;
+
+	/* IRQ and SError exits report the previous trap's stale exception class */
+	if ((ret & ~ARM_EXIT_WITH_SERROR) != ARM_EXCEPTION_TRAP)
+		return 0;
+	if (esr_ec == ESR_EC_HVC64 || esr_ec == ESR_EC_HVC32)
+		conduit = CONDUIT_HVC;
+	else if (esr_ec == ESR_EC_SMC64 || esr_ec == ESR_EC_SMC32)
+		conduit = CONDUIT_SMC;
+	else
+		return 0;
+	if (!tgid_traced(tgid, tid) || !(conduit_mask & (1 << conduit)))
+		return 0;
+	in = bpf_map_lookup_elem(&scratch, &zero);
+	if (!in)
+		return 0;
+	__builtin_memset(in, 0, sizeof(*in));
+	ev = &in->ev;
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->pid = tgid;
+	ev->tid = tid;
+	ev->conduit = conduit;
+	ev->insn_bits = 32;	/* every HVC and SMC encoding (A64, A32, T32) is 32-bit */
+	ev->isa = esr_ec == ESR_EC_HVC64 || esr_ec == ESR_EC_SMC64 ? ISA_A64 : ISA_A32;
+	ev->esr = esr_ec << 26;
+	/* the HVC's preferred return is the next instruction; a trapped SMC's is itself */
+	ev->pc = conduit == CONDUIT_HVC ? vcpu_pc - 4 : vcpu_pc;
+	ev->missing = EVM_ARGS | EVM_RET | EVM_VCPU | EVM_DISPOSITION | EVM_FUNC | EVM_IMM;
+	if (ev->isa != ISA_A64) {
+		ev->missing |= EVM_ISA;
+		ev->pc = (__u32)ev->pc;
+	}
+	in->state = CALL_IN_HANDLER;
+	bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/kvm_hvc_arm64")
+int BPF_PROG(tp_hvc, unsigned long vcpu_pc, unsigned long r0, unsigned long imm)
+{
+	struct inflight *in = current_call();
+
+	if (!in || in->state != CALL_IN_HANDLER)
+		return 0;
+	in->ev.regs[0] = r0;
+	in->ev.imm = (__u16)imm;
+	in->ev.missing &= ~(EVM_FUNC | EVM_IMM);
+	if (in->ev.isa != ISA_A64)
+		in->ev.regs[0] = (__u32)r0;
+	return 0;
+}
+
+SEC("tp_btf/kvm_userspace_exit")
+int BPF_PROG(tp_userspace_exit, __u32 reason, int err)
+{
+	struct inflight *in = current_call();
+
+	if (!in || in->state != CALL_IN_HANDLER)
+		return 0;
+	in->exit_ts = bpf_ktime_get_ns();
+	in->ev.kvm_ns = in->exit_ts - in->ev.ts_ns;
+	if (reason == KVM_EXIT_HYPERCALL) {
+		in->ev.disposition = DISP_FORWARDED;
+		in->ev.missing &= ~EVM_DISPOSITION;
+		in->state = CALL_FORWARDED;
+	} else if (reason == KVM_EXIT_SYSTEM_EVENT) {
+		/* SYSTEM_OFF/RESET: the vCPU may never run again, so the call ends here */
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		in->ev.disposition = DISP_KVM;
+		in->ev.missing &= ~EVM_DISPOSITION;
+		in->ev.flags |= EVF_SYSTEM_EVENT;
+		tp_submit(&in->ev);
+		bpf_map_delete_elem(&inflight, &tid);
+	}
+	return 0;
+}
+
+SEC("tp_btf/kvm_entry")
+int BPF_PROG(tp_entry, unsigned long vcpu_pc)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (!in)
+		return 0;
+	if (in->state == CALL_FORWARDED)
+		in->ev.vmm_ns = now - in->exit_ts;
+	else if (!in->exit_ts)
+		in->ev.kvm_ns = now - in->ev.ts_ns;
+	tp_submit(&in->ev);
+	bpf_map_delete_elem(&inflight, &tid);
+	return 0;
+}

@@ -36,6 +36,16 @@ enum smccc_isa {
 #define EVF_VMM_GONE		(1u << 1)	/* forwarded, but the vCPU never re-entered: no result, no vmm_ns */
 #define EVF_HANDLER_ERROR	(1u << 2)	/* the SMCCC handler returned an error; KVM set x0 = -1 */
 
+/* smccc_event.missing: fields this attach plan cannot see on this kernel. Rendered as
+ * null with the reason, never as a guessed value. */
+#define EVM_ARGS		(1u << 0)	/* x1..x17 */
+#define EVM_RET			(1u << 1)	/* x0..x3 after the call */
+#define EVM_FUNC		(1u << 2)	/* x0 at the call (function ID) */
+#define EVM_IMM			(1u << 3)
+#define EVM_VCPU		(1u << 4)	/* vcpu_id and VM number */
+#define EVM_ISA			(1u << 5)	/* A32 vs T32 */
+#define EVM_DISPOSITION		(1u << 6)	/* kvm vs denied vs refused */
+
 struct smccc_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC at the trap (exit handler entry) */
 	__u64 kvm_ns;		/* time in KVM's exit handler */
@@ -56,10 +66,92 @@ struct smccc_event {
 	__u8 insn_bits;		/* 16 or 32 (ESR_EL2.IL) */
 	__u8 nr_args;		/* how many of regs[1..] were captured */
 	__u8 flags;		/* EVF_* */
+	__u16 missing;		/* EVM_*: 0 under the full plans */
 };
 
 struct smccc_func_range {
 	__u32 lo, hi;
+};
+
+/*
+ * Summary mode (--summary): instead of sending each call to the ring buffer, the BPF
+ * program adds it to the hash map "stats", keyed by (VMM pid, VM, vCPU, function,
+ * disposition) and by the reading epoch; userspace reads and deletes one epoch per
+ * interval (src/stats_map.c explains the protocol). The same structs are the
+ * userspace aggregation table's rows (src/aggregate.h).
+ *
+ * Latency histograms are HDR-style: each power of two [2^m, 2^(m+1)) is split into
+ * AGG_HIST_SUB equal sub-buckets, and values below 2*AGG_HIST_SUB have a slot each.
+ * A sub-bucket is at most 1/AGG_HIST_SUB of its lower bound wide, so a percentile
+ * read as the upper bound of its sub-bucket is never below the true value and less
+ * than 12.5% above it. The sub-buckets of one power of two add up to its log2 slot,
+ * so the print_log2_hist view is exact. Values of 2^AGG_HIST_MAX_LOG2 ns (68.7 s)
+ * and above share the last slot; max_ns stays exact.
+ */
+#define AGG_HIST_SUB_BITS	3
+#define AGG_HIST_SUB		(1u << AGG_HIST_SUB_BITS)
+#define AGG_HIST_MAX_LOG2	36
+#define AGG_HIST_SLOTS		((AGG_HIST_MAX_LOG2 - AGG_HIST_SUB_BITS + 1) * AGG_HIST_SUB)
+#define AGG_MAX_KEYS		8192	/* distinct keys per epoch in the kernel */
+
+/* floor(log2(v)), 0 for v = 0; no clz: BPF has no such instruction */
+static inline __u32 agg_log2(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	return r | (__u32)(v >> 1);
+}
+
+/* The histogram slot of a value in ns: see above. */
+static inline __u32 agg_hist_slot(__u64 ns)
+{
+	__u32 m;
+
+	if (ns < AGG_HIST_SUB)
+		return (__u32)ns;
+	m = agg_log2(ns);
+	if (m >= AGG_HIST_MAX_LOG2)
+		return AGG_HIST_SLOTS - 1;
+	return (m - AGG_HIST_SUB_BITS + 1) * AGG_HIST_SUB +
+	       (__u32)((ns >> (m - AGG_HIST_SUB_BITS)) & (AGG_HIST_SUB - 1));
+}
+
+struct agg_key {
+	__u32 pid;		/* VMM tgid */
+	__u32 vm;
+	__u32 vcpu;
+	__u32 func_id;
+	__u8 disposition;	/* enum smccc_disposition */
+	__u8 __pad[3];		/* zero: keys are compared as bytes */
+};
+
+struct latency {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 max_ns;
+	__u64 slots[AGG_HIST_SLOTS];	/* agg_hist_slot() */
+};
+
+struct agg_stats {
+	__u64 count;		/* calls */
+	struct latency kvm;	/* time in KVM's exit handler, every call */
+	struct latency vmm;	/* the VMM's round trip, forwarded calls that got an answer */
+};
+
+/* The "stats" map: one epoch of one key. */
+struct agg_map_key {
+	struct agg_key key;
+	__u32 epoch;		/* the value of agg_epoch the call was counted under */
+};
+
+struct agg_value {
+	__u64 seq;		/* odd while the vCPU thread updates stats (a seqlock) */
+	struct agg_stats stats;
 };
 
 #endif

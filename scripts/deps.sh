@@ -22,7 +22,11 @@ KERNEL_61_PIN=${KERNEL_61_PIN:-6.1.0-50-arm64}
 
 HOST_PKGS=(build-essential clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	cpio xz-utils zstd python3 python3-jsonschema pkg-config
-	libelf-dev zlib1g-dev libzstd-dev)
+	libelf-dev zlib1g-dev libzstd-dev
+	libmicrohttpd-dev prometheus
+	libclang-rt-14-dev	# clang -fsanitize=fuzzer's runtime (libFuzzer), for `make fuzz`
+	valgrind
+	time)	# GNU time: `make bench-report`'s CPU time and peak RSS
 BACKPORTS_HOST_PKGS=(qemu-system-arm bpftool libbpf-dev)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
@@ -71,6 +75,12 @@ install_host() {
 	apt-get -qq install -y --no-install-recommends "${HOST_PKGS[@]}" >/dev/null ||
 		{ apt_update; apt-get -qq install -y --no-install-recommends "${HOST_PKGS[@]}" >/dev/null; }
 	apt-get -qq install -y --no-install-recommends -t bookworm-backports "${BACKPORTS_HOST_PKGS[@]}" >/dev/null
+	# Debian's prometheus package starts a system-wide server on *:9090; the tests run
+	# their own, on 127.0.0.1 only (tests/vm/test-prometheus.sh)
+	if command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+		log "stopping the prometheus service the package started"
+		systemctl disable --now prometheus >/dev/null 2>&1 || true
+	fi
 }
 
 # download PKG [RELEASE]: fetch PKG:arm64 into the cache unless a .deb of it is there.
@@ -105,6 +115,9 @@ fetch_arm64() {
 	for p in libbpf-dev libbpf1; do download "$p" bookworm-backports; done
 	for p in libelf-dev libelf1; do download "$p=0.188-2.1"; done
 	for p in zlib1g-dev zlib1g libzstd-dev libzstd1 busybox-static; do download "$p"; done
+	# the exporter's HTTP server (--listen). libmicrohttpd.a calls gnutls, which the tool
+	# never uses: only gnutls' headers are needed, for src/compat/gnutls_absent.c.
+	for p in libmicrohttpd-dev libgnutls28-dev; do download "$p"; done
 	fetch_kernel 6.12 "$KERNEL_PIN" bookworm-backports
 	fetch_kernel 6.1 "$KERNEL_61_PIN" bookworm
 }
@@ -153,7 +166,64 @@ unpack_sysroot() {
 	echo "$want" >"$stamp"
 }
 
+# The test bed's third-party VMM: Debian bookworm's arm64 QEMU, run inside the emulated
+# host (tests/vm/test-qemu.sh). Its dependency closure is downloaded into a cache
+# directory of its own and unpacked into build/qemu-arm64/root: never installed (the
+# :arm64 libraries would replace the host's) and never part of the tool's sysroot.
+QEMU_DEBS=$CACHE/qemu-arm64-debs	# beside debs/: the sysroot stamp lists debs/
+QEMU_ROOT=$TOP/build/qemu-arm64/root
+
+# fetch_closure_arm64 PKG DIR: PKG:arm64 and its whole Depends/PreDepends closure of
+# arm64 packages, as .debs in DIR (once: DIR/.complete says it is all there).
+fetch_closure_arm64() {
+	local pkg=$1 dir=$2 pkgs tmp
+	[ -f "$dir/.complete" ] && return 0
+	need_root
+	setup_apt
+	# the closure's real :arm64 packages (<...> are virtual; unsuffixed are arch:all)
+	pkgs=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+		--no-breaks --no-replaces --no-enhances "$pkg:arm64" |
+		sed -n 's/^\([a-z0-9][^ <>]*:arm64\)$/\1/p' | sort -u)
+	[ -n "$pkgs" ] || { echo "deps: cannot resolve $pkg:arm64" >&2; exit 1; }
+	log "downloading $pkg:arm64 and its $(($(wc -w <<<"$pkgs") - 1)) arm64 dependencies"
+	mkdir -p "$dir"
+	tmp=$(mktemp -d); chmod 755 "$tmp"; chown _apt "$tmp" 2>/dev/null || true
+	# shellcheck disable=SC2086
+	(cd "$tmp" && apt-get -qq download $pkgs) || { rm -rf "$tmp"; exit 1; }
+	mv "$tmp"/*.deb "$dir/"; rm -rf "$tmp"
+	touch "$dir/.complete"
+}
+
+# unpack_closure DIR ROOT: every .deb of DIR extracted into ROOT (again only if DIR changed)
+unpack_closure() {
+	local dir=$1 root=$2 stamp="$2/.stamp" want
+	want=$(cd "$dir" && ls | tr '\n' ' ')
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+	log "unpacking $(basename "$dir") into $root"
+	rm -rf "$root"; mkdir -p "$root"
+	for d in "$dir"/*.deb; do dpkg-deb -x "$d" "$root"; done
+	echo "$want" >"$stamp"
+}
+
+fetch_qemu_arm64() { fetch_closure_arm64 qemu-system-arm "$QEMU_DEBS"; }
+unpack_qemu_arm64() { unpack_closure "$QEMU_DEBS" "$QEMU_ROOT"; }
+
+# The benchmark's bpftrace baseline (`make bench`, docs/performance.md): Debian
+# bookworm's arm64 bpftrace, run inside the emulated host. Fetched only when asked for
+# (`scripts/deps.sh bpftrace`), the same way as QEMU: a cache directory of its own,
+# unpacked into build/bpftrace-arm64/root, never installed.
+BPFTRACE_DEBS=$CACHE/bpftrace-arm64-debs
+BPFTRACE_ROOT=$TOP/build/bpftrace-arm64/root
+
 install_host
 fetch_arm64
 unpack_sysroot
+fetch_qemu_arm64
+unpack_qemu_arm64
+for extra in "$@"; do
+	case $extra in
+	bpftrace) fetch_closure_arm64 bpftrace "$BPFTRACE_DEBS"; unpack_closure "$BPFTRACE_DEBS" "$BPFTRACE_ROOT";;
+	*) echo "deps: unknown extra '$extra' (have: bpftrace)" >&2; exit 2;;
+	esac
+done
 log "ready"

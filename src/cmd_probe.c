@@ -36,8 +36,8 @@ struct probe_result {
 	const char *mode;
 	bool usable;
 	char unusable[256];
-	bool fentry_ok, kprobe_ok;
-	char fentry_err[256], kprobe_err[256];
+	bool fentry_ok, kprobe_ok, tracepoint_ok;
+	char fentry_err[256], kprobe_err[256], tracepoint_err[256];
 	const char *plan;
 };
 
@@ -67,12 +67,16 @@ static void probe(struct probe_result *r)
 	if (geteuid() != 0) {
 		snprintf(r->fentry_err, sizeof(r->fentry_err), "not root");
 		snprintf(r->kprobe_err, sizeof(r->kprobe_err), "not root");
+		snprintf(r->tracepoint_err, sizeof(r->tracepoint_err), "not root");
 	} else {
 		libbpf_set_print(silent_print);
 		try_mech(&r->k, PLAN_FENTRY, &r->fentry_ok, r->fentry_err, sizeof(r->fentry_err));
 		try_mech(&r->k, PLAN_KPROBE, &r->kprobe_ok, r->kprobe_err, sizeof(r->kprobe_err));
+		try_mech(&r->k, PLAN_TRACEPOINT, &r->tracepoint_ok, r->tracepoint_err, sizeof(r->tracepoint_err));
 	}
-	r->plan = r->fentry_ok ? "fentry/fexit" : r->kprobe_ok ? "kprobe/kretprobe" : NULL;
+	/* the planner's order of preference (src/loader.c) */
+	r->plan = r->fentry_ok ? "fentry/fexit" : r->kprobe_ok ? "kprobe/kretprobe" :
+		  r->tracepoint_ok ? "tracepoints" : NULL;
 }
 
 struct hook_row {
@@ -115,9 +119,19 @@ static void print_text(const struct probe_result *r)
 	}
 	printf("fentry/fexit:   %s\n", r->fentry_ok ? "works" : r->fentry_err);
 	printf("kprobes:        %s\n", r->kprobe_ok ? "works" : r->kprobe_err);
+	printf("tracepoints:    %s\n", r->tracepoint_ok ? "works" : r->tracepoint_err);
 	printf("plan:           %s\n", r->plan ? r->plan : "none");
-	printf("fields:         %s\n", !r->plan ? "none" :
-	       r->k.handle_smc ? "all" : "all, for HVC calls only (SMC traps not traceable)");
+	if (!r->plan)
+		printf("fields:         none\n");
+	else if (!r->fentry_ok && !r->kprobe_ok)
+		printf("fields:         no args, results or vCPU ids; function ID and imm of HVCs only;\n"
+		       "                kvm/denied/refused not told apart (docs/kernels.md)\n");
+	else if (!r->k.handle_smc)
+		printf("fields:         all, for HVC calls only (SMC traps not traceable)\n");
+	else if (!r->k.smccc_filter)
+		printf("fields:         all (this kernel has no SMCCC filter and no forwarding)\n");
+	else
+		printf("fields:         all\n");
 }
 
 static void print_json(const struct probe_result *r)
@@ -143,6 +157,7 @@ static void print_json(const struct probe_result *r)
 	jw_string_field(&w, "reason", r->usable ? NULL : r->unusable);
 	jw_bool_field(&w, "fentry", r->fentry_ok);
 	jw_bool_field(&w, "kprobe", r->kprobe_ok);
+	jw_bool_field(&w, "tracepoint", r->tracepoint_ok);
 	jw_string_field(&w, "plan", r->plan);
 	jw_end_object(&w);
 	jw_end_line(&w);

@@ -1,7 +1,183 @@
 #include "json_writer.h"
 
-#include <inttypes.h>
 #include <math.h>
+#include <string.h>
+
+/*
+ * Speed (docs/performance.md): a JSON Lines record is some 25 fields. printf's format
+ * parsing per number, a stream lock per character and a call per piece were most of
+ * the cost of `smccctrace --json`, so a field ("name": value, with its comma) is
+ * formatted by hand in one go, straight into the stream's buffer when it has room for
+ * the longest field the fast path writes, else into a local buffer written at once.
+ * Names and strings that need escaping, or are long, take the slow path, piece by
+ * piece. A writer's stream is written by one thread at a time (the tracer's loop, a
+ * report, an HTTP handler's own memory stream): the unlocked stdio calls are enough.
+ */
+#define NAME_FAST_MAX	64	/* longest name the fast path copies */
+#define STRING_FAST_MAX	128	/* longest string value */
+#define ROOM		256	/* above the longest field it formats: ,"name":"string" */
+
+static inline void put_char(FILE *out, char c)
+{
+	putc_unlocked(c, out);
+}
+
+static void put_bytes(FILE *out, const void *p, size_t n)
+{
+	fwrite_unlocked(p, 1, n, out);
+}
+
+/*
+ * Where a field is formatted: the stream's own buffer when it has ROOM bytes free
+ * (as glibc's inline putc_unlocked does for one byte), else local. A stream that must
+ * see every byte (line buffered, unbuffered) keeps its write end at or below its
+ * write pointer, so it always gets the local buffer and fwrite.
+ */
+static char *room_open(FILE *out, char *local)
+{
+#ifdef __GLIBC__
+	if (out->_IO_write_end > out->_IO_write_ptr && out->_IO_write_end - out->_IO_write_ptr >= ROOM)
+		return out->_IO_write_ptr;
+#endif
+	return local;
+}
+
+static void room_close(FILE *out, char *start, char *end, char *local)
+{
+	if (start == local) {
+		put_bytes(out, local, (size_t)(end - local));
+		return;
+	}
+#ifdef __GLIBC__
+	out->_IO_write_ptr = end;
+#endif
+}
+
+/* ---- formatting into a buffer with room, forwards; each returns the new end ---- */
+
+static char *fmt_dec(char *p, uint64_t v)
+{
+	unsigned n = 1;
+
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	for (char *q = p + n; q > p; v /= 10)
+		*--q = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* `decimals` digits, zero-padded */
+static char *fmt_dec_fixed(char *p, uint64_t v, unsigned decimals)
+{
+	for (char *q = p + decimals; q > p; v /= 10)
+		*--q = (char)('0' + v % 10);
+	return p + decimals;
+}
+
+/* lowercase, no leading zeros */
+static char *fmt_hex(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned n = v ? (64 - (unsigned)__builtin_clzll(v) + 3) / 4 : 1;
+
+	for (char *q = p + n; q > p; v >>= 4)
+		*--q = digits[v & 0xf];
+	return p + n;
+}
+
+static char *fmt_lit(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* Bytes that stand for themselves in a JSON string: printable ASCII but '"' (0x22)
+ * and '\\' (0x5c), and UTF-8's bytes */
+static const bool plain_byte[256] = {
+	[0x20 ... 0x21] = true, [0x23 ... 0x5b] = true, [0x5d ... 0x7e] = true, [0x80 ... 0xff] = true,
+};
+
+/* "s" when s is plain and at most max bytes, else NULL (the slow path escapes it) */
+static char *fmt_plain_quoted(char *p, const char *s, size_t max)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	const char *limit = p + 1 + max;
+
+	*p++ = '"';
+	for (; *c; c++) {
+		if (!plain_byte[*c] || p == limit)
+			return NULL;
+		*p++ = (char)*c;
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* ---- values ---- */
+
+enum value_kind {
+	V_UINT,
+	V_INT,
+	V_HEX,		/* "0x1f" */
+	V_SCALED,	/* u / 10^decimals, exactly */
+	V_SAFE,		/* a string above 2^53 - 1 */
+	V_BOOL,
+	V_NULL,
+	V_STRING,
+};
+
+struct value {
+	enum value_kind kind;
+	uint64_t u;
+	const char *s;
+	unsigned decimals;
+};
+
+#define JS_MAX_SAFE_INTEGER ((1ull << 53) - 1)
+
+/* The value's text; NULL only for a string the slow path must write */
+static char *fmt_value(char *p, const struct value *v)
+{
+	switch (v->kind) {
+	case V_UINT:
+		return fmt_dec(p, v->u);
+	case V_INT:
+		if ((int64_t)v->u >= 0)
+			return fmt_dec(p, v->u);
+		*p++ = '-';
+		return fmt_dec(p, -v->u);
+	case V_HEX:
+		p = fmt_lit(p, "\"0x", 3);
+		p = fmt_hex(p, v->u);
+		*p++ = '"';
+		return p;
+	case V_SCALED: {
+		uint64_t scale = 1;
+
+		for (unsigned i = 0; i < v->decimals; i++)
+			scale *= 10;
+		p = fmt_dec(p, v->u / scale);
+		if (!v->decimals)
+			return p;
+		*p++ = '.';
+		return fmt_dec_fixed(p, v->u % scale, v->decimals);
+	}
+	case V_SAFE:
+		if (v->u <= JS_MAX_SAFE_INTEGER)
+			return fmt_dec(p, v->u);
+		*p++ = '"';
+		p = fmt_dec(p, v->u);
+		*p++ = '"';
+		return p;
+	case V_BOOL:
+		return v->u ? fmt_lit(p, "true", 4) : fmt_lit(p, "false", 5);
+	case V_NULL:
+		return fmt_lit(p, "null", 4);
+	case V_STRING:
+		return fmt_plain_quoted(p, v->s, STRING_FAST_MAX);
+	}
+	return p;
+}
 
 void jw_init(struct json_writer *w, FILE *out)
 {
@@ -16,14 +192,14 @@ static void jw_value_prefix(struct json_writer *w)
 		return;
 	}
 	if (w->need_comma[w->depth])
-		fputc(',', w->out);
+		put_char(w->out, ',');
 	w->need_comma[w->depth] = true;
 }
 
 static void jw_open(struct json_writer *w, char c)
 {
 	jw_value_prefix(w);
-	fputc(c, w->out);
+	put_char(w->out, c);
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
 	w->need_comma[w->depth] = false;
@@ -31,7 +207,7 @@ static void jw_open(struct json_writer *w, char c)
 
 static void jw_close(struct json_writer *w, char c)
 {
-	fputc(c, w->out);
+	put_char(w->out, c);
 	if (w->depth > 0)
 		w->depth--;
 }
@@ -41,56 +217,114 @@ void jw_end_object(struct json_writer *w) { jw_close(w, '}'); }
 void jw_start_array(struct json_writer *w) { jw_open(w, '['); }
 void jw_end_array(struct json_writer *w) { jw_close(w, ']'); }
 
+/* The escape of a byte that is not plain */
+static const char *escape_of(unsigned char c, char u[7])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	switch (c) {
+	case '"': return "\\\"";
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\r': return "\\r";
+	case '\t': return "\\t";
+	case '\b': return "\\b";
+	case '\f': return "\\f";
+	}
+	u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hex[c >> 4], u[5] = hex[c & 0xf], u[6] = 0;
+	return u;
+}
+
+/* The slow path of a string: any length, escaped */
 static void jw_quoted(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\b': fputs("\\b", out); break;
-		case '\f': fputs("\\f", out); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char u[7];
+
+	put_char(out, '"');
+	for (;;) {
+		const char *esc;
+
+		for (run = p; plain_byte[*p]; p++)
+			;
+		put_bytes(out, run, (size_t)(p - run));	/* the plain bytes, at once */
+		if (!*p)
+			break;
+		esc = escape_of(*p++, u);
+		put_bytes(out, esc, strlen(esc));
 	}
-	fputc('"', out);
+	put_char(out, '"');
 }
 
 void jw_name(struct json_writer *w, const char *name)
 {
-	jw_value_prefix(w);
-	jw_quoted(w->out, name);
-	fputc(':', w->out);
+	char local[ROOM], *start = room_open(w->out, local), *p = start;
+
+	if (!w->after_name && w->need_comma[w->depth])
+		*p++ = ',';
+	p = fmt_plain_quoted(p, name, NAME_FAST_MAX);
+	if (p) {
+		*p++ = ':';
+		room_close(w->out, start, p, local);
+		if (!w->after_name)	/* as jw_value_prefix */
+			w->need_comma[w->depth] = true;
+	} else {
+		jw_value_prefix(w);
+		jw_quoted(w->out, name);
+		put_char(w->out, ':');
+	}
 	w->after_name = true;
+}
+
+/* Writes [,]["name":]value: the fast path when it can, else piece by piece */
+static void emit(struct json_writer *w, const char *name, const struct value *v)
+{
+	char local[ROOM], *start = room_open(w->out, local), *p = start;
+
+	if (name && w->after_name)
+		goto slow;	/* a field right after a bare name: not JSON, but keep it as it was */
+	if ((name || !w->after_name) && w->need_comma[w->depth])
+		*p++ = ',';
+	if (name) {
+		p = fmt_plain_quoted(p, name, NAME_FAST_MAX);
+		if (!p)
+			goto slow;
+		*p++ = ':';
+	}
+	p = fmt_value(p, v);
+	if (!p)
+		goto slow;
+	room_close(w->out, start, p, local);
+	if (w->after_name)
+		w->after_name = false;
+	else
+		w->need_comma[w->depth] = true;
+	return;
+slow:
+	if (name)
+		jw_name(w, name);
+	jw_value_prefix(w);
+	if (v->kind == V_STRING) {
+		jw_quoted(w->out, v->s);
+	} else {
+		p = fmt_value(local, v);
+		put_bytes(w->out, local, (size_t)(p - local));
+	}
 }
 
 void jw_string(struct json_writer *w, const char *s)
 {
-	if (!s) {
-		jw_null(w);
-		return;
-	}
-	jw_value_prefix(w);
-	jw_quoted(w->out, s);
+	emit(w, NULL, &(struct value){ .kind = s ? V_STRING : V_NULL, .s = s });
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)
 {
-	jw_value_prefix(w);
-	fprintf(w->out, "%" PRIu64, v);
+	emit(w, NULL, &(struct value){ .kind = V_UINT, .u = v });
 }
 
 void jw_int(struct json_writer *w, int64_t v)
 {
-	jw_value_prefix(w);
-	fprintf(w->out, "%" PRId64, v);
+	emit(w, NULL, &(struct value){ .kind = V_INT, .u = (uint64_t)v });
 }
 
 void jw_double(struct json_writer *w, double v)
@@ -99,39 +333,80 @@ void jw_double(struct json_writer *w, double v)
 	if (isfinite(v))
 		fprintf(w->out, "%.17g", v);
 	else
-		fputs("null", w->out);	/* JSON has no NaN or infinity */
+		fputs_unlocked("null", w->out);	/* JSON has no NaN or infinity */
 }
 
 void jw_bool(struct json_writer *w, bool v)
 {
-	jw_value_prefix(w);
-	fputs(v ? "true" : "false", w->out);
+	emit(w, NULL, &(struct value){ .kind = V_BOOL, .u = v });
 }
 
 void jw_null(struct json_writer *w)
 {
-	jw_value_prefix(w);
-	fputs("null", w->out);
+	emit(w, NULL, &(struct value){ .kind = V_NULL });
 }
 
 void jw_hex(struct json_writer *w, uint64_t v)
 {
-	jw_value_prefix(w);
-	fprintf(w->out, "\"0x%" PRIx64 "\"", v);
+	emit(w, NULL, &(struct value){ .kind = V_HEX, .u = v });
+}
+
+void jw_uint_scaled(struct json_writer *w, uint64_t v, unsigned decimals)
+{
+	emit(w, NULL, &(struct value){ .kind = V_SCALED, .u = v, .decimals = decimals > 19 ? 19 : decimals });
+}
+
+void jw_uint_safe(struct json_writer *w, uint64_t v)
+{
+	emit(w, NULL, &(struct value){ .kind = V_SAFE, .u = v });
 }
 
 void jw_end_line(struct json_writer *w)
 {
-	fputc('\n', w->out);
+	put_char(w->out, '\n');
 	w->depth = 0;
 	w->need_comma[0] = false;
 	w->after_name = false;
 }
 
-void jw_string_field(struct json_writer *w, const char *name, const char *s) { jw_name(w, name); jw_string(w, s); }
-void jw_uint_field(struct json_writer *w, const char *name, uint64_t v) { jw_name(w, name); jw_uint(w, v); }
-void jw_int_field(struct json_writer *w, const char *name, int64_t v) { jw_name(w, name); jw_int(w, v); }
-void jw_bool_field(struct json_writer *w, const char *name, bool v) { jw_name(w, name); jw_bool(w, v); }
-void jw_hex_field(struct json_writer *w, const char *name, uint64_t v) { jw_name(w, name); jw_hex(w, v); }
-void jw_null_field(struct json_writer *w, const char *name) { jw_name(w, name); jw_null(w); }
+void jw_string_field(struct json_writer *w, const char *name, const char *s)
+{
+	emit(w, name, &(struct value){ .kind = s ? V_STRING : V_NULL, .s = s });
+}
+
+void jw_uint_field(struct json_writer *w, const char *name, uint64_t v)
+{
+	emit(w, name, &(struct value){ .kind = V_UINT, .u = v });
+}
+
+void jw_int_field(struct json_writer *w, const char *name, int64_t v)
+{
+	emit(w, name, &(struct value){ .kind = V_INT, .u = (uint64_t)v });
+}
+
+void jw_bool_field(struct json_writer *w, const char *name, bool v)
+{
+	emit(w, name, &(struct value){ .kind = V_BOOL, .u = v });
+}
+
+void jw_hex_field(struct json_writer *w, const char *name, uint64_t v)
+{
+	emit(w, name, &(struct value){ .kind = V_HEX, .u = v });
+}
+
+void jw_null_field(struct json_writer *w, const char *name)
+{
+	emit(w, name, &(struct value){ .kind = V_NULL });
+}
+
 void jw_double_field(struct json_writer *w, const char *name, double v) { jw_name(w, name); jw_double(w, v); }
+
+void jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, unsigned decimals)
+{
+	emit(w, name, &(struct value){ .kind = V_SCALED, .u = v, .decimals = decimals > 19 ? 19 : decimals });
+}
+
+void jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v)
+{
+	emit(w, name, &(struct value){ .kind = V_SAFE, .u = v });
+}

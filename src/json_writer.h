@@ -29,6 +29,11 @@ void jw_double(struct json_writer *w, double v);
 void jw_bool(struct json_writer *w, bool v);
 void jw_null(struct json_writer *w);
 void jw_hex(struct json_writer *w, uint64_t v);	/* "0x1f" */
+/* v / 10^decimals, exactly: (1234567, 3) -> 1234.567 (e.g. ns as µs, no rounding) */
+void jw_uint_scaled(struct json_writer *w, uint64_t v, unsigned decimals);
+/* A count or a duration: a JSON integer while JavaScript holds it exactly (up to
+ * 2^53 - 1), a decimal string ("18446744073709551615") above. */
+void jw_uint_safe(struct json_writer *w, uint64_t v);
 /* Ends one JSON Lines record. */
 void jw_end_line(struct json_writer *w);
 
@@ -40,4 +45,6 @@ void jw_bool_field(struct json_writer *w, const char *name, bool v);
 void jw_hex_field(struct json_writer *w, const char *name, uint64_t v);
 void jw_null_field(struct json_writer *w, const char *name);
 void jw_double_field(struct json_writer *w, const char *name, double v);
+void jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v);
+void jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, unsigned decimals);
 #endif

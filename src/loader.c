@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "smccctrace.skel.h"
@@ -24,6 +25,23 @@ static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 	ro->conduit_mask = o->conduit_mask;
 	ro->disposition_mask = o->disposition_mask;
 	ro->nr_args = (__u8)o->nr_args;
+	ro->aggregate = o->summary || o->listen;	/* --listen serves the same counts */
+}
+
+/* --buffer: the ring buffer's size, before load. The kernel wants a page multiple. */
+static int set_buffer(struct smccctrace_bpf *skel, __u32 bytes, char *err, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page > 0 && bytes % (unsigned long)page) {
+		snprintf(err, len, "--buffer: %u bytes is not a multiple of the page size (%ld)", bytes, page);
+		return -1;
+	}
+	if (bpf_map__set_max_entries(skel->maps.events, bytes)) {
+		snprintf(err, len, "--buffer: cannot size the ring buffer: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static int try_load(struct loaded *l, const struct kernel_facts *k, const struct trace_opts *o,
@@ -35,6 +53,8 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 		return -1;
 	}
 	set_filters(l->skel, o);
+	if (o && o->buffer_bytes && set_buffer(l->skel, o->buffer_bytes, err, len))
+		return -1;
 	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
 		return -1;
 	if (smccctrace_bpf__load(l->skel)) {
@@ -60,6 +80,13 @@ int load_and_attach(struct loaded *l, const struct kernel_facts *k, const struct
 		    enum plan_force force, char *err, size_t len)
 {
 	memset(l, 0, sizeof(*l));
+	if (force == PLAN_TRACEPOINT || (force == PLAN_AUTO && kernel_facts_functions_usable(k, err, len))) {
+		/* KVM's functions cannot be hooked here (or we were told not to) */
+		if (try_load(l, k, o, MECH_TRACEPOINT, err, len) == 0)
+			return 0;
+		loaded_destroy(l);
+		return -1;
+	}
 	if (force != PLAN_KPROBE) {
 		if (try_load(l, k, o, MECH_FENTRY, err, len) == 0)
 			return 0;
@@ -69,6 +96,13 @@ int load_and_attach(struct loaded *l, const struct kernel_facts *k, const struct
 		snprintf(l->fentry_error, sizeof(l->fentry_error), "%s", err);
 	}
 	if (try_load(l, k, o, MECH_KPROBE, err, len) == 0)
+		return 0;
+	loaded_destroy(l);
+	if (force != PLAN_AUTO || strstr(err, "permission denied") || !k->kvm_tracepoints)
+		return -1;
+	/* functions there but not hookable: the tracepoints still see the calls */
+	snprintf(l->kprobe_error, sizeof(l->kprobe_error), "%s", err);
+	if (try_load(l, k, o, MECH_TRACEPOINT, err, len) == 0)
 		return 0;
 	loaded_destroy(l);
 	return -1;

@@ -12,6 +12,7 @@ struct loaded {
 	struct smccctrace_bpf *skel;
 	struct attach_plan plan;
 	char fentry_error[256];		/* why fentry/fexit was not used, if it was tried */
+	char kprobe_error[256];		/* why kprobes were not used, if they were tried */
 };
 
 /* Returns 0, or -1 with a one-line reason in err. opts may be NULL (no filters). */

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cmd_probe.h"
+#include "cmd_psci.h"
+#include "cmd_report.h"
 #include "smccc.h"
 #include "tracer.h"
 
@@ -15,6 +17,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "decode", cmd_decode },
 	{ "probe", cmd_probe },
+	{ "psci", cmd_psci },
+	{ "report", cmd_report },
 	{ "trace", cmd_trace },
 };
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aggregate.h"
+#include "psci_flow.h"
 #include "smccc.h"
 
 static const char *const disposition_names[DISP__COUNT] = {
@@ -80,6 +82,28 @@ int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+int parse_size(const char *s, uint64_t *out)
+{
+	unsigned shift = 0;
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		shift = 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20, end++;
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
 void trace_opts_init(struct trace_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -87,6 +111,12 @@ void trace_opts_init(struct trace_opts *o)
 	o->conduit_mask = (1u << CONDUIT__COUNT) - 1;
 	o->disposition_mask = (1u << DISP__COUNT) - 1;
 	o->nr_args = 7;
+	o->summary_by = AGG_BY_DEFAULT;
+	o->perfetto_max_bytes = (uint64_t)PERFETTO_DEFAULT_MAX_MB << 20;
+	o->on_timeout_ms = PSCI_DEFAULT_ON_TIMEOUT_MS;
+	o->poll_limit = PSCI_DEFAULT_POLL_LIMIT;
+	o->poll_time_ms = PSCI_DEFAULT_POLL_TIME_MS;
+	o->slow_vmm_ms = PSCI_DEFAULT_SLOW_VMM_MS;
 }
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -188,6 +218,19 @@ enum {
 	OPT_JSON,
 	OPT_ALL_ARGS,
 	OPT_PLAN,
+	OPT_RECORD,
+	OPT_PERFETTO,
+	OPT_PERFETTO_MAX_MB,
+	OPT_INFO,
+	OPT_BY,
+	OPT_PSCI,
+	OPT_ON_TIMEOUT,
+	OPT_POLL_LIMIT,
+	OPT_POLL_TIME,
+	OPT_SLOW_VMM,
+	OPT_WAIT,
+	OPT_LISTEN,
+	OPT_BUFFER,
 };
 
 static const struct option long_options[] = {
@@ -202,20 +245,38 @@ static const struct option long_options[] = {
 	{ "all-args", no_argument, NULL, OPT_ALL_ARGS },
 	{ "output", required_argument, NULL, 'o' },
 	{ "plan", required_argument, NULL, OPT_PLAN },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "perfetto", required_argument, NULL, OPT_PERFETTO },
+	{ "perfetto-max-mb", required_argument, NULL, OPT_PERFETTO_MAX_MB },
+	{ "info", no_argument, NULL, OPT_INFO },
+	{ "summary", no_argument, NULL, 's' },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "psci", no_argument, NULL, OPT_PSCI },
+	{ "on-timeout", required_argument, NULL, OPT_ON_TIMEOUT },
+	{ "poll-limit", required_argument, NULL, OPT_POLL_LIMIT },
+	{ "poll-time", required_argument, NULL, OPT_POLL_TIME },
+	{ "slow-vmm", required_argument, NULL, OPT_SLOW_VMM },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "timestamp", no_argument, NULL, 'T' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 
 int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, size_t len)
 {
-	bool conduit_set = false, disposition_set = false;
+	bool conduit_set = false, disposition_set = false, by_set = false;
+	const char *psci_threshold = NULL;	/* a PSCI flow option, for "needs --psci" */
 	uint32_t v;
 	int c;
 
 	optind = 0;	/* full reset of getopt state: parsing may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:o:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:t:d:o:si:c:Tvh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
@@ -274,12 +335,88 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 				o->plan = PLAN_FENTRY;
 			else if (!strcmp(optarg, "kprobe"))
 				o->plan = PLAN_KPROBE;
+			else if (!strcmp(optarg, "tracepoint"))
+				o->plan = PLAN_TRACEPOINT;
 			else
-				return fail(err, len, "--plan: expected auto, fentry or kprobe, got '%s'", optarg);
+				return fail(err, len, "--plan: expected auto, fentry, kprobe or tracepoint, got '%s'", optarg);
+			break;
+		case OPT_RECORD:
+			if (!*optarg)
+				return fail(err, len, "--record: empty file name");
+			o->record = optarg;
+			break;
+		case OPT_PERFETTO:
+			if (!*optarg)
+				return fail(err, len, "--perfetto: empty file name");
+			o->perfetto = optarg;
+			break;
+		case OPT_PERFETTO_MAX_MB:
+			if (parse_u32(optarg, &v) || v > 1u << 20)
+				return fail(err, len, "--perfetto-max-mb: not a size in MiB (0: no cap): '%s'", optarg);
+			o->perfetto_max_bytes = (uint64_t)v << 20;
+			break;
+		case OPT_INFO:
+			o->info = true;
+			break;
+		case 's':
+			o->summary = true;
+			break;
+		case OPT_PSCI:
+			o->psci = true;
+			break;
+		case OPT_ON_TIMEOUT:
+		case OPT_POLL_TIME:
+		case OPT_SLOW_VMM: {
+			double *ms = c == OPT_ON_TIMEOUT ? &o->on_timeout_ms : c == OPT_POLL_TIME ? &o->poll_time_ms
+											: &o->slow_vmm_ms;
+
+			psci_threshold = c == OPT_ON_TIMEOUT ? "--on-timeout" : c == OPT_POLL_TIME ? "--poll-time"
+												  : "--slow-vmm";
+			if (parse_seconds(optarg, ms) || *ms > 1e9 / 1000)
+				return fail(err, len, "%s: not a time in milliseconds: '%s'", psci_threshold, optarg);
+			break;
+		}
+		case OPT_POLL_LIMIT:
+			psci_threshold = "--poll-limit";
+			if (parse_u32(optarg, &o->poll_limit) || !o->poll_limit)
+				return fail(err, len, "--poll-limit: not a number of calls: '%s'", optarg);
+			break;
+		case OPT_BY:
+			if (agg_by_parse(optarg, &o->summary_by, err, len))
+				return -1;
+			by_set = true;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &o->interval_s) || o->interval_s < 0.1)
+				return fail(err, len, "-i: not an interval in seconds (at least 0.1): '%s'", optarg);
+			break;
+		case 'c':
+			if (parse_u32(optarg, &o->interval_count) || !o->interval_count)
+				return fail(err, len, "-c: not a number of intervals: '%s'", optarg);
+			break;
+		case 'T':
+			o->timestamps = true;
 			break;
 		case 'v':
 			o->verbose = true;
 			break;
+		case OPT_WAIT:
+			o->wait = true;
+			break;
+		case OPT_LISTEN:
+			if (listen_addr_parse(optarg, &o->listen_addr, err, len))
+				return -1;
+			o->listen = true;
+			break;
+		case OPT_BUFFER: {
+			uint64_t size;
+
+			/* the kernel wants a power of two and a page multiple; that is checked at load */
+			if (parse_size(optarg, &size) || size < 4096 || size > 1u << 30 || (size & (size - 1)))
+				return fail(err, len, "--buffer: not a power of two from 4K to 1024M: '%s'", optarg);
+			o->buffer_bytes = (uint32_t)size;
+			break;
+		}
 		case 'h':
 			o->help = true;
 			break;
@@ -289,8 +426,40 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			return fail(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
+	if (o->want_file && optind < argc)
+		o->file = argv[optind++];
 	if (optind < argc)
 		return fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
+	if (!o->summary && (by_set || o->interval_s > 0 || o->interval_count || o->timestamps))
+		return fail(err, len, "%s applies to --summary (-s)",
+			    by_set ? "--by" : o->interval_s > 0 ? "-i" : o->interval_count ? "-c" : "-T");
+	if (o->interval_count && !(o->interval_s > 0))
+		return fail(err, len, "-c needs -i (a number of intervals)");
+	if (o->summary && !o->want_file && (o->record || o->perfetto))
+		return fail(err, len, "--summary counts in the kernel: no calls for %s",
+			    o->record ? "--record" : "--perfetto");
+	if (psci_threshold && !o->psci)
+		return fail(err, len, "%s applies to the PSCI flow view ('smccctrace psci', 'report --psci')",
+			    psci_threshold);
+	if (o->psci && o->summary)
+		return fail(err, len, "--psci follows every call: it cannot be combined with --summary");
+	/* the flow needs every call of the traced VMs: a CPU_ON's target, a vCPU's first call */
+	if (o->psci && (o->tid || o->vcpu >= 0 || o->nr_func_ranges || o->conduit_mask != (1u << CONDUIT__COUNT) - 1 ||
+			o->disposition_mask != (1u << DISP__COUNT) - 1))
+		return fail(err, len, "the PSCI flow view follows every call of the traced VMs: no -t, --vcpu, --func, "
+			    "--conduit or --disposition");
+	if (o->psci && o->plan == PLAN_TRACEPOINT)
+		return fail(err, len, "the PSCI flow view needs vCPU ids and arguments: the tracepoint plan has neither");
+	if (o->plan == PLAN_TRACEPOINT && o->vcpu >= 0)
+		return fail(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
+	if (o->buffer_bytes && (o->summary || o->listen || o->want_file))
+		return fail(err, len, "--buffer sizes the live trace's ring buffer: %s does not use one",
+			    o->want_file ? "report" : o->summary ? "--summary" : "--listen");
+	/* the exporter counts in the kernel and serves the counts: nothing else to print */
+	if (o->listen && (o->summary || o->json || o->output || o->record || o->perfetto || o->psci || o->want_file))
+		return fail(err, len, "--listen serves metrics only: no %s",
+			    o->summary ? "--summary" : o->json ? "--json" : o->output ? "-o" : o->record ? "--record" :
+			    o->perfetto ? "--perfetto" : o->psci ? "PSCI flow view" : "report");
 	return 0;
 }
 
@@ -299,6 +468,8 @@ void trace_usage(FILE *out)
 	fputs(
 "Usage: smccctrace [-p PID]... [OPTIONS]\n"
 "       smccctrace decode ID|NAME|SERVICE...\n"
+"       smccctrace report FILE [OPTIONS]\n"
+"       smccctrace psci [-p PID]... [OPTIONS]\n"
 "\n"
 "Trace the SMCCC calls (HVC/SMC) that KVM guests make: decoded function, arguments,\n"
 "conduit, immediate, trapping PC, what KVM did with the call, the result the guest\n"
@@ -312,22 +483,58 @@ void trace_usage(FILE *out)
 "      --conduit LIST     hvc, smc\n"
 "      --disposition LIST kvm, denied, forwarded, refused\n"
 "      --json             JSON Lines, one object per call, then a summary record\n"
+"  -s, --summary          count calls and their latencies in the kernel; print a\n"
+"                         table with p50/p90/p99/max and log2 histograms at the end\n"
+"                         (with --json: one JSON document per interval)\n"
+"      --by LIST          group the summary by pid, vm, vcpu, func, service,\n"
+"                         disposition (default: func,disposition)\n"
+"  -i, --interval SECS    print the summary every SECS seconds, then start again\n"
+"  -c, --count N          with -i: stop after N intervals\n"
+"  -T, --timestamp        print the time above each summary\n"
 "  -o, --output FILE      write the trace to FILE instead of stdout\n"
+"      --record FILE      save the raw calls to FILE for 'smccctrace report'; alone\n"
+"                         (without --json or -o) nothing else is printed per call\n"
+"      --perfetto FILE    write a timeline (Chrome Trace Event JSON) for ui.perfetto.dev\n"
+"      --perfetto-max-mb N  leave calls out of the timeline past N MiB (default 256,\n"
+"                         0: no cap)\n"
+"      --buffer SIZE      the ring buffer between the kernel and the tool, a power of\n"
+"                         two (e.g. 256K, 4M; default 1M); calls that find it full\n"
+"                         are counted as lost\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "      --all-args         capture x1..x17 instead of x1..x7\n"
-"      --plan auto|fentry|kprobe  force an attach mechanism (default: best available)\n"
+"      --plan auto|fentry|kprobe|tracepoint\n"
+"                         force an attach plan (default: the best that works;\n"
+"                         tracepoint sees fewer fields, see docs/kernels.md)\n"
+"      --wait             trace a -p process even if it has no KVM file open yet\n"
+"      --listen ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics instead\n"
+"                         of tracing: call counts and latency histograms, counted in\n"
+"                         the kernel (a bare PORT is 127.0.0.1:PORT; docs/prometheus.md)\n"
 "  -v, --verbose          explain the attach plan and libbpf messages\n"
 "  -h, --help             this help\n"
 "\n"
 "Subcommands:\n"
 "  decode ID|NAME|SERVICE...  decode SMCCC function IDs (runs anywhere)\n"
 "  probe [--json]             what this kernel lets smccctrace see, and why\n"
+"  report FILE [OPTIONS]      render a --record file again, on any machine: text,\n"
+"                             --json, -o, --perfetto, --record, filters; --info\n"
+"                             shows its header (kernel, plan, clocks, totals);\n"
+"                             --psci the PSCI flow view of the recorded calls\n"
+"  psci [-p PID]... [OPTIONS] the PSCI flow: each vCPU's power states, CPU_ON\n"
+"                             results, AFFINITY_INFO polls, PSCI calls the VMM\n"
+"                             answered, anomalies ('smccctrace psci --help')\n"
 "\n"
 "Examples:\n"
 "  smccctrace -p $(pidof qemu-system-aarch64)    # every call of that VMM's guests\n"
 "  smccctrace -p 1234 --func psci                # PSCI only\n"
 "  smccctrace -p 1234 --disposition forwarded    # calls the VMM answers\n"
 "  smccctrace -p 1234 --json -d 10 > calls.jsonl # 10 s of JSON Lines\n"
+"  smccctrace -p 1234 -s                         # counts and latencies, at Ctrl-C\n"
+"  smccctrace -p 1234 -s --by vcpu,func -i 5 -T  # every 5 s, per vCPU and function\n"
+"  smccctrace -p 1234 -s --json -i 10            # one JSON document per 10 s\n"
+"  smccctrace -p 1234 --record rec.bin          # record now ...\n"
+"  smccctrace report rec.bin --perfetto t.json   # ... a timeline later, anywhere\n"
+"  smccctrace psci -p 1234 --on-timeout 200      # which vCPU did not come up, and why\n"
+"  smccctrace --listen 127.0.0.1:9464            # a Prometheus exporter, all VMMs\n"
 "  smccctrace decode 0xc4000003                  # -> PSCI_CPU_ON (SMC64)\n",
 	      out);
 }

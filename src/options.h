@@ -8,13 +8,16 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "smccctrace.h"
+#include "listen_addr.h"
 
 #define MAX_TRACED_PIDS 64
+#define PERFETTO_DEFAULT_MAX_MB 256	/* the Perfetto UI struggles with JSON much larger */
 
 enum plan_force {
 	PLAN_AUTO = 0,
 	PLAN_FENTRY,
 	PLAN_KPROBE,
+	PLAN_TRACEPOINT,
 };
 
 struct trace_opts {
@@ -29,10 +32,30 @@ struct trace_opts {
 	bool json;
 	bool verbose;
 	bool help;
+	bool wait;			/* -p names a process that has no KVM file open (yet) */
 	double duration_s;		/* 0: until interrupted */
 	int nr_args;			/* x1..xN captured and shown: 7, or 17 with --all-args */
 	const char *output;		/* -o FILE, NULL: stdout */
 	enum plan_force plan;
+	const char *record;		/* --record FILE: the raw events, for `smccctrace report` */
+	const char *perfetto;		/* --perfetto FILE: Chrome Trace Event JSON timeline */
+	uint64_t perfetto_max_bytes;	/* --perfetto-max-mb, in bytes; 0: no cap */
+	bool info;			/* report --info: the record file's header and totals */
+	bool want_file;			/* set before parsing by `report`: it takes one FILE operand */
+	const char *file;		/* that operand */
+	bool summary;			/* -s: counts and latency histograms, aggregated in the kernel */
+	unsigned summary_by;		/* --by: AGG_BY_* grouping of the summary */
+	double interval_s;		/* -i: print a summary every SECS; 0: once, at the end */
+	uint32_t interval_count;	/* -c: stop after N intervals; 0: no limit */
+	bool timestamps;		/* -T: wall-clock time above each summary */
+	bool psci;			/* `psci`, report --psci: the PSCI flow view (src/psci_flow.h) */
+	double on_timeout_ms;		/* --on-timeout: CPU_ON target silent this long */
+	uint32_t poll_limit;		/* --poll-limit: AFFINITY_INFO polls before it is an anomaly */
+	double poll_time_ms;		/* --poll-time: ... or this long */
+	double slow_vmm_ms;		/* --slow-vmm: forwarded PSCI call answered this late */
+	bool listen;			/* --listen: a Prometheus exporter (docs/prometheus.md) */
+	struct listen_addr listen_addr;	/* where it listens */
+	uint32_t buffer_bytes;		/* --buffer: the ring buffer's size; 0: the BPF object's default */
 };
 
 void trace_opts_init(struct trace_opts *o);
@@ -43,6 +66,8 @@ void trace_usage(FILE *out);
 /* Strict number parsing: the whole string must be a number in range. */
 int parse_u32(const char *s, uint32_t *out);
 int parse_seconds(const char *s, double *out);
+/* A size in bytes, with an optional K or M (KiB, MiB) suffix */
+int parse_size(const char *s, uint64_t *out);
 const char *disposition_name(unsigned d);
 int disposition_parse(const char *s);
 const char *conduit_name(unsigned c);

@@ -15,7 +15,12 @@
 
 const char *hook_mech_name(enum hook_mech m)
 {
-	return m == MECH_FENTRY ? "fentry/fexit" : "kprobe/kretprobe";
+	switch (m) {
+	case MECH_FENTRY: return "fentry/fexit";
+	case MECH_KPROBE: return "kprobe/kretprobe";
+	case MECH_TRACEPOINT: return "tracepoints";
+	}
+	return "unknown";
 }
 
 /* Static functions can be inlined: being in BTF is not enough, the function must
@@ -46,6 +51,14 @@ static void scan_filter_functions(struct traceable *t, int n)
 static bool btf_has_func(const struct btf *btf, const char *name)
 {
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
+static bool btf_has_tracepoint(const struct btf *btf, const char *name)
+{
+	char typedef_name[128];
+
+	snprintf(typedef_name, sizeof(typedef_name), "btf_trace_%s", name);
+	return btf && btf__find_by_name_kind(btf, typedef_name, BTF_KIND_TYPEDEF) > 0;
 }
 
 static bool btf_has_member(const struct btf *btf, const char *type, const char *member)
@@ -95,6 +108,8 @@ void kernel_facts_probe(struct kernel_facts *k)
 	k->prepare_hypercall_exit = t[5].found && btf_has_func(btf, "kvm_prepare_hypercall_exit");
 	k->destroy = t[6].found;
 	k->smccc_filter = btf_has_member(btf, "kvm_arch", "smccc_filter");
+	k->kvm_tracepoints = btf_has_tracepoint(btf, "kvm_exit") && btf_has_tracepoint(btf, "kvm_entry") &&
+			     btf_has_tracepoint(btf, "kvm_hvc_arm64") && btf_has_tracepoint(btf, "kvm_userspace_exit");
 	btf__free(btf);
 }
 
@@ -110,9 +125,18 @@ int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len)
 			 k->release);
 		return -1;
 	}
-	if (!k->handler) {
+	if (!k->handler && !k->kvm_tracepoints) {
 		snprintf(err, len, "kernel %s has no traceable KVM SMCCC handler (no KVM, or KVM not built in; see 'smccctrace probe')",
 			 k->release);
+		return -1;
+	}
+	return 0;
+}
+
+int kernel_facts_functions_usable(const struct kernel_facts *k, char *err, size_t len)
+{
+	if (!k->handler) {
+		snprintf(err, len, "kernel %s has no traceable KVM SMCCC handler (see 'smccctrace probe')", k->release);
 		return -1;
 	}
 	if (!k->handle_hvc || !k->run) {
@@ -149,9 +173,25 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 		HOOK("vcpu run", run_entry, kp_run_entry, "kvm_arch_vcpu_ioctl_run", false, true),
 	};
 
+	struct bpf_program *tracepoint_progs[] = {
+		s->progs.tp_exit, s->progs.tp_hvc, s->progs.tp_userspace_exit, s->progs.tp_entry,
+	};
+
 	memset(plan, 0, sizeof(*plan));
 	plan->mech = mech;
-	plan->handler = k->handler;
+	plan->handler = mech == MECH_TRACEPOINT ? "kvm tracepoints" : k->handler;
+	for (size_t i = 0; i < sizeof(tracepoint_progs) / sizeof(tracepoint_progs[0]); i++)
+		bpf_program__set_autoload(tracepoint_progs[i], mech == MECH_TRACEPOINT);
+	bpf_program__set_autoload(s->progs.userspace_exit, mech != MECH_TRACEPOINT);
+	if (mech == MECH_TRACEPOINT) {
+		for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
+			bpf_program__set_autoload(choices[i].fentry, false);
+			bpf_program__set_autoload(choices[i].kprobe, false);
+		}
+		return 0;
+	}
+	if (kernel_facts_functions_usable(k, err, len))
+		return -1;
 	for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
 		const struct hook_choice *c = &choices[i];
 		bool fentry = mech == MECH_FENTRY && c->wanted;
@@ -181,8 +221,35 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 	return 0;
 }
 
+/* The tracepoint plan: every loaded tracepoint program, by its SEC() name. */
+static int attach_tracepoints(struct smccctrace_bpf *skel, char *err, size_t len)
+{
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+	} tps[] = {
+		{ skel->progs.tp_exit, &skel->links.tp_exit },
+		{ skel->progs.tp_hvc, &skel->links.tp_hvc },
+		{ skel->progs.tp_userspace_exit, &skel->links.tp_userspace_exit },
+		{ skel->progs.tp_entry, &skel->links.tp_entry },
+	};
+
+	for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]); i++) {
+		*tps[i].link = bpf_program__attach(tps[i].prog);
+		if (!*tps[i].link) {
+			snprintf(err, len, "cannot attach tracepoint %s: %s",
+				 bpf_program__section_name(tps[i].prog), strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int plan_attach(struct smccctrace_bpf *skel, const struct attach_plan *plan, char *err, size_t len)
 {
+	if (plan->mech == MECH_TRACEPOINT)
+		return attach_tracepoints(skel, err, len);
+
 	for (int i = 0; i < plan->nr_hooks; i++) {
 		const struct planned_hook *h = &plan->hooks[i];
 		struct bpf_link *l;

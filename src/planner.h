@@ -10,8 +10,9 @@
 struct smccctrace_bpf;
 
 enum hook_mech {
-	MECH_FENTRY,
-	MECH_KPROBE,
+	MECH_FENTRY,		/* BPF trampolines on KVM's functions: everything */
+	MECH_KPROBE,		/* kprobes on the same functions: everything */
+	MECH_TRACEPOINT,	/* kvm tracepoints only: fewer fields (see docs/kernels.md) */
 };
 
 struct kernel_facts {
@@ -24,6 +25,7 @@ struct kernel_facts {
 	const char *handler;		/* SMCCC dispatcher: kvm_smccc_call_handler (6.4+) or kvm_hvc_call_handler */
 	bool prepare_hypercall_exit;	/* kvm_prepare_hypercall_exit attachable */
 	bool smccc_filter;		/* struct kvm_arch has smccc_filter (6.4+) */
+	bool kvm_tracepoints;		/* kvm_exit, kvm_entry, kvm_hvc_arm64, kvm_userspace_exit */
 };
 
 #define PLAN_MAX_HOOKS 8
@@ -48,6 +50,8 @@ struct attach_plan {
 void kernel_facts_probe(struct kernel_facts *k);
 /* Checks that this machine can be traced at all; on failure a one-line reason. */
 int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len);
+/* Checks that KVM's functions can be hooked (the fentry and kprobe plans). */
+int kernel_facts_functions_usable(const struct kernel_facts *k, char *err, size_t len);
 
 /* Chooses programs and targets for mech on an opened (not loaded) skeleton. */
 int plan_prepare(struct smccctrace_bpf *skel, const struct kernel_facts *k, enum hook_mech mech,

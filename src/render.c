@@ -5,6 +5,20 @@
 
 #include "options.h"
 
+/* Names of the fields an attach plan may not see, for the "unavailable" key. */
+static const struct {
+	__u16 bit;
+	const char *field;
+} missing_fields[] = {
+	{ EVM_FUNC, "func_id" }, { EVM_IMM, "imm" }, { EVM_ARGS, "args" }, { EVM_RET, "ret" },
+	{ EVM_VCPU, "vcpu" }, { EVM_ISA, "isa" }, { EVM_DISPOSITION, "disposition" },
+};
+
+static bool missing(const struct call_view *v, __u16 bit)
+{
+	return v->ev->missing & bit;
+}
+
 void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns)
 {
 	__u32 func_id = (__u32)ev->regs[0];
@@ -14,7 +28,7 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 	smccc_decode(func_id, &v->dec);
 	smccc_name(func_id, v->name, sizeof(v->name));
 	v->ts_ns = ev->ts_ns >= t0_ns ? ev->ts_ns - t0_ns : 0;
-	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE));
+	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE)) && !(ev->missing & EVM_RET);
 	v->ret_name = v->has_result ? smccc_ret_name(func_id, ev->ret[0]) : NULL;
 }
 
@@ -44,9 +58,17 @@ void render_text(FILE *out, const struct call_view *v)
 	const struct smccc_event *ev = v->ev;
 	char conduit[16], result[64], vmm[24], args[400];
 
-	snprintf(conduit, sizeof(conduit), "%s#%u", conduit_name(ev->conduit), ev->imm);
-	if (!v->has_result)
-		snprintf(result, sizeof(result), "%s", ev->flags & EVF_SYSTEM_EVENT ? "(system event)" : "(no reply)");
+	const char *name = missing(v, EVM_FUNC) ? "?" : v->name;
+	const char *disp = missing(v, EVM_DISPOSITION) ? "?" : disposition_name(ev->disposition);
+
+	if (missing(v, EVM_IMM))
+		snprintf(conduit, sizeof(conduit), "%s#?", conduit_name(ev->conduit));
+	else
+		snprintf(conduit, sizeof(conduit), "%s#%u", conduit_name(ev->conduit), ev->imm);
+	if (ev->flags & EVF_SYSTEM_EVENT)
+		snprintf(result, sizeof(result), "(system event)");
+	else if (!v->has_result)
+		snprintf(result, sizeof(result), "%s", missing(v, EVM_RET) ? "?" : "(no reply)");
 	else if (v->ret_name)
 		snprintf(result, sizeof(result), "%s", v->ret_name);
 	else
@@ -55,41 +77,75 @@ void render_text(FILE *out, const struct call_view *v)
 		snprintf(vmm, sizeof(vmm), "%9.1f", ev->vmm_ns / 1000.0);
 	else
 		snprintf(vmm, sizeof(vmm), "%9s", "-");
-	format_args(args, sizeof(args), ev);
-	fprintf(out, "%-12.6f %-7u %-3u %-4u %-26s %-9s 0x%-16" PRIx64 " %-10s %-22s %9.1f %s  %s\n",
-		v->ts_ns / 1e9, ev->pid, ev->vm, ev->vcpu, v->name, conduit, (uint64_t)ev->pc,
-		disposition_name(ev->disposition), result, ev->kvm_ns / 1000.0, vmm, args);
+	if (missing(v, EVM_ARGS))
+		snprintf(args, sizeof(args), "?");
+	else
+		format_args(args, sizeof(args), ev);
+	if (missing(v, EVM_VCPU))
+		fprintf(out, "%-12.6f %-7u %-3s %-4s ", v->ts_ns / 1e9, ev->pid, "?", "?");
+	else
+		fprintf(out, "%-12.6f %-7u %-3u %-4u ", v->ts_ns / 1e9, ev->pid, ev->vm, ev->vcpu);
+	fprintf(out, "%-26s %-9s 0x%-16" PRIx64 " %-10s %-22s %9.1f %s  %s\n",
+		name, conduit, (uint64_t)ev->pc, disp, result, ev->kvm_ns / 1000.0, vmm, args);
 }
 
 void render_json(struct json_writer *w, const struct call_view *v)
 {
-	const struct smccc_event *ev = v->ev;
-
 	jw_start_object(w);
 	jw_string_field(w, "type", "call");
+	render_json_fields(w, v);
+	jw_end_object(w);
+	jw_end_line(w);
+}
+
+void render_json_fields(struct json_writer *w, const struct call_view *v)
+{
+	const struct smccc_event *ev = v->ev;
+	bool func_known = !missing(v, EVM_FUNC);
+
 	jw_uint_field(w, "ts_ns", v->ts_ns);
 	jw_uint_field(w, "pid", ev->pid);
 	jw_uint_field(w, "tid", ev->tid);
-	jw_uint_field(w, "vm", ev->vm);
-	jw_uint_field(w, "vcpu", ev->vcpu);
-	jw_uint_field(w, "func_id", (__u32)ev->regs[0]);
-	jw_string_field(w, "func", v->dec.name);
-	jw_string_field(w, "func_label", v->name);
-	jw_string_field(w, "service", smccc_service_name(v->dec.service));
-	jw_string_field(w, "owner", smccc_owner_name(v->dec.owner));
-	jw_string_field(w, "convention", v->dec.smc64 ? "smc64" : "smc32");
-	jw_string_field(w, "call_type", v->dec.fast ? "fast" : "yielding");
+	if (missing(v, EVM_VCPU)) {
+		jw_null_field(w, "vm");
+		jw_null_field(w, "vcpu");
+	} else {
+		jw_uint_field(w, "vm", ev->vm);
+		jw_uint_field(w, "vcpu", ev->vcpu);
+	}
+	if (func_known) {
+		jw_uint_field(w, "func_id", (__u32)ev->regs[0]);
+		jw_string_field(w, "func", v->dec.name);
+		jw_string_field(w, "func_label", v->name);
+		jw_string_field(w, "service", smccc_service_name(v->dec.service));
+		jw_string_field(w, "owner", smccc_owner_name(v->dec.owner));
+		jw_string_field(w, "convention", v->dec.smc64 ? "smc64" : "smc32");
+		jw_string_field(w, "call_type", v->dec.fast ? "fast" : "yielding");
+	} else {
+		static const char *const func_keys[] = { "func_id", "func", "func_label", "service", "owner",
+							 "convention", "call_type" };
+
+		for (size_t i = 0; i < sizeof(func_keys) / sizeof(func_keys[0]); i++)
+			jw_null_field(w, func_keys[i]);
+	}
 	jw_string_field(w, "conduit", conduit_name(ev->conduit));
-	jw_uint_field(w, "imm", ev->imm);
+	if (missing(v, EVM_IMM))
+		jw_null_field(w, "imm");
+	else
+		jw_uint_field(w, "imm", ev->imm);
 	jw_uint_field(w, "insn_bits", ev->insn_bits);
-	jw_string_field(w, "isa", isa_name(ev->isa));
+	jw_string_field(w, "isa", missing(v, EVM_ISA) ? NULL : isa_name(ev->isa));
 	jw_hex_field(w, "pc", ev->pc);
 	jw_hex_field(w, "esr", ev->esr);
 	jw_name(w, "args");
-	jw_start_array(w);
-	for (int i = 1; i <= ev->nr_args && i < SMCCC_NR_REGS; i++)
-		jw_hex(w, ev->regs[i]);
-	jw_end_array(w);
+	if (missing(v, EVM_ARGS)) {
+		jw_null(w);
+	} else {
+		jw_start_array(w);
+		for (int i = 1; i <= ev->nr_args && i < SMCCC_NR_REGS; i++)
+			jw_hex(w, ev->regs[i]);
+		jw_end_array(w);
+	}
 	jw_name(w, "ret");
 	if (v->has_result) {
 		jw_start_array(w);
@@ -99,15 +155,24 @@ void render_json(struct json_writer *w, const struct call_view *v)
 	} else {
 		jw_null(w);
 	}
-	jw_string_field(w, "disposition", disposition_name(ev->disposition));
+	jw_string_field(w, "disposition", missing(v, EVM_DISPOSITION) ? NULL : disposition_name(ev->disposition));
 	jw_string_field(w, "ret_name", v->ret_name);
 	jw_uint_field(w, "kvm_ns", ev->kvm_ns);
-	if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE))
+	if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE) && !missing(v, EVM_DISPOSITION))
 		jw_uint_field(w, "vmm_ns", ev->vmm_ns);
 	else
 		jw_null_field(w, "vmm_ns");
 	if (ev->flags & EVF_SYSTEM_EVENT)
 		jw_bool_field(w, "system_event", true);
-	jw_end_object(w);
-	jw_end_line(w);
+	if (ev->flags & EVF_VMM_GONE)
+		jw_bool_field(w, "unanswered", true);	/* forwarded, and the vCPU never ran again */
+	if (ev->missing) {
+		/* null above means "this plan cannot see it", never "zero" */
+		jw_name(w, "unavailable");
+		jw_start_array(w);
+		for (size_t i = 0; i < sizeof(missing_fields) / sizeof(missing_fields[0]); i++)
+			if (missing(v, missing_fields[i].bit))
+				jw_string(w, missing_fields[i].field);
+		jw_end_array(w);
+	}
 }

@@ -21,4 +21,7 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 void render_text_header(FILE *out);
 void render_text(FILE *out, const struct call_view *v);
 void render_json(struct json_writer *w, const struct call_view *v);
+/* The call record's fields after "type", into an object the caller opened (the
+ * Perfetto timeline puts them in a slice's args). */
+void render_json_fields(struct json_writer *w, const struct call_view *v);
 #endif

@@ -7,6 +7,32 @@
 #include "render.h"
 #include "smccctrace.h"
 
+/* What is known about a trace when it starts: live, from the running kernel and the
+ * attach plan; offline, from a record file's header (src/record.h). */
+#define TRACE_MAX_HOOKS 16
+
+struct trace_hook {
+	const char *role;		/* "trap hvc", "smccc handler done", ... */
+	const char *kind;		/* "fentry", "fexit", "kprobe", "kretprobe", ... */
+	const char *target;		/* kernel function */
+};
+
+struct trace_info {
+	const char *tool_version;	/* of the smccctrace that traced */
+	const char *kernel_release;	/* uname -r of the traced host */
+	const char *machine;		/* uname -m of the traced host */
+	const char *plan;		/* hook_mech_name(): "fentry/fexit", "kprobe/kretprobe", ... */
+	const char *handler;		/* the kernel's SMCCC dispatcher that was hooked */
+	struct trace_hook hooks[TRACE_MAX_HOOKS];
+	int nr_hooks;
+	/* The clocks, read together when the trace started. Event timestamps are
+	 * CLOCK_MONOTONIC (bpf_ktime_get_ns); ts_ns in every output is relative to
+	 * monotonic_ns, and realtime_ns turns it into wall-clock time. */
+	__u64 monotonic_ns;
+	__u64 realtime_ns;
+	__u64 boottime_ns;
+};
+
 /* Totals over the whole trace, handed to each sink when the trace ends. */
 struct trace_totals {
 	__u64 calls;
@@ -20,6 +46,8 @@ struct trace_totals {
 struct sink {
 	const char *name;		/* for errors: the file it writes, or "standard output" */
 	void *ctx;
+	/* the trace starts (live: attached; offline: header read); optional */
+	int (*start)(struct sink *s, const struct trace_info *info);
 	/* one call; returns 0, or -1 when the output failed (errno says why) */
 	int (*event)(struct sink *s, const struct call_view *v);
 	/* ring-buffer losses noticed at ts_ns (trace-relative); optional */
@@ -31,4 +59,17 @@ struct sink {
 
 /* The text or JSON Lines stream (-o FILE or stdout). */
 int sink_stream_open(struct sink *s, FILE *out, const char *name, bool json);
+/* The --summary table and histograms (or JSON document) of every call it is fed,
+ * grouped by AGG_BY_* (src/summary.h), printed when the trace ends. */
+int sink_summary_open(struct sink *s, FILE *out, const char *name, bool json, unsigned by);
+/* The raw event stream in the record format (src/record.h), to a file. Returns 0, or
+ * -1 with errno when the file cannot be created. */
+int sink_record_open(struct sink *s, const char *path);
+/* A Chrome Trace Event JSON timeline (docs/perfetto.md). Calls that would take the
+ * file past max_bytes (0: no cap) are left out, with a warning and a marker. */
+int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes);
+/* The PSCI flow view (src/psci_flow.h): per-vCPU power states, AFFINITY_INFO polls,
+ * forwarded PSCI calls and anomalies, printed when the trace ends. */
+struct trace_opts;
+int sink_psci_open(struct sink *s, FILE *out, const char *name, const struct trace_opts *o);
 #endif

@@ -1,25 +1,35 @@
 #include "tracer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cmd_psci.h"
 #include "json_writer.h"
 #include "loader.h"
 #include "options.h"
 #include "planner.h"
+#include "privileges.h"
 #include "render.h"
 #include "sink.h"
 #include "smccctrace.skel.h"
+#include "exporter.h"
+#include "exporter_metrics.h"
+#include "stats_map.h"
+#include "summary.h"
+#include "version.h"
 
-#define MAX_SINKS 4
+#define MAX_SINKS 8
+#define LOST_POLL_NS 100000000ull	/* how often the per-CPU lost counters are read */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -37,6 +47,8 @@ struct tracer {
 	struct sink sinks[MAX_SINKS];
 	int nr_sinks;
 	__u64 t0_ns;
+	struct trace_info info;		/* handed to the sinks when tracing starts */
+	__u64 lost_checked_ns;
 	struct trace_totals totals;
 	int output_errno;		/* first output failure; stops the trace */
 	const char *output_failed;	/* the file that failed */
@@ -116,11 +128,114 @@ static __u64 lost_events(struct tracer *t)
 	return total;
 }
 
+/* New ring-buffer losses go to the sinks (timeline markers, record file) with the
+ * time they were noticed; totals.lost keeps the sum. */
+static int poll_lost(struct tracer *t, __u64 now)
+{
+	__u64 total = lost_events(t);
+
+	t->lost_checked_ns = now;
+	if (total <= t->totals.lost)
+		return 0;
+	for (int i = 0; i < t->nr_sinks; i++) {
+		struct sink *s = &t->sinks[i];
+
+		if (s->lost && s->lost(s, now - t->t0_ns, total - t->totals.lost)) {
+			t->output_errno = errno;
+			t->output_failed = s->name;
+			return -1;
+		}
+	}
+	t->totals.lost = total;
+	return 0;
+}
+
+static const char *hook_kind(enum hook_mech m, bool retprobe)
+{
+	switch (m) {
+	case MECH_FENTRY: return retprobe ? "fexit" : "fentry";
+	case MECH_KPROBE: return retprobe ? "kretprobe" : "kprobe";
+	default: return hook_mech_name(m);
+	}
+}
+
+/* What the record header and the timeline say about this trace, then start the sinks.
+ * The clocks are read together with t0, the base of every ts_ns. */
+static int start_sinks(struct tracer *t)
+{
+	struct trace_info *in = &t->info;
+	struct timespec rt, bt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	*in = (struct trace_info){
+		.tool_version = SMCCCTRACE_VERSION,
+		.kernel_release = t->kernel.release,
+		.machine = t->kernel.machine,
+		.plan = t->totals.plan,
+		.handler = t->totals.handler,
+		.monotonic_ns = t->t0_ns,
+		.realtime_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
+		.boottime_ns = (__u64)bt.tv_sec * 1000000000ull + (__u64)bt.tv_nsec,
+	};
+	for (int i = 0; i < t->bpf.plan.nr_hooks && in->nr_hooks < TRACE_MAX_HOOKS; i++) {
+		const struct planned_hook *h = &t->bpf.plan.hooks[i];
+
+		in->hooks[in->nr_hooks++] = (struct trace_hook){
+			.role = h->role, .kind = hook_kind(t->bpf.plan.mech, h->retprobe), .target = h->target,
+		};
+	}
+	for (int i = 0; i < t->nr_sinks; i++) {
+		struct sink *s = &t->sinks[i];
+
+		if (s->start && s->start(s, in)) {
+			t->output_errno = errno;
+			t->output_failed = s->name;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A VMM holds /dev/kvm or a KVM VM file descriptor open. */
+static bool has_kvm_fd(__u32 pid)
+{
+	char dir[64], path[320], target[64];
+	struct dirent *d;
+	bool found = false;
+	DIR *fds;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
+	fds = opendir(dir);
+	if (!fds)
+		return true;	/* cannot look: do not cry wolf */
+	while (!found && (d = readdir(fds))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = 0;
+		found = !strcmp(target, "/dev/kvm") || !strncmp(target, "anon_inode:kvm-", 15);
+	}
+	closedir(fds);
+	return found;
+}
+
 static int check_pids(const struct trace_opts *o)
 {
-	for (int i = 0; i < o->nr_pids; i++)
-		if (kill((pid_t)o->pids[i], 0) && errno == ESRCH)
-			return errorf("-p %u: no such process", o->pids[i]);
+	for (int i = 0; i < o->nr_pids; i++) {
+		__u32 pid = o->pids[i];
+
+		if (kill((pid_t)pid, 0) && errno == ESRCH)
+			return errorf("-p %u: no such process", pid);
+		if (has_kvm_fd(pid))
+			continue;
+		if (!o->wait)
+			return errorf("-p %u: process has no KVM file open: not a VMM? (--wait traces it anyway)", pid);
+		fprintf(stderr, "smccctrace: warning: -p %u has no KVM file open yet; waiting for its calls\n", pid);
+	}
 	return 0;
 }
 
@@ -166,6 +281,60 @@ static int finish_sinks(struct tracer *t)
 	return t->output_failed ? output_error(t) : 0;
 }
 
+/* Starts the trace proper: the pid filter, t0, the sinks. Returns 0, or -1 when a
+ * sink could not start (t->output_failed). */
+static int begin_trace(struct tracer *t)
+{
+	/* before the pids are let through: with -p, no call can predate t0, so no
+	 * ts_ns is clamped to 0 and timeline slices cannot overlap */
+	t->t0_ns = monotonic_ns();
+	for (int i = 0; i < t->opts.nr_pids; i++) {
+		__u8 one = 1;
+
+		bpf_map__update_elem(t->bpf.skel->maps.traced_tgids, &t->opts.pids[i], sizeof(__u32),
+				     &one, sizeof(one), BPF_ANY);
+	}
+	t->totals.plan = hook_mech_name(t->bpf.plan.mech);
+	t->totals.handler = t->bpf.plan.handler;
+	if (start_sinks(t))
+		return -1;
+	if (t->opts.verbose)
+		fprintf(stderr, "smccctrace: attached with %s, SMCCC handler %s; tracing%s\n",
+			t->totals.plan, t->totals.handler, t->opts.nr_pids ? "" : " all VMMs");
+	return 0;
+}
+
+/*
+ * Forwarded calls still waiting for their vCPU's next KVM_RUN when the trace ends (a
+ * vCPU the VMM parked on CPU_OFF, a VMM that exited on a forwarded SYSTEM_OFF) are in
+ * the BPF "inflight" map, not the ring buffer. They go to the sinks as unanswered
+ * (EVF_VMM_GONE: no result, no VMM time); the PSCI flow needs that parked CPU_OFF.
+ * Each value starts with the struct smccc_event being assembled.
+ */
+static void drain_unanswered(struct tracer *t)
+{
+	const struct bpf_map *map = t->bpf.skel->maps.inflight;
+	size_t size = bpf_map__value_size(map);
+	__u32 key, next, *prev = NULL;
+	void *value;
+
+	if (size < sizeof(struct smccc_event) || !(value = calloc(1, size)))
+		return;
+	while (!t->output_failed && !bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
+		struct smccc_event *ev = value;
+
+		key = next;
+		prev = &key;
+		if (bpf_map__lookup_elem(map, &key, sizeof(key), value, size, 0))
+			continue;
+		if (ev->disposition != DISP_FORWARDED || (ev->missing & EVM_DISPOSITION))
+			continue;	/* not handed to the VMM: the trap itself was cut short */
+		ev->flags |= EVF_VMM_GONE;
+		handle_event(t, value, size);
+	}
+	free(value);
+}
+
 static int run(struct tracer *t)
 {
 	__u64 start, deadline = 0;
@@ -174,20 +343,11 @@ static int run(struct tracer *t)
 	t->rb = ring_buffer__new(bpf_map__fd(t->bpf.skel->maps.events), handle_event, t, NULL);
 	if (!t->rb)
 		return errorf("cannot create the ring buffer: %s", strerror(errno));
-	for (int i = 0; i < t->opts.nr_pids; i++) {
-		__u8 one = 1;
-
-		bpf_map__update_elem(t->bpf.skel->maps.traced_tgids, &t->opts.pids[i], sizeof(__u32),
-				     &one, sizeof(one), BPF_ANY);
-	}
-	start = t->t0_ns = monotonic_ns();
+	if (begin_trace(t))
+		return output_error(t);
+	start = t->t0_ns;
 	if (t->opts.duration_s > 0)
 		deadline = start + (__u64)(t->opts.duration_s * 1e9);
-	t->totals.plan = hook_mech_name(t->bpf.plan.mech);
-	t->totals.handler = t->bpf.plan.handler;
-	if (t->opts.verbose)
-		fprintf(stderr, "smccctrace: attached with %s, SMCCC handler %s; tracing%s\n",
-			t->totals.plan, t->totals.handler, t->opts.nr_pids ? "" : " all VMMs");
 	while (!stop_signal && !t->output_failed) {
 		int n = ring_buffer__poll(t->rb, 100);
 
@@ -199,6 +359,8 @@ static int run(struct tracer *t)
 			t->output_errno = errno;
 			t->output_failed = t->opts.output ? t->opts.output : "standard output";
 		}
+		if (!t->output_failed && monotonic_ns() - t->lost_checked_ns >= LOST_POLL_NS)
+			poll_lost(t, monotonic_ns());
 		if (deadline && monotonic_ns() >= deadline)
 			break;
 		if (all_pids_gone(&t->opts)) {
@@ -209,13 +371,169 @@ static int run(struct tracer *t)
 	}
 	if (!t->output_failed)
 		ring_buffer__consume(t->rb);
-	t->totals.lost = lost_events(t);
+	if (!t->output_failed)
+		drain_unanswered(t);
+	if (!t->output_failed)
+		poll_lost(t, monotonic_ns());
 	t->totals.duration_s = (monotonic_ns() - start) / 1e9;
 	if (t->output_failed)
 		return output_error(t);
 	err = finish_sinks(t) ?: err;
 	print_totals(&t->totals);
 	return err;
+}
+
+/* Sleeps until `until` (monotonic ns), at most 100 ms, so that stops are noticed. */
+static void nap_until(__u64 until)
+{
+	__u64 now = monotonic_ns(), ns = 100000000ull;
+	struct timespec ts;
+
+	if (until > now && until - now < ns)
+		ns = until - now;
+	ts = (struct timespec){ .tv_sec = 0, .tv_nsec = (long)ns };
+	nanosleep(&ts, NULL);	/* a signal cuts it short: fine */
+}
+
+/*
+ * --summary: the kernel counts calls in its "stats" map. At the end of each -i
+ * interval, and when the trace ends (-d, -c, a signal, the traced VMMs exit), the
+ * counts are collected (src/stats_map.c) and printed (src/summary.c).
+ */
+static int run_summary(struct tracer *t)
+{
+	__u64 now, deadline = 0, interval_ns = 0, next = UINT64_MAX, lost = 0;
+	struct summary_interval iv = { 0 };
+	unsigned printed = 0;
+	struct summary *s;
+	int err = 0;
+
+	if (t->bpf.plan.mech == MECH_TRACEPOINT)
+		return errorf("--summary needs the function ID of every call; the tracepoint plan does not see it for SMCs");
+	s = summary_new(t->out, t->opts.json, t->opts.summary_by, t->opts.timestamps);
+	if (!s)
+		return errorf("out of memory");
+	if (begin_trace(t)) {
+		summary_free(s);
+		return output_error(t);
+	}
+	if (t->opts.duration_s > 0)
+		deadline = t->t0_ns + (__u64)(t->opts.duration_s * 1e9);
+	if (t->opts.interval_s > 0) {
+		interval_ns = (__u64)(t->opts.interval_s * 1e9);
+		next = t->t0_ns + interval_ns;
+	}
+	while (!iv.final) {
+		nap_until(deadline && deadline < next ? deadline : next);
+		now = monotonic_ns();
+		iv.final = stop_signal || (deadline && now >= deadline) || all_pids_gone(&t->opts);
+		if (!iv.final && now < next)
+			continue;
+		if (stats_map_collect(t->bpf.skel, summary_table(s))) {
+			err = errorf("cannot read the kernel's counts: %s", strerror(errno));
+			break;
+		}
+		iv.start_ns = iv.end_ns;
+		iv.end_ns = now - t->t0_ns;
+		iv.lost = lost_events(t) - lost;
+		lost += iv.lost;
+		if (t->opts.interval_count && ++printed >= t->opts.interval_count)
+			iv.final = true;
+		if (summary_print(s, &iv)) {
+			t->output_errno = errno;
+			t->output_failed = t->opts.output ? t->opts.output : "standard output";
+			err = output_error(t);
+			break;
+		}
+		while (next <= now)
+			next += interval_ns;
+	}
+	t->totals.calls = summary_calls(s, t->totals.by_disposition);
+	t->totals.lost = lost;
+	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
+	summary_free(s);
+	if (!err)
+		print_totals(&t->totals);
+	return err;
+}
+
+/*
+ * --listen: a Prometheus exporter. The kernel counts calls as for --summary, with no
+ * ring-buffer traffic. Each scrape moves the kernel's counts into a table that only
+ * grows (stats_map_collect), so the counters Prometheus sees never go down and the
+ * kernel's table never fills up on a long run, then renders it (exporter_metrics.c).
+ * Scrapes run on the HTTP server's thread; this one waits for the end.
+ */
+struct exporter_source {
+	struct tracer *t;
+	struct agg_table *calls;	/* every call counted since the start */
+	struct exporter_status st;
+};
+
+static int render_metrics(FILE *out, void *ctx)
+{
+	struct exporter_source *src = ctx;
+
+	src->st.up = !stats_map_collect(src->t->bpf.skel, src->calls);
+	src->st.lost = lost_events(src->t);
+	src->st.keys = agg_size(src->calls);
+	return exporter_metrics_render(out, src->calls, &src->st);
+}
+
+static int run_exporter(struct tracer *t)
+{
+	struct exporter_source src = { .t = t };
+	__u64 deadline = UINT64_MAX;
+	struct exporter *http;
+	struct timespec rt;
+	char err[256];
+
+	if (t->bpf.plan.mech == MECH_TRACEPOINT)
+		return errorf("--listen needs the function ID of every call; the tracepoint plan does not see it for SMCs");
+	src.calls = agg_new();
+	if (!src.calls)
+		return errorf("out of memory");
+	if (begin_trace(t)) {
+		agg_free(src.calls);
+		return output_error(t);
+	}
+	clock_gettime(CLOCK_REALTIME, &rt);
+	src.st = (struct exporter_status){
+		.version = SMCCCTRACE_VERSION, .plan = t->totals.plan, .handler = t->totals.handler,
+		.kernel = t->kernel.release, .start_time_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
+	};
+	http = exporter_start(&t->opts.listen_addr, render_metrics, &src, t->opts.verbose, err, sizeof(err));
+	if (!http) {
+		agg_free(src.calls);
+		return errorf("%s", err);
+	}
+	fprintf(stderr, "smccctrace: serving metrics on http://%s:%u/metrics\n", t->opts.listen_addr.host,
+		exporter_port(http));
+	if (t->opts.duration_s > 0)
+		deadline = t->t0_ns + (__u64)(t->opts.duration_s * 1e9);
+	while (!stop_signal && monotonic_ns() < deadline && !all_pids_gone(&t->opts))
+		nap_until(deadline);
+	exporter_stop(http);	/* no scrape runs after this */
+	if (stats_map_collect(t->bpf.skel, src.calls))
+		errorf("cannot read the kernel's counts: %s", strerror(errno));
+	t->totals.calls = agg_calls(src.calls, t->totals.by_disposition);
+	t->totals.lost = lost_events(t);
+	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
+	agg_free(src.calls);
+	print_totals(&t->totals);
+	return 0;
+}
+
+/* -v: what tracing cost this process, for the overhead numbers of docs/performance.md */
+static void print_resource_usage(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return;
+	fprintf(stderr, "smccctrace: CPU user %.3fs system %.3fs, peak RSS %ld KiB\n",
+		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
+		ru.ru_maxrss);
 }
 
 int cmd_trace(int argc, char **argv)
@@ -230,9 +548,14 @@ int cmd_trace(int argc, char **argv)
 		return 2;
 	}
 	if (t.opts.help) {
-		trace_usage(stdout);
+		if (t.opts.psci)
+			psci_usage(stdout);
+		else
+			trace_usage(stdout);
 		return 0;
 	}
+	if (t.opts.info)
+		return errorf("--info applies to 'smccctrace report FILE'") + 1;
 	verbose_libbpf = t.opts.verbose;
 	libbpf_set_print(libbpf_print);
 	if (check_pids(&t.opts))
@@ -248,9 +571,20 @@ int cmd_trace(int argc, char **argv)
 		if (!t.out)
 			return errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
 	}
-	if (sink_stream_open(&t.sinks[t.nr_sinks++], t.out,
+	/* like perf record: --record or --perfetto alone print only the totals */
+	/* --psci (`smccctrace psci`): the PSCI flow view takes the stream's place */
+	if (t.opts.psci && sink_psci_open(&t.sinks[t.nr_sinks++], t.out,
+					  t.opts.output ? t.opts.output : "standard output", &t.opts))
+		return errorf("out of memory");
+	if (!t.opts.summary && !t.opts.psci && (t.opts.json || t.opts.output || (!t.opts.record && !t.opts.perfetto)) &&
+	    sink_stream_open(&t.sinks[t.nr_sinks++], t.out,
 			     t.opts.output ? t.opts.output : "standard output", t.opts.json))
 		return errorf("out of memory");
+	if (t.opts.record && sink_record_open(&t.sinks[t.nr_sinks++], t.opts.record))
+		return errorf("cannot write '%s': %s", t.opts.record, strerror(errno));
+	if (t.opts.perfetto && sink_perfetto_open(&t.sinks[t.nr_sinks++], t.opts.perfetto,
+						  t.opts.perfetto_max_bytes))
+		return errorf("cannot write '%s': %s", t.opts.perfetto, strerror(errno));
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -261,9 +595,20 @@ int cmd_trace(int argc, char **argv)
 		rc = errorf("%s", err);
 	} else {
 		if (t.opts.verbose && t.bpf.fentry_error[0])
-			fprintf(stderr, "smccctrace: fentry/fexit unavailable (%s); using kprobes\n", t.bpf.fentry_error);
-		rc = run(&t);
+			fprintf(stderr, "smccctrace: fentry/fexit unavailable (%s)\n", t.bpf.fentry_error);
+		if (t.opts.verbose && t.bpf.kprobe_error[0])
+			fprintf(stderr, "smccctrace: kprobes unavailable (%s)\n", t.bpf.kprobe_error);
+		if (t.bpf.plan.mech == MECH_TRACEPOINT)
+			fprintf(stderr, "smccctrace: tracepoint plan: no arguments, results or vCPU ids, "
+				"and kvm/denied/refused are not told apart (see 'smccctrace probe')\n");
+		/* attached: from here on only map reads are needed */
+		if (drop_privileges(err, sizeof(err)))
+			rc = errorf("%s", err);
+		else
+			rc = t.opts.listen ? run_exporter(&t) : t.opts.summary ? run_summary(&t) : run(&t);
 	}
+	if (t.opts.verbose)
+		print_resource_usage();
 	ring_buffer__free(t.rb);
 	loaded_destroy(&t.bpf);
 	for (int i = 0; i < t.nr_sinks; i++)

@@ -7,6 +7,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 LOG=build/check
 mkdir -p "$LOG"
+# Debian's python3, with the python3-jsonschema that scripts/deps.sh installs, whatever
+# else (pyenv, virtualenvs) the PATH puts first
+mkdir -p build/bin && ln -sf /usr/bin/python3 build/bin/python3
+export PATH=$TOP/build/bin:$PATH
 : >"$LOG/counts"
 
 # part NAME CMD...: runs one part, keeps its output, collects its count lines.
@@ -33,18 +37,30 @@ if ! bash scripts/deps.sh; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-build() { make -s -j2 && make -s -j2 ARCH=arm64 && make -s vmm && echo "# build: 1 passed, 0 failed"; }
+build() { make -s -j2 && make -s -j2 ARCH=arm64 && make -s vmm test-tools && echo "# build: 1 passed, 0 failed"; }
 part build build
 part unit make -s unit
 part cli bash tests/host/cli.sh build/x86_64/smccctrace
+host_report() { make -s build/fuzz/make_records && bash tests/host/report.sh build/x86_64/smccctrace; }
+part report host_report
+part fuzz make -s fuzz
+part valgrind bash tests/host/valgrind.sh
+part vm-faults-vhe bash tests/vm/test-faults.sh vhe
+part vm-prometheus-vhe bash tests/vm/test-prometheus.sh vhe
 for variant in vhe nvhe; do
 	part "vm-boot-$variant" bash tests/vm/test-boot.sh "$variant"
 	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"
 	part "vm-trace-$variant" bash tests/vm/test-trace.sh "$variant"
 	part "vm-filters-$variant" bash tests/vm/test-filters.sh "$variant"
+	part "vm-summary-$variant" bash tests/vm/test-summary.sh "$variant"
+	part "vm-record-$variant" bash tests/vm/test-record.sh "$variant"
+	part "vm-psci-$variant" bash tests/vm/test-psci.sh "$variant"
 	PROBE_ONLY=1 part "vm-kernel-6.12-$variant" bash tests/vm/test-kernel.sh 6.12 "$variant"
 	part "vm-kernel-6.1-$variant" bash tests/vm/test-kernel.sh 6.1 "$variant"
 done
+# a real third-party VMM (Debian's QEMU booting Linux), VHE only: nested under TCG it
+# takes ~30 s per run
+part vm-qemu-vhe bash tests/vm/test-qemu.sh vhe
 
 passed=$(awk -F'[:,]' '{ split($2, a, " "); p += a[1] } END { print p + 0 }' "$LOG/counts")
 failed=$(awk -F'[:,]' '{ split($3, a, " "); f += a[1] } END { print f + 0 }' "$LOG/counts")

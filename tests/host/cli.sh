@@ -45,5 +45,36 @@ expect "bad --disposition" 2 '' 'expected kvm, denied, forwarded or refused' -- 
 expect "bad --vcpu" 2 '' 'not a vCPU number' -- --vcpu x
 expect "dead pid" 1 '' '-p 4194303: no such process' -- -p 4194303
 expect "not an arm64 host" 1 '' "this is a $(uname -m) machine; smccctrace traces arm64 KVM hosts" -- -d 1
+expect "probe on a non-arm64 host" 1 "plan: +none: this is a $(uname -m) machine" '' -- probe
+expect "probe --json on a non-arm64 host" 1 '"usable":false,"reason":"this is a' '' -- probe --json
+expect "probe bad option" 2 '' "probe: unknown option '--bogus'" -- probe --bogus
+expect "bad --plan" 2 '' 'expected auto, fentry, kprobe or tracepoint' -- --plan magic
+expect "tracepoint plan cannot filter vcpus" 2 '' '--vcpu needs a plan that sees vCPUs' -- --plan tracepoint --vcpu 1
+expect "help lists --summary" 0 '-s, --summary' '' -- --help
+expect "--by needs --summary" 2 '' '--by applies to --summary' -- --by vcpu
+expect "-i needs --summary" 2 '' '-i applies to --summary' -- -i 1
+expect "bad --by" 2 '' "--by: expected pid, vm, vcpu, func, service or disposition, got 'cpu'" -- -s --by vm,cpu
+expect "bad -i" 2 '' "-i: not an interval in seconds" -- -s -i 0
+expect "-c needs -i" 2 '' '-c needs -i' -- -s -c 2
+expect "bad -c" 2 '' '-c: not a number of intervals' -- -s -i 1 -c x
+expect "--summary is not --record" 2 '' 'no calls for --record' -- -s --record x.bin
+expect "help lists --listen" 0 '--listen ADDR:PORT' '' -- --help
+expect "--listen without a port" 2 '' "--listen: bad port \\(0..65535\\) in '127.0.0.1:'" -- --listen 127.0.0.1:
+expect "--listen with a name" 2 '' "--listen: not a numeric IPv4 address in 'localhost:9464'" -- --listen localhost:9464
+expect "--listen IPv6 without brackets" 2 '' '--listen: IPv6 addresses need brackets' -- --listen ::1:9464
+expect "--listen without an address" 2 '' '--listen: missing address' -- --listen :9464
+expect "--listen is not --json" 2 '' '--listen serves metrics only: no --json' -- --listen 9464 --json
+expect "--listen is not --summary" 2 '' '--listen serves metrics only: no --summary' -- --listen 9464 -s
+expect "--listen on a non-arm64 host" 1 '' "this is a $(uname -m) machine" -- --listen 127.0.0.1:9464
+expect "--summary on a non-arm64 host" 1 '' "this is a $(uname -m) machine" -- -s -i 1 -c 2 --by vcpu,func -T
+expect "help lists psci" 0 'psci \[-p PID\]' '' -- --help
+expect "psci help" 0 '--on-timeout MS' '' -- psci --help
+expect "--on-timeout needs the PSCI view" 2 '' "--on-timeout applies to the PSCI flow view" -- --on-timeout 100
+expect "psci: bad --on-timeout" 2 '' "psci: --on-timeout: not a time in milliseconds: '0'" -- psci --on-timeout 0
+expect "psci: bad --slow-vmm" 2 '' "psci: --slow-vmm: not a time in milliseconds: '1ms'" -- psci --slow-vmm 1ms
+expect "psci: bad --poll-limit" 2 '' "psci: --poll-limit: not a number of calls: '-3'" -- psci --poll-limit -3
+expect "psci follows every call" 2 '' 'no -t, --vcpu, --func' -- psci --vcpu 1
+expect "psci is not --summary" 2 '' 'cannot be combined with --summary' -- psci -s
+expect "psci on a non-arm64 host" 1 '' "this is a $(uname -m) machine" -- psci -d 1 --poll-time 5
 echo "# cli: $passed passed, $failed failed"
 [ $failed -eq 0 ]

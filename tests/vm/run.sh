@@ -4,16 +4,27 @@
 # files under build/vm/<variant>/<scenario>/results/. A hang is a failure after
 # --timeout seconds; the console log is kept either way.
 #
-#   tests/vm/run.sh [--variant vhe|nvhe] [--kernel 6.12|6.1] [--timeout SECONDS] [--no-build] SCENARIO
+#   tests/vm/run.sh [--variant vhe|nvhe] [--kernel 6.12|6.1] [--timeout SECONDS] [--no-build]
+#                   [--payload DIR] SCENARIO
 #
 # vhe uses -cpu max (KVM in VHE mode), nvhe uses -cpu cortex-a57 (no VHE: nVHE KVM).
+# --payload DIR copies DIR's tree into the initramfs root, for the scenarios that need
+# more than the tool and the test VMM (qemu-guest: Debian's arm64 QEMU and a guest).
 # --kernel picks Debian's 6.12 (bookworm-backports, default) or 6.1 (bookworm) image;
 # results of 6.1 runs go under build/vm/<variant>-6.1/.
+# --env NAME=VALUE (repeatable) puts NAME=VALUE on the kernel command line, which the
+# kernel hands to /init as an environment variable: the scenario sees it (e.g. a longer
+# SCENARIO_TIMEOUT, or the bench scenario's BENCH_* settings).
+# --net HOSTPORT[:GUESTPORT] (repeatable) gives the host a NIC on QEMU user networking
+# (10.0.2.15/24, gateway 10.0.2.2) and forwards the x86 host's 127.0.0.1:HOSTPORT to
+# the emulated host's 10.0.2.15:GUESTPORT (default 9464); virtio_net comes from the
+# kernel package.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 
-variant=vhe timeout=300 build=1 smp=2 mem=2048 kernel=6.12 modules=
+variant=vhe timeout=300 build=1 smp=2 mem=2048 kernel=6.12 modules= payload=
+hostfwd= netargs=() envargs=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--variant) variant=$2; shift 2;;
@@ -22,6 +33,14 @@ while [ $# -gt 0 ]; do
 	--module) modules="$modules $2"; shift 2;;	# load this kernel module (and its deps) first
 	--no-build) build=; shift;;
 	--smp) smp=$2; shift 2;;
+	--payload) payload=$2; shift 2;;
+	--env)
+		[[ $2 =~ ^[A-Z_][A-Z0-9_]*=[^\ ]*$ ]] || { echo "run.sh: --env NAME=VALUE (no spaces), got '$2'" >&2; exit 2; }
+		envargs="$envargs $2"; shift 2;;
+	--net)
+		[[ $2 =~ ^[0-9]+(:[0-9]+)?$ ]] || { echo "run.sh: --net HOSTPORT[:GUESTPORT], got '$2'" >&2; exit 2; }
+		hostfwd="$hostfwd,hostfwd=tcp:127.0.0.1:${2%%:*}-10.0.2.15:$( [[ $2 == *:* ]] && echo "${2#*:}" || echo 9464)"
+		shift 2;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2;;
 	*) break;;
 	esac
@@ -45,7 +64,7 @@ esac
 if [ -n "$build" ]; then
 	bash scripts/deps.sh
 	make -s ARCH=arm64 >/dev/null
-	make -s vmm >/dev/null
+	make -s vmm test-tools >/dev/null
 fi
 
 out=build/vm/$tag/$scenario
@@ -54,15 +73,31 @@ rm -rf "$out"; mkdir -p "$out/results"
 # The initramfs: busybox, the tool, the test VMM, every scenario. Uncompressed cpio
 # boots fastest under emulation.
 root=$(mktemp -d); trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"	# mktemp makes it 0700: unprivileged test users must reach /bin
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,scenarios,results}
 cp "$SYSROOT/bin/busybox" "$root/bin/busybox"
 cp tests/vm/init "$root/init"; chmod +x "$root/init"
 cp build/arm64/smccctrace build/arm64/smccc-testvmm "$root/bin/"
+[ -d build/arm64/tools ] && cp build/arm64/tools/* "$root/bin/"
 cp tests/vm/scenarios/*.sh "$root/scenarios/"
 [ -d tests/vm/payload ] && cp -r tests/vm/payload "$root/payload"
+if [ -n "$payload" ]; then
+	[ -d "$payload" ] || { echo "run.sh: --payload $payload: no such directory" >&2; exit 2; }
+	cp -a "$payload/." "$root/"
+fi
+if [ -n "$hostfwd" ]; then
+	modules="$modules virtio_net"
+	netargs=(-netdev "user,id=n0,restrict=on$hostfwd" -device virtio-net-pci,netdev=n0,romfile=)	# no boot ROM: we boot with -kernel
+fi
 if [ -n "${modules// /}" ]; then
 	deb=$(ls "${SMCCCTRACE_CACHE:-/var/cache/smccctrace}"/debs/linux-image-"$kernel".*-arm64_*_arm64.deb | head -1)
-	bash tests/vm/modules.sh "$deb" "$root/modules" $modules
+	# unpacking the kernel package takes seconds: keep each module set once per package
+	cache=build/vm/modules/$(echo "$deb $modules" | md5sum | cut -c1-16)
+	if [ ! -f "$cache/load-order" ]; then
+		rm -rf "$cache"
+		bash tests/vm/modules.sh "$deb" "$cache.tmp" $modules && mv "$cache.tmp" "$cache"
+	fi
+	cp -r "$cache" "$root/modules"
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
@@ -75,8 +110,9 @@ timeout --foreground -k 5 "$timeout" qemu-system-aarch64 \
 	-device virtio-serial-pci \
 	-chardev "file,id=results,path=$out/results.tar" \
 	-device virtserialport,chardev=results,name=results \
+	"${netargs[@]}" \
 	-kernel "$image" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet smccctrace.scenario=$scenario"
+	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
 qrc=$?
 set -e
 end=$(date +%s%N)

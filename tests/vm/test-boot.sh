@@ -13,4 +13,19 @@ check "$variant: KVM says '$mode'" grep -q "$mode" "$RESULTS/kvm-dmesg.txt"
 check "$variant: BPF skeleton loaded and attached on kvm_smccc_call_handler" \
 	grep -q 'attached with fentry/fexit, SMCCC handler kvm_smccc_call_handler' "$RESULTS/attach.err"
 check "$variant: the tracer exited 0 after -d" grep -qx 0 "$RESULTS/attach.rc"
+for sig in INT TERM; do
+	check "$variant: SIG$sig ends the trace with exit 0" grep -qx 0 "$RESULTS/sig$sig.rc"
+	check "$variant: SIG$sig: the JSON ends with the summary record" \
+		sh -c "tail -n 1 '$RESULTS/sig$sig.jsonl' | grep -q '\"type\":\"summary\"'"
+	check "$variant: SIG$sig: the totals line is printed" grep -q 'calls in .*lost' "$RESULTS/sig$sig.err"
+done
+# after attach only CAP_BPF (bit 39) is left, and no_new_privs is set
+for f in CapEff CapPrm CapBnd; do
+	check "$variant: tracer's $f is CAP_BPF only" grep -qx "$f:[[:space:]]*0000008000000000" "$RESULTS/capsINT.txt"
+done
+check "$variant: tracer has no_new_privs" grep -qx 'NoNewPrivs:[[:space:]]*1' "$RESULTS/capsINT.txt"
+check "$variant: -p of a non-VMM fails with one line" \
+	sh -c "grep -qx 1 '$RESULTS/notvmm.rc' && grep -q 'has no KVM file open: not a VMM' '$RESULTS/notvmm.err' && [ \$(wc -l <'$RESULTS/notvmm.err') = 1 ]"
+check "$variant: --wait traces a non-VMM anyway, with a warning" \
+	sh -c "grep -qx 0 '$RESULTS/notvmm-wait.rc' && grep -q 'warning: -p 1 has no KVM file open yet' '$RESULTS/notvmm-wait.err'"
 report "vm-boot-$variant"

@@ -15,6 +15,7 @@ while IFS='|' read -r name where extra; do
 	check "$variant: filter $name lets through exactly its calls" [ $? = 0 ]
 done <<EOF2
 kprobe|True|
+tracepoint|True|--plan tracepoint
 vcpu|t['vcpu'] == 1|
 tid|t['tid'] == $tid1|
 psci|0x84000000 <= int(t['func_id'], 16) <= 0x8400001f or 0xc4000000 <= int(t['func_id'], 16) <= 0xc400001f|
@@ -24,4 +25,5 @@ disp|t['expect'] in ('forwarded', 'refused')|
 allargs|True|--nargs 17
 EOF2
 check "$variant: the kprobe tracer really used kprobes" grep -q 'attached with kprobe/kretprobe' "$RESULTS/kprobe.err"
+check "$variant: the tracepoint tracer really used tracepoints only" grep -q 'attached with tracepoints' "$RESULTS/tracepoint.err"
 report "vm-filters-$variant"

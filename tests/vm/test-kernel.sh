@@ -21,6 +21,7 @@ check "$cell: probe scenario ran" [ "$VM_RC" = 0 ]
 check "$cell: probe exits 0 (tracing possible)" grep -qx 0 "$RESULTS/probe.rc"
 check "$cell: probe --json reports kernel $kernel" sh -c "case '$(json kernel)' in $kernel.*) true;; *) false;; esac"
 check "$cell: probe sees BTF" [ "$(json btf)" = True ]
+check "$cell: the tracepoint plan works" [ "$(json tracepoint)" = True ]
 want_mode=$([ "$variant" = vhe ] && echo vhe || echo nvhe)
 check "$cell: probe reports KVM mode $want_mode (got $(json kvm_mode))" [ "$(json kvm_mode)" = "$want_mode" ]
 if [ "$kernel" = 6.1 ]; then

@@ -17,6 +17,8 @@
 #define A64_FLAGS	26
 #define A64_LOOP	27
 #define A64_MARKER	28
+#define A64_TIMER_START	20
+#define A64_TIMER_STOP	21
 #define A32_SCRATCH	9
 #define A32_LOOP	10
 #define A32_MARKER	11
@@ -357,6 +359,17 @@ void emit_loop_end(struct emitter *e, uint64_t label)
 	}
 }
 
+void emit_branch_x0_ne(struct emitter *e, uint32_t imm, uint64_t label)
+{
+	if (e->isa != ISA_A64 || imm > 0xfff) {
+		emit_fail(e, "poll loops are A64, with a 12-bit value");
+		return;
+	}
+	/* cmp x0, #imm (subs xzr, x0, #imm); b.ne label */
+	put32(e, 0xf100001fu | imm << 10 | 0 << 5);
+	put32(e, 0x54000000u | a64_imm19(e, label) | 0x1 /* NE */);
+}
+
 void emit_to_t32(struct emitter *e)
 {
 	uint64_t target;
@@ -407,4 +420,54 @@ void emit_park(struct emitter *e)
 		put16(e, 0xe7fcu);
 		break;
 	}
+}
+
+/* ---- A64 benchmark timing ---- */
+
+#define A64_ISB			0xd5033fdfu
+#define A64_MRS_CNTVCT_EL0	0xd53be040u	/* mrs xN, cntvct_el0 (| N) */
+#define A64_MRS_CNTFRQ_EL0	0xd53be000u	/* mrs xN, cntfrq_el0 (| N) */
+
+static bool a64_only(struct emitter *e, const char *what)
+{
+	if (e->isa == ISA_A64)
+		return true;
+	emit_fail(e, what);
+	return false;
+}
+
+void emit_timer_start(struct emitter *e)
+{
+	if (!a64_only(e, "benchmark timing is A64 only"))
+		return;
+	put32(e, A64_ISB);
+	put32(e, A64_MRS_CNTVCT_EL0 | A64_TIMER_START);
+}
+
+void emit_timer_stop(struct emitter *e)
+{
+	if (!a64_only(e, "benchmark timing is A64 only"))
+		return;
+	put32(e, A64_ISB);
+	put32(e, A64_MRS_CNTVCT_EL0 | A64_TIMER_STOP);
+	/* sub x0, x21, x20 */
+	put32(e, 0xcb000000u | A64_TIMER_START << 16 | A64_TIMER_STOP << 5 | 0);
+}
+
+void emit_load_cntfrq(struct emitter *e)
+{
+	if (a64_only(e, "benchmark timing is A64 only"))
+		put32(e, A64_MRS_CNTFRQ_EL0 | 0);
+}
+
+void emit_marker64(struct emitter *e, unsigned int off)
+{
+	if (!a64_only(e, "64-bit markers are A64 only"))
+		return;
+	if (off > EMIT_FLAG_MAX_OFFSET || off & 7) {
+		emit_fail(e, "marker offset not encodable");
+		return;
+	}
+	/* str x0, [x28, #off] */
+	put32(e, 0xf9000000u | (off / 8) << 10 | A64_MARKER << 5 | 0);
 }

@@ -7,8 +7,8 @@
  *
  * Fixed register roles (per ISA) keep the generated code readable in a
  * disassembler:
- *   A64: x0-x7 SMCCC args, x9 scratch, x26 flags base, x27 loop counter,
- *        x28 marker base
+ *   A64: x0-x7 SMCCC args, x9 scratch, x20/x21 benchmark counter readings,
+ *        x26 flags base, x27 loop counter, x28 marker base
  *   A32/T32: r0-r7 SMCCC args, r9 scratch, r10 loop counter, r11 marker base,
  *        r12 flags base
  */
@@ -70,7 +70,22 @@ void emit_loop_end(struct emitter *e, uint64_t label);
 void emit_to_t32(struct emitter *e);
 void emit_to_a32(struct emitter *e);
 
+/* A64: back to label unless x0 == imm (0..4095): the tail of a poll loop */
+void emit_branch_x0_ne(struct emitter *e, uint32_t imm, uint64_t label);
+
 /* Sleep forever (wfi loop): the end of a vCPU's program */
 void emit_park(struct emitter *e);
+
+/*
+ * Benchmark timing, A64 only (x20/x21 hold the counter readings): start
+ * reads the virtual counter, stop reads it again and leaves the tick delta
+ * in x0. Each read sits behind an ISB so it cannot be taken early.
+ */
+void emit_timer_start(struct emitter *e);
+void emit_timer_stop(struct emitter *e);
+/* x0 = CNTFRQ_EL0, the counter's ticks per second */
+void emit_load_cntfrq(struct emitter *e);
+/* Store all of x0 to marker base + off (off: multiple of 8): an 8-byte MMIO */
+void emit_marker64(struct emitter *e, unsigned int off);
 
 #endif /* SMCCC_TESTVMM_EMIT_H */

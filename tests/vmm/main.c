@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "vmm.h"
+#include "bench.h"
 
 #define EXIT_USAGE		2
 #define EXIT_NO_AARCH32		3
@@ -31,7 +32,15 @@ struct options {
 	unsigned int iterations;
 	unsigned int timeout_s;
 	bool aarch32;
+	bool vcpus_set;
 	const char *stop_after_setup;	/* write "vcpu tid" lines there, then SIGSTOP */
+	/* hotplug: the VMM's PSCI bugs, on the steps that ask for them */
+	unsigned int slow_ms;
+	unsigned int start_delay_ms;
+	unsigned int affinity_lag;
+	/* bench: calls per vCPU in the timed loop, and which kind */
+	unsigned int calls;
+	enum bench_kind kind;
 };
 
 static void usage(FILE *f)
@@ -39,7 +48,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: smccc-testvmm [--scenario NAME] [--truth FILE] [--delay-us N]\n"
 "                     [--aarch32] [--vcpus N] [--iterations N]\n"
-"                     [--timeout S] [-v]\n"
+"                     [--timeout S] [--slow-ms N] [--start-delay-ms N]\n"
+"                     [--affinity-lag N] [--calls N] [--kind kvm|forwarded] [-v]\n"
 "\n"
 "Runs guests that make scripted SMCCC calls under KVM and writes the ground\n"
 "truth of every call as JSON Lines.\n"
@@ -51,10 +61,19 @@ static void usage(FILE *f)
 "  --vcpus N         vCPUs, 1..%u; vCPU 0 starts the others with CPU_ON (2)\n"
 "  --iterations N    repeat the scenario's call block N times (1)\n"
 "  --timeout S       give up after S seconds (120)\n"
+"  --slow-ms N       hotplug: hold the answers the scenario marks slow N ms (250)\n"
+"  --start-delay-ms N\n"
+"                    hotplug: start the vCPU of a late CPU_ON N ms late (600)\n"
+"  --affinity-lag N  hotplug: after a lazy CPU_OFF, answer \"on\" to N more\n"
+"                    AFFINITY_INFOs about that vCPU (14)\n"
 "  --stop-after-setup FILE\n"
 "                    once the vCPU threads exist, write 'VCPU TID' lines to FILE\n"
 "                    and stop (SIGSTOP) until continued, so that a tracer can\n"
 "                    be pointed at one vCPU thread before any call\n"
+"  --calls N         bench: calls per vCPU in the timed loop (1000000)\n"
+"  --kind KIND       bench: kvm (SMCCC_VERSION, answered by KVM) or forwarded\n"
+"                    (an OEM call the VMM answers at once) (kvm); --scenario\n"
+"                    bench prints one JSON line with the rate, no truth (1 vCPU)\n"
 "  -v, --verbose     log every call on stderr\n",
 		scenario_names(), GUEST_MAX_VCPUS);
 }
@@ -88,6 +107,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "timeout",	required_argument, NULL, 'T' },
 		{ "verbose",	no_argument,       NULL, 'v' },
 		{ "stop-after-setup", required_argument, NULL, 'S' },
+		{ "slow-ms",	required_argument, NULL, 'W' },
+		{ "start-delay-ms", required_argument, NULL, 'L' },
+		{ "affinity-lag", required_argument, NULL, 'A' },
+		{ "calls",	required_argument, NULL, 'n' },
+		{ "kind",	required_argument, NULL, 'k' },
 		{ "help",	no_argument,       NULL, 'h' },
 		{ }
 	};
@@ -99,6 +123,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.vcpus = 2,
 		.iterations = 1,
 		.timeout_s = 120,
+		.slow_ms = 250,
+		.start_delay_ms = 600,
+		.affinity_lag = 14,
+		.calls = 1000000,
+		.kind = BENCH_KVM,
 	};
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -123,6 +152,21 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_uint(optarg, "--vcpus", 1, GUEST_MAX_VCPUS,
 				       &o->vcpus))
 				return -1;
+			o->vcpus_set = true;
+			break;
+		case 'W':
+			if (parse_uint(optarg, "--slow-ms", 0, 60000, &o->slow_ms))
+				return -1;
+			break;
+		case 'L':
+			if (parse_uint(optarg, "--start-delay-ms", 0, 60000,
+				       &o->start_delay_ms))
+				return -1;
+			break;
+		case 'A':
+			if (parse_uint(optarg, "--affinity-lag", 0, 1000,
+				       &o->affinity_lag))
+				return -1;
 			break;
 		case 'i':
 			/* AArch32 answers keep 20 bits of seq: stay below */
@@ -134,6 +178,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 			if (parse_uint(optarg, "--timeout", 1, 86400,
 				       &o->timeout_s))
 				return -1;
+			break;
+		case 'n':
+			if (parse_uint(optarg, "--calls", 1, 1000000000,
+				       &o->calls))
+				return -1;
+			break;
+		case 'k':
+			if (bench_kind_parse(optarg, &o->kind)) {
+				vmm_err("--kind wants kvm or forwarded, not '%s'",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'v':
 			vmm_verbose = true;
@@ -188,8 +244,9 @@ static int install_filters(struct vmm *vmm, const struct scenario *sc)
 
 /*
  * Create and initialise the vCPUs. Secondaries start powered off: only the
- * boot vCPU's PSCI CPU_ON brings them up. Returns EXIT_NO_AARCH32 when the
- * kernel refuses an AArch32 vCPU.
+ * boot vCPU's PSCI CPU_ON brings them up. With userspace PSCI, "off" is the
+ * VMM's doing: their threads only start on CPU_ON, so KVM keeps them on.
+ * Returns EXIT_NO_AARCH32 when the kernel refuses an AArch32 vCPU.
  */
 static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 {
@@ -210,7 +267,7 @@ static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 		ctx->vmm = vmm;
 		if (kvm_create_vcpu(&vmm->vm, i, &ctx->kvm))
 			return -1;
-		if (i)
+		if (i && !vmm->userspace_psci)
 			vcpu_init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 		if (kvm_vcpu_init(&ctx->kvm, &vcpu_init)) {
 			if (vmm->aarch32 && errno == EINVAL) {
@@ -223,20 +280,25 @@ static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 		if (kvm_get_reg(&ctx->kvm, KVM_REG_MPIDR_EL1, &mpidr))
 			return -1;
 		cfg->mpidr[i] = mpidr & MPIDR_HWID_MASK;
+		vmm->mpidr[i] = cfg->mpidr[i];
 		vmm_debug("vcpu %u: MPIDR_EL1 0x%" PRIx64, i, mpidr);
 	}
 	return 0;
 }
 
 static int build_programs(struct vmm *vmm, const struct scenario *sc,
-			  const struct program_config *cfg,
+			  struct program_config *cfg,
 			  struct vcpu_plan *plans)
 {
-	unsigned int i;
+	unsigned int n, i;
 
-	for (i = 0; i < vmm->nr_vcpus; i++) {
+	/* secondaries first: the boot vCPU's CPU_ONs point into their lives */
+	for (n = 0; n < vmm->nr_vcpus; n++) {
+		i = (n + 1) % vmm->nr_vcpus;
 		if (program_build(sc, cfg, i, vmm->ram, &plans[i]))
 			return -1;
+		memcpy(cfg->life_entry[i], plans[i].life_entry,
+		       sizeof(cfg->life_entry[i]));
 		vmm->vcpus[i].plan = &plans[i];
 		vmm_debug("vcpu %u: %u plan items, %zu bytes of code at 0x%" PRIx64,
 			  i, plans[i].nr_items, plans[i].code_bytes,
@@ -279,6 +341,8 @@ static bool plans_complete(struct vmm *vmm)
 		if (ctx->next == plan->nr_items &&
 		    ctx->iteration + 1 == plan->iterations)
 			continue;
+		if (vmm->userspace_psci && !ctx->present)
+			continue;	/* never runs: CPU_ON is DENIED */
 		vmm_err("vcpu %u stopped at plan item %u of %u (%s), iteration %u of %u",
 			i, ctx->next, plan->nr_items,
 			ctx->next < plan->nr_items ?
@@ -308,7 +372,8 @@ static int stop_after_setup(struct vmm *vmm, const char *path)
 	FILE *f;
 
 	for (i = 0; i < vmm->nr_vcpus; i++)
-		while (!__atomic_load_n(&vmm->vcpus[i].tid, __ATOMIC_ACQUIRE))
+		while (vmm->vcpus[i].at_setup &&
+		       !__atomic_load_n(&vmm->vcpus[i].tid, __ATOMIC_ACQUIRE))
 			usleep(1000);
 	f = fopen(path, "w");
 	if (!f) {
@@ -316,7 +381,8 @@ static int stop_after_setup(struct vmm *vmm, const char *path)
 		return -1;
 	}
 	for (i = 0; i < vmm->nr_vcpus; i++)
-		fprintf(f, "%u %d\n", vmm->vcpus[i].kvm.id, (int)vmm->vcpus[i].tid);
+		if (vmm->vcpus[i].at_setup)
+			fprintf(f, "%u %d\n", vmm->vcpus[i].kvm.id, (int)vmm->vcpus[i].tid);
 	if (fclose(f)) {
 		vmm_err("cannot write %s: %s", path, strerror(errno));
 		return -1;
@@ -345,17 +411,42 @@ static int run(const struct options *o)
 			scenario_names());
 		return EXIT_USAGE;
 	}
+	if (sc->nr_vcpus && o->vcpus_set && o->vcpus != sc->nr_vcpus) {
+		vmm_err("scenario %s has %u vCPUs, not %u", sc->name, sc->nr_vcpus, o->vcpus);
+		return EXIT_USAGE;
+	}
+	if (sc->userspace_psci && o->aarch32) {
+		vmm_err("scenario %s is AArch64 only", sc->name);
+		return EXIT_USAGE;
+	}
+	if (sc->vcpu_steps && o->iterations != 1) {
+		vmm_err("scenario %s has no --iterations loop", sc->name);
+		return EXIT_USAGE;
+	}
 	if (install_kick_signal())
 		return 1;
 
 	memset(&vmm, 0, sizeof(vmm));
-	vmm.nr_vcpus = o->vcpus;
+	vmm.nr_vcpus = sc->nr_vcpus ? sc->nr_vcpus : o->vcpus;
 	vmm.aarch32 = o->aarch32;
 	vmm.delay_us = o->delay_us;
+	vmm.userspace_psci = sc->userspace_psci;
+	vmm.slow_ms = o->slow_ms;
+	vmm.start_delay_ms = o->start_delay_ms;
+	vmm.affinity_lag = o->affinity_lag;
 	pthread_mutex_init(&vmm.lock, NULL);
 	pthread_condattr_init(&cattr);
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
 	pthread_cond_init(&vmm.cond, &cattr);
+	pthread_cond_init(&vmm.psci_cond, NULL);
+	for (i = 0; i < vmm.nr_vcpus; i++) {
+		struct vcpu_ctx *ctx = &vmm.vcpus[i];
+
+		ctx->present = !(sc->not_present & (1u << i));
+		/* with userspace PSCI, only the boot vCPU runs from the start */
+		ctx->at_setup = !vmm.userspace_psci || i == 0;
+		ctx->running = ctx->at_setup;
+	}
 
 	if (kvm_open(&vmm.vm))
 		return 1;
@@ -379,13 +470,18 @@ static int run(const struct options *o)
 		vmm_info("no SMCCC filter on this kernel: denied and forwarded calls skipped, SMC #0 expected refused");
 	if (filter && install_filters(&vmm, sc))	/* before any KVM_RUN */
 		return 1;
+	if (!filter && sc->userspace_psci) {
+		vmm_err("scenario %s needs the SMCCC filter (Linux 6.4+) to forward PSCI", sc->name);
+		return 1;
+	}
 
 	cfg = (struct program_config) {
 		.isa = o->aarch32 ? ISA_A32 : ISA_A64,
 		.filter = filter,
 		.smc_reaches_handler = filter,
-		.nr_vcpus = o->vcpus,
+		.nr_vcpus = vmm.nr_vcpus,
 		.iterations = o->iterations,
+		.userspace_psci = sc->userspace_psci,
 	};
 	ret = create_vcpus(&vmm, &cfg);
 	if (ret)
@@ -401,18 +497,22 @@ static int run(const struct options *o)
 		.kernel = uts.release,
 		.filter = filter,
 		.aarch32 = o->aarch32,
-		.vcpus = o->vcpus,
+		.vcpus = vmm.nr_vcpus,
 		.scenario = sc->name,
 		.iterations = o->iterations,
 		.delay_us = o->delay_us,
 	});
 
 	if (o->stop_after_setup) {
-		pthread_barrier_init(&setup_barrier, NULL, vmm.nr_vcpus + 1);
+		unsigned int n = 0;
+
+		for (i = 0; i < vmm.nr_vcpus; i++)
+			n += vmm.vcpus[i].at_setup;
+		pthread_barrier_init(&setup_barrier, NULL, n + 1);
 		vmm.setup_barrier = &setup_barrier;
 	}
 	for (i = 0; i < vmm.nr_vcpus; i++)
-		if (vcpu_start(&vmm.vcpus[i])) {
+		if (vmm.vcpus[i].at_setup && vcpu_start(&vmm.vcpus[i])) {
 			vmm_finish(&vmm, VMM_FAILED);
 			break;
 		}
@@ -448,5 +548,12 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return EXIT_USAGE;
+	if (!strcmp(o.scenario, "bench"))
+		return bench_run(&(struct bench_options) {
+			.calls = o.calls,
+			.kind = o.kind,
+			.vcpus = o.vcpus_set ? o.vcpus : 1,
+			.timeout_s = o.timeout_s,
+		});
 	return run(&o);
 }

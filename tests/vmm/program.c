@@ -34,6 +34,12 @@ uint64_t program_context_id(const struct program_config *cfg,
 	return id;
 }
 
+uint64_t program_life_context_id(const struct program_config *cfg,
+				 unsigned int vcpu, unsigned int life)
+{
+	return program_context_id(cfg, vcpu) | (uint64_t)life << 8;
+}
+
 static bool step_applies(const struct step *s, const struct program_config *cfg)
 {
 	if (s->flags & STEP_A64_ONLY && cfg->isa != ISA_A64)
@@ -112,6 +118,7 @@ static int emit_call_item(struct emitter *e, struct vcpu_plan *plan,
 	item->width = 32;	/* A64, A32 and T32 HVC/SMC are all 32-bit */
 	item->expect = expect;
 	item->no_return = s->flags & STEP_NO_RETURN;
+	item->vmm = s->vmm;
 
 	item->marker_pc = emit_pc(e);
 	emit_marker(e, idx * 8);
@@ -163,6 +170,63 @@ static int emit_cpu_on_all(struct emitter *e, struct vcpu_plan *plan,
 	return 0;
 }
 
+/* Hotplug boot vCPU: one CPU_ON, of a secondary's life or of a bare MPIDR */
+static int emit_cpu_on(struct emitter *e, struct vcpu_plan *plan,
+		       const struct step *s, const struct program_config *cfg)
+{
+	uint64_t regs[8] = { FID_PSCI_CPU_ON_64 };
+
+	if (e->isa != ISA_A64 || s->target >= cfg->nr_vcpus || s->life >= HOTPLUG_MAX_LIVES) {
+		vmm_err("step %s: CPU_ON of vCPU %u life %u: no such life (A64 only)",
+			s->label, s->target, s->life);
+		return -1;
+	}
+	regs[1] = s->mpidr ? s->mpidr : cfg->mpidr[s->target];
+	regs[2] = cfg->life_entry[s->target][s->life];
+	regs[3] = program_life_context_id(cfg, s->target, s->life);
+	return emit_call_item(e, plan, s, s->label, regs,
+			      cfg->userspace_psci ? DISP_FORWARDED : DISP_KVM);
+}
+
+/* A secondary's life: the entry point CPU_ON gives, then the context id check */
+static int emit_life(struct emitter *e, struct vcpu_plan *plan,
+		     const struct step *s, const struct program_config *cfg,
+		     unsigned int vcpu)
+{
+	struct plan_item *item;
+
+	if (s->life != plan->nr_lives || s->life >= HOTPLUG_MAX_LIVES) {
+		vmm_err("vcpu %u: life %u out of order", vcpu, s->life);
+		return -1;
+	}
+	plan->life_entry[plan->nr_lives++] = emit_pc(e);
+	/* a restarted vCPU keeps no registers but x0: set the bases again */
+	emit_set_marker_base(e, guest_marker_ipa(vcpu));
+	emit_set_flags_base(e, GUEST_FLAGS_IPA);
+	item = new_item(plan, PLAN_ENTRY_CHECK, s->label, e->isa);
+	if (!item)
+		return -1;
+	item->life = s->life;
+	item->regs[0] = program_life_context_id(cfg, vcpu, s->life);
+	item->marker_pc = emit_pc(e);
+	emit_marker(e, item_index(plan, item) * 8);
+	return 0;
+}
+
+/* The call, repeated until it returns x0 == want */
+static int emit_poll(struct emitter *e, struct vcpu_plan *plan,
+		     const struct step *s, const struct program_config *cfg)
+{
+	uint64_t top = emit_pc(e);
+
+	if (emit_step_call(e, plan, s, cfg))
+		return -1;
+	plan->items[plan->nr_items - 1].poll = true;
+	plan->items[plan->nr_items - 1].want = s->want;
+	emit_branch_x0_ne(e, (uint32_t)s->want, top);
+	return 0;
+}
+
 int program_build(const struct scenario *sc, const struct program_config *cfg,
 		  unsigned int vcpu, uint8_t *ram, struct vcpu_plan *plan)
 {
@@ -173,6 +237,10 @@ int program_build(const struct scenario *sc, const struct program_config *cfg,
 	struct plan_item *item;
 	size_t i;
 
+	if (sc->vcpu_steps) {
+		steps = sc->vcpu_steps[vcpu];
+		nr_steps = sc->nr_vcpu_steps[vcpu];
+	}
 	memset(plan, 0, sizeof(*plan));
 	plan->vcpu = vcpu;
 	plan->iterations = 1;
@@ -229,6 +297,24 @@ int program_build(const struct scenario *sc, const struct program_config *cfg,
 			break;
 		case STEP_TO_A32:
 			emit_to_a32(&e);
+			break;
+		case STEP_LIFE:
+			if (emit_life(&e, plan, s, cfg, vcpu))
+				return -1;
+			break;
+		case STEP_CPU_ON:
+			if (emit_cpu_on(&e, plan, s, cfg))
+				return -1;
+			break;
+		case STEP_SET_FLAG:
+			emit_flag_set(&e, s->flag);
+			break;
+		case STEP_WAIT_FLAG:
+			emit_flag_wait(&e, s->flag);
+			break;
+		case STEP_POLL:
+			if (emit_poll(&e, plan, s, cfg))
+				return -1;
 			break;
 		}
 		if (e.error) {

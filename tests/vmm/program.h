@@ -59,6 +59,11 @@ struct plan_item {
 	bool no_return;
 	uint64_t marker_pc;	/* the pre-call marker store */
 	uint64_t call_pc;	/* the HVC/SMC itself */
+	/* hotplug */
+	bool poll;		/* repeated until x0 == want */
+	uint64_t want;
+	unsigned int vmm;	/* VMM_* of scenario.h */
+	unsigned int life;	/* PLAN_ENTRY_CHECK: the life it starts */
 };
 
 struct vcpu_plan {
@@ -71,6 +76,8 @@ struct vcpu_plan {
 	unsigned int iterations;
 	uint64_t entry_pc;
 	size_t code_bytes;
+	uint64_t life_entry[HOTPLUG_MAX_LIVES];	/* hotplug: CPU_ON entry points */
+	unsigned int nr_lives;
 };
 
 struct program_config {
@@ -80,16 +87,24 @@ struct program_config {
 	unsigned int nr_vcpus;
 	unsigned int iterations;
 	uint64_t mpidr[GUEST_MAX_VCPUS];	/* affinity, for CPU_ON */
+	bool userspace_psci;		/* CPU_ON and friends are forwarded */
+	/* hotplug: each secondary's lives, known once it is built */
+	uint64_t life_entry[GUEST_MAX_VCPUS][HOTPLUG_MAX_LIVES];
 };
 
-/* Context id the boot vCPU passes to CPU_ON for a secondary */
+/* Context id the boot vCPU passes to CPU_ON for a secondary (its life 0) */
 uint64_t program_context_id(const struct program_config *cfg,
 			    unsigned int vcpu);
+/* ... and for a given life of it (hotplug) */
+uint64_t program_life_context_id(const struct program_config *cfg,
+				 unsigned int vcpu, unsigned int life);
 
 /*
  * Compile the program of `vcpu` (0: the boot steps, else the secondary
- * steps) into its code region of `ram` (the host view of GUEST_RAM_IPA).
- * Returns 0, or -1 after printing why.
+ * steps; hotplug scenarios: its own steps) into its code region of `ram`
+ * (the host view of GUEST_RAM_IPA). A hotplug boot program needs the
+ * secondaries built first: it targets their lives. Returns 0, or -1 after
+ * printing why.
  */
 int program_build(const struct scenario *sc, const struct program_config *cfg,
 		  unsigned int vcpu, uint8_t *ram, struct vcpu_plan *plan);

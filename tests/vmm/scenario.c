@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <linux/psci.h>
+
 #include "kvm_compat.h"
 #include "scenario.h"
 #include "smccc.h"
@@ -162,7 +164,105 @@ static const struct filter_range full_filters[] = {
 	{ FID_OEM64_BASE, 0x10, KVM_SMCCC_FILTER_FWD_TO_USER },
 };
 
+/*
+ * hotplug: PSCI CPU_ON, CPU_OFF and AFFINITY_INFO implemented by the VMM, the way a
+ * VMM with vCPU hotplug does (psci.c), and every anomaly the flow view reports,
+ * provoked on purpose. Five vCPUs:
+ *   1  up, down (parked; the VMM says "on" to AFFINITY_INFO for a while: a long
+ *      poll), up again in its second life
+ *   2  started by a CPU_ON the VMM answers slowly; its CPU_OFF is answered and it is
+ *      not parked: its next calls come from a vCPU that is off
+ *   3  not present: CPU_ON is DENIED
+ *   4  started late (an on-timeout), then parked for good: its CPU_OFF is never
+ *      answered
+ * and CPU_ONs answered ALREADY_ON and INVALID_PARAMETERS. vCPU 0 drives it all and
+ * ends with SYSTEM_OFF, which KVM handles.
+ */
+#define ON(_label, _target, _life, ...)					\
+	{ .kind = STEP_CPU_ON, .label = _label, .target = _target,		\
+	  .life = _life, __VA_ARGS__ }
+#define SET(_vcpu, _life, _what)					\
+	{ .kind = STEP_SET_FLAG, .flag = hotplug_flag(_vcpu, _life, _what) }
+#define WAIT(_vcpu, _life, _what)					\
+	{ .kind = STEP_WAIT_FLAG, .flag = hotplug_flag(_vcpu, _life, _what) }
+#define LIFE(_life)							\
+	{ .kind = STEP_LIFE, .label = "entry", .life = _life }
+#define CPU_OFF(_label, ...)						\
+	CALL(_label, FID_PSCI_CPU_OFF, HVC, 0, FORWARDED, __VA_ARGS__)
+#define AFFINITY_POLL(_label, _mpidr, _until)				\
+	{ .kind = STEP_POLL, .label = _label,				\
+	  .func_id = FID_PSCI_AFFINITY_INFO_64, .conduit = CONDUIT_HVC,	\
+	  .expect = DISP_FORWARDED, .args = { _mpidr, 0 }, .want = _until }
+
+static const struct step hotplug_vcpu0[] = {
+	CALL("psci_version", FID_PSCI_VERSION, HVC, 0, KVM),
+	ON("cpu_on_1", 1, 0),
+	WAIT(1, 0, FLAG_UP),
+	ON("cpu_on_1_again", 1, 0),			/* ALREADY_ON */
+	ON("cpu_on_3", 3, 0),				/* DENIED: not present */
+	ON("cpu_on_bad_mpidr", 0, 0, .mpidr = 0xff),	/* INVALID_PARAMETERS */
+	SET(1, 0, FLAG_OFF),
+	AFFINITY_POLL("affinity_1", 1, PSCI_0_2_AFFINITY_LEVEL_OFF),
+	ON("cpu_on_1_life_1", 1, 1),
+	WAIT(1, 1, FLAG_UP),
+	ON("cpu_on_2", 2, 0, .vmm = VMM_SLOW_ANSWER),
+	WAIT(2, 0, FLAG_DONE),
+	ON("cpu_on_4", 4, 0, .vmm = VMM_LATE_START),
+	WAIT(4, 0, FLAG_UP),
+	SET(4, 0, FLAG_OFF),
+	AFFINITY_POLL("affinity_4", 4, PSCI_0_2_AFFINITY_LEVEL_OFF),
+	CALL("psci_system_off", FID_PSCI_SYSTEM_OFF, HVC, 0, KVM,
+	     .flags = STEP_NO_RETURN),
+};
+
+static const struct step hotplug_vcpu1[] = {
+	LIFE(0),
+	CALL("smccc_version", FID_SMCCC_VERSION, HVC, 0, KVM),
+	SET(1, 0, FLAG_UP),
+	WAIT(1, 0, FLAG_OFF),
+	CPU_OFF("cpu_off", .flags = STEP_NO_RETURN, .vmm = VMM_LAZY_OFF),
+	LIFE(1),
+	CALL("psci_version", FID_PSCI_VERSION, HVC, 0, KVM),
+	SET(1, 1, FLAG_UP),
+};
+
+static const struct step hotplug_vcpu2[] = {
+	LIFE(0),
+	CALL("smccc_version", FID_SMCCC_VERSION, HVC, 0, KVM),
+	CPU_OFF("cpu_off_unparked", .vmm = VMM_FORGET_PARK),
+	CALL("after_off_1", FID_SMCCC_VERSION, HVC, 0, KVM),
+	CALL("after_off_2", FID_PSCI_VERSION, HVC, 0, KVM),
+	CALL("after_off_3", FID_TRNG_VERSION, HVC, 0, KVM),
+	SET(2, 0, FLAG_DONE),
+};
+
+static const struct step hotplug_vcpu3[] = {
+	LIFE(0),	/* never runs */
+};
+
+static const struct step hotplug_vcpu4[] = {
+	LIFE(0),
+	CALL("smccc_version", FID_SMCCC_VERSION, HVC, 0, KVM),
+	SET(4, 0, FLAG_UP),
+	WAIT(4, 0, FLAG_OFF),
+	CPU_OFF("cpu_off_final", .flags = STEP_NO_RETURN),
+};
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct step *const hotplug_steps[] = {
+	hotplug_vcpu0, hotplug_vcpu1, hotplug_vcpu2, hotplug_vcpu3, hotplug_vcpu4,
+};
+static const size_t hotplug_nr_steps[] = {
+	ARRAY_SIZE(hotplug_vcpu0), ARRAY_SIZE(hotplug_vcpu1), ARRAY_SIZE(hotplug_vcpu2),
+	ARRAY_SIZE(hotplug_vcpu3), ARRAY_SIZE(hotplug_vcpu4),
+};
+
+/* The PSCI calls a hotplug-capable VMM takes over; KVM keeps the rest */
+static const struct filter_range hotplug_filters[] = {
+	{ FID_PSCI_CPU_OFF, 3, KVM_SMCCC_FILTER_FWD_TO_USER },	/* CPU_OFF, CPU_ON, AFFINITY_INFO */
+	{ FID_PSCI_CPU_ON_64, 2, KVM_SMCCC_FILTER_FWD_TO_USER },	/* CPU_ON, AFFINITY_INFO (SMC64) */
+};
 
 static const struct scenario scenarios[] = {
 	{
@@ -173,6 +273,16 @@ static const struct scenario scenarios[] = {
 		.nr_secondary = ARRAY_SIZE(full_secondary),
 		.filters = full_filters,
 		.nr_filters = ARRAY_SIZE(full_filters),
+	},
+	{
+		.name = "hotplug",
+		.vcpu_steps = hotplug_steps,
+		.nr_vcpu_steps = hotplug_nr_steps,
+		.nr_vcpus = ARRAY_SIZE(hotplug_steps),
+		.filters = hotplug_filters,
+		.nr_filters = ARRAY_SIZE(hotplug_filters),
+		.userspace_psci = true,
+		.not_present = 1u << 3,
 	},
 };
 
@@ -188,7 +298,7 @@ const struct scenario *scenario_find(const char *name)
 
 const char *scenario_names(void)
 {
-	return "full";
+	return "full, hotplug";
 }
 
 const char *disposition_name(enum disposition disp)

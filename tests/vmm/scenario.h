@@ -9,6 +9,7 @@
 #ifndef SMCCC_TESTVMM_SCENARIO_H
 #define SMCCC_TESTVMM_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,7 +34,33 @@ enum step_kind {
 	STEP_LOOP_END,		/*   --iterations times */
 	STEP_TO_T32,		/* AArch32: interwork to T32 ... */
 	STEP_TO_A32,		/*   ... and back */
+	/* hotplug (userspace PSCI), AArch64 only: */
+	STEP_LIFE,		/* secondary: life .life starts here, a CPU_ON entry
+				 * point; marker, x0 must be its context id */
+	STEP_CPU_ON,		/* CPU_ON of .target's life .life; of .mpidr if set */
+	STEP_SET_FLAG,		/* guest flag .flag = 1 */
+	STEP_WAIT_FLAG,		/* wait until guest flag .flag is set */
+	STEP_POLL,		/* the call, again until x0 == .want */
 };
+
+/* What the hotplug VMM does with the forwarded PSCI call of a step (.vmm) */
+#define VMM_SLOW_ANSWER		(1u << 0)	/* hold the answer --slow-ms */
+#define VMM_LATE_START		(1u << 1)	/* CPU_ON: start the target --start-delay-ms late */
+#define VMM_FORGET_PARK		(1u << 2)	/* CPU_OFF: answer SUCCESS, keep running it */
+#define VMM_LAZY_OFF		(1u << 3)	/* CPU_OFF: still say "on" to the next
+						 * --affinity-lag AFFINITY_INFOs about it */
+
+/* Guest flags of the hotplug programs: one per vCPU, life and meaning */
+enum hotplug_flag {
+	FLAG_UP,	/* the secondary made its first call of that life */
+	FLAG_OFF,	/* the boot vCPU: turn yourself off now */
+	FLAG_DONE,	/* the secondary is done with that life */
+};
+#define HOTPLUG_MAX_LIVES	4
+
+/* a flag's offset, past the full scenario's release/done pairs (vcpu * 16 + 0/8) */
+#define hotplug_flag(vcpu, life, what)					\
+	(0x200u + (((vcpu) * HOTPLUG_MAX_LIVES + (life)) * 4u + (what)) * 8u)
 
 #define STEP_A64_ONLY		(1u << 0)
 #define STEP_AA32_ONLY		(1u << 1)
@@ -52,6 +79,13 @@ struct step {
 	uint16_t imm;
 	enum disposition expect;
 	unsigned int flags;
+	/* hotplug steps */
+	unsigned int target;	/* STEP_CPU_ON: the vCPU */
+	unsigned int life;	/* STEP_LIFE, STEP_CPU_ON: which of its lives */
+	uint64_t mpidr;		/* STEP_CPU_ON: target this MPIDR instead */
+	unsigned int flag;	/* STEP_SET_FLAG, STEP_WAIT_FLAG: hotplug_flag() */
+	uint64_t want;		/* STEP_POLL: stop when x0 is this */
+	unsigned int vmm;	/* VMM_*: the VMM's behaviour for this call */
 };
 
 struct filter_range {
@@ -68,6 +102,16 @@ struct scenario {
 	size_t nr_secondary;
 	const struct filter_range *filters;
 	size_t nr_filters;
+	/*
+	 * Hotplug scenarios: a program per vCPU (vcpu_steps[0] is the boot vCPU's)
+	 * instead of boot/secondary, a fixed vCPU count, and PSCI CPU_ON/CPU_OFF/
+	 * AFFINITY_INFO implemented by the VMM (src psci.c) instead of KVM.
+	 */
+	const struct step *const *vcpu_steps;
+	const size_t *nr_vcpu_steps;
+	unsigned int nr_vcpus;		/* 0: --vcpus decides */
+	bool userspace_psci;
+	uint32_t not_present;		/* vCPUs the VMM answers DENIED for */
 };
 
 const struct scenario *scenario_find(const char *name);

@@ -19,8 +19,12 @@
 #define FID_PSCI_CPU_OFF		0x84000002u
 #define FID_PSCI_CPU_ON_32		0x84000003u
 #define FID_PSCI_CPU_ON_64		0xc4000003u
+#define FID_PSCI_AFFINITY_INFO_32	0x84000004u
+#define FID_PSCI_AFFINITY_INFO_64	0xc4000004u
 #define FID_PSCI_SYSTEM_OFF		0x84000008u
 #define FID_PSCI_FEATURES		0x8400000au
+/* PSCI return codes (PSCI_RET_*) and AFFINITY_INFO answers
+ * (PSCI_0_2_AFFINITY_LEVEL_*) are the uapi's, <linux/psci.h> */
 
 /* TRNG (standard secure service, 0x50-0x53) */
 #define FID_TRNG_VERSION		0x84000050u

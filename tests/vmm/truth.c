@@ -2,6 +2,7 @@
 /* Ground-truth JSON Lines writer; the format is described in truth.h. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "log.h"
@@ -114,6 +115,20 @@ void truth_write_call(struct truth *t, const struct truth_call *c)
 	fputs("}\n", f);
 	fflush(f);
 	t->calls++;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void truth_write_fact(struct truth *t, const char *fields_fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&t->lock);
+	fputs("{\"type\":\"psci\",", t->f);
+	va_start(ap, fields_fmt);
+	vfprintf(t->f, fields_fmt, ap);
+	va_end(ap);
+	fputs("}\n", t->f);
+	fflush(t->f);
 	pthread_mutex_unlock(&t->lock);
 }
 

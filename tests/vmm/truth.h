@@ -71,6 +71,9 @@ void truth_write_header(struct truth *t, const struct truth_header *h);
 /* Numbers calls in the order the VMM first sees them */
 uint64_t truth_next_seq(struct truth *t);
 void truth_write_call(struct truth *t, const struct truth_call *c);
+/* {"type":"psci",<fields>}: what the hotplug VMM decided (psci.c) */
+void truth_write_fact(struct truth *t, const char *fields_fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 void truth_write_end(struct truth *t, const char *exit_reason);
 int truth_close(struct truth *t);
 

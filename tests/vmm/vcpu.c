@@ -20,19 +20,6 @@
 #include "log.h"
 #include "vmm.h"
 
-static uint64_t ts_ns(const struct timespec *ts)
-{
-	return (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts_ns(&ts);
-}
-
 /*
  * The VMM's answer to a forwarded call: distinct per call and register, and
  * recomputable from the truth line (check_truth.py does):
@@ -190,6 +177,7 @@ static int on_pre_marker(struct vcpu_ctx *ctx, unsigned int idx)
 	p->item = item;
 	p->seq = truth_next_seq(&ctx->vmm->truth);
 	p->mode = mode;
+	psci_call_seen(ctx, p->seq);
 	memcpy(p->regs, regs, sizeof(regs));
 	vmm_debug("vcpu %u: seq %" PRIu64 " %s: func 0x%08x %s #%u at 0x%" PRIx64,
 		  ctx->kvm.id, p->seq, item->label, item->func_id,
@@ -223,7 +211,10 @@ static int on_post_marker(struct vcpu_ctx *ctx, unsigned int idx)
 		  " x2 0x%" PRIx64 " x3 0x%" PRIx64, ctx->kvm.id, p->seq,
 		  p->item->label, result[0], result[1], result[2], result[3]);
 	p->active = false;
-	advance(ctx, idx);
+	if (p->item->poll && result[0] != p->item->want)
+		ctx->next = idx;	/* the guest asks again */
+	else
+		advance(ctx, idx);
 	return 0;
 }
 
@@ -247,11 +238,10 @@ static int on_mmio(struct vcpu_ctx *ctx)
 	return off & 4 ? on_post_marker(ctx, idx) : on_pre_marker(ctx, idx);
 }
 
-static int hold_call(struct vcpu_ctx *ctx)
+static int hold_call(struct vcpu_ctx *ctx, uint64_t delay_us)
 {
 	struct timespec until;
-	uint64_t deadline = ts_ns(&ctx->hold_start) +
-			    (uint64_t)ctx->vmm->delay_us * 1000;
+	uint64_t deadline = ts_ns_of(&ctx->hold_start) + delay_us * 1000;
 
 	until.tv_sec = deadline / 1000000000ull;
 	until.tv_nsec = deadline % 1000000000ull;
@@ -259,6 +249,40 @@ static int hold_call(struct vcpu_ctx *ctx)
 		if (ctx->vmm->stopping)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * A forwarded PSCI call of a hotplug scenario: the VMM's PSCI answers it after the
+ * usual hold (--slow-ms for VMM_SLOW_ANSWER), or parks the caller (CPU_OFF), whose
+ * call then never returns: its truth record has no result.
+ */
+static int on_psci_call(struct vcpu_ctx *ctx)
+{
+	struct pending_call *p = &ctx->pending;
+	uint64_t x0, delay_us = ctx->vmm->delay_us;
+	int parked = psci_call(ctx, &x0);
+
+	if (parked < 0)
+		return vcpu_fail(ctx, "%s: PSCI failed", p->item->label);
+	p->forwarded = true;
+	if (parked) {
+		if (!p->item->no_return)
+			return vcpu_fail(ctx, "%s: parked, but the program expects it to return", p->item->label);
+		p->forwarded = false;	/* no VMM time: it never returns */
+		record_call(ctx, false, NULL);
+		vmm_debug("vcpu %u: seq %" PRIu64 " %s: parked", ctx->kvm.id, p->seq, p->item->label);
+		p->active = false;
+		advance(ctx, p->item - ctx->plan->items);
+		return 0;
+	}
+	if (p->item->vmm & VMM_SLOW_ANSWER)
+		delay_us = (uint64_t)ctx->vmm->slow_ms * 1000;
+	if (hold_call(ctx, delay_us))
+		return -1;
+	if (kvm_set_reg(&ctx->kvm, KVM_REG_X(0), x0))
+		return vcpu_fail(ctx, "cannot answer %s", p->item->label);
+	ctx->holding = true;
 	return 0;
 }
 
@@ -304,7 +328,9 @@ static int on_hypercall(struct vcpu_ctx *ctx)
 		return vcpu_fail(ctx, "%s: KVM_EXIT_HYPERCALL at pc 0x%" PRIx64 ", the call is at 0x%" PRIx64,
 				 item->label, pc, item->call_pc);
 
-	if (hold_call(ctx))
+	if (psci_is_userspace(ctx->vmm, item->func_id))
+		return on_psci_call(ctx);
+	if (hold_call(ctx, ctx->vmm->delay_us))
 		return -1;
 	aarch32 = is_aarch32_mode(p->mode);
 	for (i = 0; i < 4; i++)
@@ -367,15 +393,19 @@ static void *vcpu_thread(void *arg)
 	__atomic_store_n(&ctx->tid, gettid(), __ATOMIC_RELEASE);
 	snprintf(name, sizeof(name), "vcpu%u", ctx->kvm.id);
 	pthread_setname_np(pthread_self(), name);
-	if (vmm->setup_barrier)
+	if (vmm->setup_barrier && ctx->at_setup)
 		pthread_barrier_wait(vmm->setup_barrier);
 
 	while (!vmm->stopping) {
 		struct timespec exit_time;
 
+		if (ctx->waits_start) {
+			if (psci_wait_start(ctx))
+				break;	/* the VM stops */
+		}
 		if (ctx->holding) {
 			ctx->pending.vmm_delay_ns =
-				now_ns() - ts_ns(&ctx->hold_start);
+				now_ns() - ts_ns_of(&ctx->hold_start);
 			ctx->holding = false;
 		}
 		if (kvm_run(&ctx->kvm)) {
@@ -409,7 +439,10 @@ void vcpu_stop_all(struct vmm *vmm)
 {
 	unsigned int i;
 
+	pthread_mutex_lock(&vmm->lock);
 	vmm->stopping = true;
+	pthread_cond_broadcast(&vmm->psci_cond);	/* parked and unstarted vCPUs */
+	pthread_mutex_unlock(&vmm->lock);
 	for (i = 0; i < vmm->nr_vcpus; i++) {
 		struct vcpu_ctx *ctx = &vmm->vcpus[i];
 		struct timespec deadline;

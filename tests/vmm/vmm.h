@@ -47,6 +47,20 @@ struct vcpu_ctx {
 	/* while the VMM holds a forwarded call */
 	bool holding;
 	struct timespec hold_start;
+
+	/* userspace PSCI (hotplug scenarios, psci.c); under vmm->lock */
+	bool present;		/* false: CPU_ON is DENIED */
+	bool running;		/* the VMM runs it (it may still say "off": a bug it has) */
+	bool off;		/* the VMM's own bookkeeping says off */
+	bool start_pending;	/* a CPU_ON was accepted; the thread has not taken it */
+	uint64_t start_pc, start_x0;
+	uint64_t start_after_ns;	/* CLOCK_MONOTONIC: not before (late start) */
+	uint64_t cpu_on_ns;	/* when that CPU_ON reached the VMM */
+	unsigned int life;	/* of the last CPU_ON that started it */
+	bool first_call_pending;	/* the next call is its first of that life */
+	unsigned int lazy_off_left;	/* AFFINITY_INFOs still answered "on" */
+	bool waits_start;	/* this thread does not run the vCPU until a CPU_ON */
+	bool at_setup;		/* started with the VM (--stop-after-setup waits for it) */
 };
 
 struct vmm {
@@ -57,6 +71,14 @@ struct vmm {
 	bool aarch32;
 	unsigned int delay_us;
 	struct vcpu_ctx vcpus[GUEST_MAX_VCPUS];
+	uint64_t mpidr[GUEST_MAX_VCPUS];	/* what KVM gave each vCPU */
+
+	/* userspace PSCI (hotplug scenarios) */
+	bool userspace_psci;
+	unsigned int slow_ms;		/* VMM_SLOW_ANSWER */
+	unsigned int start_delay_ms;	/* VMM_LATE_START */
+	unsigned int affinity_lag;	/* VMM_LAZY_OFF */
+	pthread_cond_t psci_cond;	/* a parked or unstarted vCPU got its CPU_ON */
 
 	/* --stop-after-setup: vCPU threads wait here until the VMM is continued */
 	pthread_barrier_t *setup_barrier;
@@ -74,5 +96,29 @@ void vcpu_stop_all(struct vmm *vmm);
 
 /* Record the outcome (first one wins) and wake the main thread */
 void vmm_finish(struct vmm *vmm, enum vmm_outcome outcome);
+
+static inline uint64_t ts_ns_of(const struct timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ull + ts->tv_nsec;
+}
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts_ns_of(&ts);
+}
+
+/* psci.c: PSCI in the VMM, for the function IDs the hotplug filter forwards */
+bool psci_is_userspace(const struct vmm *vmm, uint32_t func_id);
+/* The forwarded call pending on ctx. Returns 0 with *x0 the answer, or 1: the
+ * caller is now parked (CPU_OFF), no answer; -1 on failure. */
+int psci_call(struct vcpu_ctx *ctx, uint64_t *x0);
+/* A thread whose vCPU waits for a CPU_ON: wait for it, then point the vCPU at its
+ * entry point. Returns 0 to run it, -1 when the VM stops. */
+int psci_wait_start(struct vcpu_ctx *ctx);
+/* Every call's pre marker: the first call after a CPU_ON is a ground-truth fact */
+void psci_call_seen(struct vcpu_ctx *ctx, uint64_t seq);
 
 #endif /* SMCCC_TESTVMM_VMM_H */

@@ -6,3 +6,20 @@ uname -r >"$out/uname"
 smccctrace -v -d 0.5 >"$out/attach.out" 2>"$out/attach.err"
 echo $? >"$out/attach.rc"
 cat "$out/attach.err"
+
+# Ctrl-C and SIGTERM: flush, summary, detach, exit 0.
+. /scenarios/lib.sh
+for sig in INT TERM; do
+	smccctrace -v --json -o "$out/sig$sig.jsonl" 2>"$out/sig$sig.err" &
+	pid=$!
+	wait_attached "$out/sig$sig.err" $pid
+	sleep 0.2	# past attach: privileges are dropped before the first read
+	grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs):' /proc/$pid/status >"$out/caps$sig.txt"
+	kill -$sig $pid
+	wait $pid
+	echo $? >"$out/sig$sig.rc"
+done
+
+# -p naming a process that is not a VMM: an error, or a warning with --wait.
+smccctrace -p 1 >/dev/null 2>"$out/notvmm.err"; echo $? >"$out/notvmm.rc"
+smccctrace -p 1 --wait -d 0.3 >/dev/null 2>"$out/notvmm-wait.err"; echo $? >"$out/notvmm-wait.rc"

@@ -20,6 +20,7 @@ tracer() {
 	wait_attached "$out/$name.err" $! || { echo "tracer $name failed"; cat "$out/$name.err"; exit 1; }
 }
 tracer kprobe --plan kprobe
+tracer tracepoint --plan tracepoint
 tracer vcpu --vcpu 1
 tracer tid -t "$tid1"
 tracer psci --func psci

@@ -1,0 +1,80 @@
+/* The aggregation table: call counts and latency histograms per (VMM pid, VM, vCPU,
+ * function, disposition). Fed either from the kernel's "stats" map (live --summary,
+ * src/stats_map.c) or one call at a time (offline report, exporters); read back as
+ * rows grouped by any combination of the key's fields, sorted by count.
+ *
+ * The key, the per-key stats and the histogram layout are shared with the BPF program:
+ * see include/smccctrace.h (struct agg_key, struct latency, struct agg_stats). */
+#ifndef SMCCCTRACE_AGGREGATE_H
+#define SMCCCTRACE_AGGREGATE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "smccc.h"
+#include "smccctrace.h"
+
+/* Grouping: which key fields rows keep (--by). The others are summed over. */
+enum agg_by {
+	AGG_BY_PID = 1u << 0,
+	AGG_BY_VM = 1u << 1,
+	AGG_BY_VCPU = 1u << 2,
+	AGG_BY_FUNC = 1u << 3,
+	AGG_BY_SERVICE = 1u << 4,	/* implied by AGG_BY_FUNC */
+	AGG_BY_DISPOSITION = 1u << 5,
+	AGG_BY__ALL = (1u << 6) - 1,
+};
+#define AGG_BY_DEFAULT (AGG_BY_FUNC | AGG_BY_DISPOSITION)
+
+struct agg_table;
+
+struct agg_row {
+	struct agg_key key;		/* fields outside the grouping are 0 */
+	enum smccc_service service;	/* with AGG_BY_SERVICE or AGG_BY_FUNC */
+	struct agg_stats stats;
+};
+
+struct agg_table *agg_new(void);
+void agg_free(struct agg_table *t);
+/* Empties the table (a new interval); keeps its memory. */
+void agg_reset(struct agg_table *t);
+/* One call: counts it, its time in KVM and, if forwarded and answered, the VMM's. */
+void agg_add_event(struct agg_table *t, const struct smccc_event *ev);
+/* Adds stats collected elsewhere (the kernel's map) under key k. Returns 0, or -1
+ * when out of memory. */
+int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s);
+/* Number of distinct keys. */
+size_t agg_size(const struct agg_table *t);
+/* Calls in the table, in total and per disposition (by_disp may be NULL). */
+__u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT]);
+
+/*
+ * The rows of t grouped by by_mask (AGG_BY_*), sorted by count, most first (ties in
+ * key order). *rows is malloc'ed (free() it), NULL when there are none. Returns the
+ * number of rows, or (size_t)-1 when out of memory.
+ */
+size_t agg_rows(const struct agg_table *t, unsigned by_mask, struct agg_row **rows);
+
+/* --by LIST: "vm,func", "vcpu", ... (pid, vm, vcpu, func, service, disposition).
+ * Returns 0 and sets *mask, or -1 with a one-line reason in err. */
+int agg_by_parse(const char *list, unsigned *mask, char *err, size_t errlen);
+/* The name of one AGG_BY_* bit ("pid", "vm", "vcpu", "func", "service", "disposition"). */
+const char *agg_by_name(unsigned bit);
+
+/* Histogram arithmetic (the layout is in include/smccctrace.h). */
+void latency_add(struct latency *l, __u64 ns);
+void latency_merge(struct latency *into, const struct latency *from);
+/* Inclusive value bounds of a slot; the last slot's upper bound is UINT64_MAX. */
+uint64_t latency_slot_lo(unsigned slot);
+uint64_t latency_slot_hi(unsigned slot);
+/*
+ * The p-th percentile (0 < p <= 100) by nearest rank: the upper bound of the slot
+ * holding the ceil(p/100 * count)-th smallest value, capped at max_ns. Never below
+ * the true value, less than 1/AGG_HIST_SUB (12.5%) above it; exact below 16 ns.
+ * 0 when the histogram is empty.
+ */
+uint64_t latency_percentile(const struct latency *l, double p);
+/* The libbpf-tools log2 view: log2[i] counts values in [2^i, 2^(i+1)) (slot 0: 0..1).
+ * Returns the number of log2 slots used (highest non-empty + 1), 0 if empty. */
+int latency_log2(const struct latency *l, __u64 log2[64]);
+#endif

@@ -1,0 +1,87 @@
+/* `smccctrace psci [-p PID]... [OPTIONS]`: the live tracer (src/tracer.c) with the PSCI
+ * flow view (src/sink_psci.c) as its output. It is `smccctrace --psci`: one tracer,
+ * one option parser; this only gives the view its own name and help. */
+#include "cmd_psci.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "psci_flow.h"
+#include "tracer.h"
+
+#define STR(x) #x
+#define DEFAULT(x) "(" STR(x) ")"
+
+void psci_usage(FILE *out)
+{
+	fputs(
+"Usage: smccctrace psci [-p PID]... [OPTIONS]\n"
+"       smccctrace report FILE --psci [OPTIONS]\n"
+"\n"
+"The PSCI flow of KVM guests, for debugging vCPU bring-up and hotplug:\n"
+"  - each vCPU's power-state timeline, off -> on_pending -> on -> off: CPU_ON (target\n"
+"    MPIDR and its vCPU, entry point, context id, result), the target's first call\n"
+"    after it, CPU_OFF, CPU_SUSPEND, SYSTEM_OFF, SYSTEM_RESET/RESET2, MIGRATE;\n"
+"  - AFFINITY_INFO polls: who asked about whom, how many times, for how long;\n"
+"  - the PSCI calls the VMM answered (SMCCC filter FWD_TO_USER), with its round trip;\n"
+"  - anomalies: cpu_on_failed (any PSCI error), cpu_on_timeout, affinity_poll,\n"
+"    slow_vmm, call_while_off.\n"
+"It is printed when the trace ends (Ctrl-C, -d, or the traced VMM exits): calls the\n"
+"VMM answers reach the tracer only when it answers them, so the flow is put in\n"
+"order once everything is in.\n"
+"\n"
+"  -p, --pid PID          follow the guests of this VMM process (repeatable)\n"
+"      --on-timeout MS    anomaly: a CPU_ON whose target makes no call within MS\n"
+"                         " DEFAULT(PSCI_DEFAULT_ON_TIMEOUT_MS) "\n"
+"      --poll-limit N     anomaly: an AFFINITY_INFO poll of more than N calls "
+DEFAULT(PSCI_DEFAULT_POLL_LIMIT) "\n"
+"      --poll-time MS     ... or lasting more than MS " DEFAULT(PSCI_DEFAULT_POLL_TIME_MS) "\n"
+"      --slow-vmm MS      anomaly: the VMM answers a PSCI call after more than MS "
+DEFAULT(PSCI_DEFAULT_SLOW_VMM_MS) "\n"
+"      --json             JSON Lines (schema: docs/json.md, \"PSCI flow\")\n"
+"  -o, --output FILE      write the flow to FILE instead of stdout\n"
+"      --record FILE      also save the raw calls, for 'smccctrace report FILE --psci'\n"
+"  -d, --duration SECS    stop after SECS seconds\n"
+"      --wait             follow a -p process even if it has no KVM file open yet\n"
+"      --plan auto|fentry|kprobe\n"
+"                         force an attach plan\n"
+"  -v, --verbose          explain the attach plan and libbpf messages\n"
+"  -h, --help             this help\n"
+"\n"
+"Examples:\n"
+"  smccctrace psci -p $(pidof qemu-system-aarch64)\n"
+"  smccctrace psci -p 1234 --on-timeout 200 --json -o flow.jsonl\n"
+"  smccctrace report rec.bin --psci --slow-vmm 1\n",
+	      out);
+}
+
+int cmd_psci(int argc, char **argv)
+{
+	struct trace_opts o;
+	char err[256], **args;
+	int rc;
+
+	/* parsed here for the help and for messages that name the subcommand */
+	trace_opts_init(&o);
+	o.psci = true;
+	if (trace_opts_parse(&o, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "smccctrace: psci: %s\n", err);
+		return 2;
+	}
+	if (o.help) {
+		psci_usage(stdout);
+		return 0;
+	}
+	args = calloc((size_t)argc + 2, sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "smccctrace: out of memory\n");
+		return 1;
+	}
+	args[0] = argv[0];
+	args[1] = "--psci";
+	memcpy(&args[2], &argv[1], (size_t)(argc - 1) * sizeof(*args));
+	rc = cmd_trace(argc + 1, args);
+	free(args);
+	return rc;
+}

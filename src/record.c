@@ -1,0 +1,481 @@
+/* The record file format: writer and validating reader (spec: docs/record-format.md). */
+#include "record.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+/* EVF_* bits this format version knows; anything else in a file is corruption. */
+#define RECORD_KNOWN_FLAGS	(EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_HANDLER_ERROR)
+#define RECORD_KNOWN_MISSING	(EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION)
+#define RECORD_PAYLOAD_MAX	RECORD_HEADER_MAX
+
+/* ---- little-endian encoding ---- */
+
+struct put {
+	unsigned char *buf;
+	size_t pos, cap;
+};
+
+static void put_bytes(struct put *p, const void *src, size_t n)
+{
+	if (p->pos + n <= p->cap)
+		memcpy(p->buf + p->pos, src, n);
+	p->pos += n;	/* an overrun shows as pos > cap; callers size buffers so it cannot happen */
+}
+
+static void put_le(struct put *p, __u64 v, int bytes)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	put_bytes(p, b, (size_t)bytes);
+}
+
+static void put_u8(struct put *p, __u8 v) { put_le(p, v, 1); }
+static void put_u16(struct put *p, __u16 v) { put_le(p, v, 2); }
+static void put_u32(struct put *p, __u32 v) { put_le(p, v, 4); }
+static void put_u64(struct put *p, __u64 v) { put_le(p, v, 8); }
+
+static __u64 double_bits(double d)
+{
+	__u64 v;
+
+	memcpy(&v, &d, sizeof(v));
+	return v;
+}
+
+/* Header strings are at most 255 printable ASCII bytes; others are replaced by '?'
+ * and long ones cut, so the writer never produces a file its reader rejects. */
+static void put_string(struct put *p, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > RECORD_STRING_MAX)
+		n = RECORD_STRING_MAX;
+	put_u8(p, (__u8)n);
+	for (size_t i = 0; i < n; i++)
+		put_u8(p, s[i] >= 0x20 && s[i] < 0x7f ? (__u8)s[i] : '?');
+}
+
+static int write_record(FILE *out, enum record_type type, const struct put *payload)
+{
+	unsigned char frame[RECORD_FRAME_LEN];
+	struct put f = { frame, 0, sizeof(frame) };
+
+	if (payload->pos > payload->cap) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	put_u16(&f, (__u16)type);
+	put_u16(&f, 0);
+	put_u32(&f, (__u32)payload->pos);
+	if (fwrite(frame, 1, sizeof(frame), out) != sizeof(frame) ||
+	    fwrite(payload->buf, 1, payload->pos, out) != payload->pos) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int record_write_start(FILE *out, const struct trace_info *info)
+{
+	unsigned char pre[RECORD_PREAMBLE_LEN], buf[RECORD_HEADER_MAX];
+	struct put p = { pre, 0, sizeof(pre) };
+	int nr_hooks = info->nr_hooks < TRACE_MAX_HOOKS ? info->nr_hooks : TRACE_MAX_HOOKS;
+
+	put_bytes(&p, RECORD_MAGIC, RECORD_MAGIC_LEN);
+	put_u32(&p, RECORD_VERSION);
+	if (fwrite(pre, 1, p.pos, out) != p.pos) {
+		if (!errno)
+			errno = EIO;
+		return -1;
+	}
+	p = (struct put){ buf, 0, sizeof(buf) };
+	put_u64(&p, info->monotonic_ns);
+	put_u64(&p, info->realtime_ns);
+	put_u64(&p, info->boottime_ns);
+	put_u8(&p, (__u8)(nr_hooks > 0 ? nr_hooks : 0));
+	put_string(&p, info->tool_version);
+	put_string(&p, info->kernel_release);
+	put_string(&p, info->machine);
+	put_string(&p, info->plan);
+	put_string(&p, info->handler);
+	for (int i = 0; i < nr_hooks; i++) {
+		put_string(&p, info->hooks[i].role);
+		put_string(&p, info->hooks[i].kind);
+		put_string(&p, info->hooks[i].target);
+	}
+	return write_record(out, REC_HEADER, &p);
+}
+
+int record_write_call(FILE *out, const struct smccc_event *ev)
+{
+	unsigned char buf[RECORD_CALL_SIZE(SMCCC_MAX_ARGS)];
+	struct put p = { buf, 0, sizeof(buf) };
+	int nr_args = ev->nr_args <= SMCCC_MAX_ARGS ? ev->nr_args : SMCCC_MAX_ARGS;
+
+	put_u64(&p, ev->ts_ns);
+	put_u64(&p, ev->kvm_ns);
+	put_u64(&p, ev->vmm_ns);
+	put_u64(&p, ev->pc);
+	put_u64(&p, ev->pstate);
+	for (int i = 0; i < SMCCC_NR_RESULTS; i++)
+		put_u64(&p, ev->ret[i]);
+	put_u32(&p, ev->esr);
+	put_u32(&p, ev->pid);
+	put_u32(&p, ev->tid);
+	put_u32(&p, ev->vm);
+	put_u32(&p, ev->vcpu);
+	put_u16(&p, ev->imm);
+	put_u16(&p, ev->missing);
+	put_u8(&p, ev->conduit);
+	put_u8(&p, ev->disposition);
+	put_u8(&p, ev->isa);
+	put_u8(&p, ev->insn_bits);
+	put_u8(&p, (__u8)nr_args);
+	put_u8(&p, ev->flags);
+	for (int i = 0; i <= nr_args; i++)
+		put_u64(&p, ev->regs[i]);
+	return write_record(out, REC_CALL, &p);
+}
+
+int record_write_lost(FILE *out, __u64 ts_ns, __u64 count)
+{
+	unsigned char buf[RECORD_LOST_SIZE];
+	struct put p = { buf, 0, sizeof(buf) };
+
+	put_u64(&p, ts_ns);
+	put_u64(&p, count);
+	return write_record(out, REC_LOST, &p);
+}
+
+int record_write_end(FILE *out, const struct record_end *end)
+{
+	unsigned char buf[RECORD_END_SIZE];
+	struct put p = { buf, 0, sizeof(buf) };
+
+	put_u64(&p, end->calls);
+	put_u64(&p, end->lost);
+	put_u64(&p, double_bits(end->duration_s));
+	return write_record(out, REC_END, &p);
+}
+
+/* ---- reading ---- */
+
+/* A payload being decoded; any read past its end sets short_read. */
+struct get {
+	const unsigned char *buf;
+	size_t pos, len;
+	bool short_read;
+};
+
+static __u64 get_le(struct get *g, int bytes)
+{
+	__u64 v = 0;
+
+	if (g->pos + (size_t)bytes > g->len) {
+		g->short_read = true;
+		g->pos = g->len;
+		return 0;
+	}
+	for (int i = 0; i < bytes; i++)
+		v |= (__u64)g->buf[g->pos + (size_t)i] << (8 * i);
+	g->pos += (size_t)bytes;
+	return v;
+}
+
+static __u8 get_u8(struct get *g) { return (__u8)get_le(g, 1); }
+static __u16 get_u16(struct get *g) { return (__u16)get_le(g, 2); }
+static __u32 get_u32(struct get *g) { return (__u32)get_le(g, 4); }
+static __u64 get_u64(struct get *g) { return get_le(g, 8); }
+
+static int failf(struct record_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *type_name(__u16 type)
+{
+	switch (type) {
+	case REC_HEADER: return "header";
+	case REC_CALL: return "call";
+	case REC_LOST: return "lost";
+	case REC_END: return "end";
+	}
+	return "unknown";
+}
+
+/* Reads exactly n bytes; returns how many it got (short only at the end of the file). */
+static size_t read_exact(struct record_reader *r, void *buf, size_t n)
+{
+	size_t got = n ? fread(buf, 1, n, r->in) : 0;
+
+	r->offset += got;
+	return got;
+}
+
+static int read_string(struct record_reader *r, struct get *g, __u64 rec, const char *what,
+		       const char **out)
+{
+	size_t at = g->pos;
+	__u8 n = get_u8(g);
+	char *s;
+
+	if (g->short_read || g->pos + n > g->len)
+		return failf(r, "corrupt record at offset %llu: header string '%s' (at byte %llu) runs past the record",
+			     (unsigned long long)rec, what, (unsigned long long)(rec + RECORD_FRAME_LEN + at));
+	if (r->nr_strings >= RECORD_MAX_STRINGS)
+		return failf(r, "corrupt record at offset %llu: too many header strings", (unsigned long long)rec);
+	s = r->pool[r->nr_strings++];
+	for (__u8 i = 0; i < n; i++) {
+		unsigned char c = g->buf[g->pos + i];
+
+		if (c < 0x20 || c >= 0x7f)
+			return failf(r, "corrupt record at offset %llu: header string '%s' (at byte %llu) holds byte 0x%02x",
+				     (unsigned long long)rec, what,
+				     (unsigned long long)(rec + RECORD_FRAME_LEN + g->pos + i), c);
+		s[i] = (char)c;
+	}
+	s[n] = 0;
+	g->pos += n;
+	*out = s;
+	return 0;
+}
+
+static int decode_header(struct record_reader *r, struct get *g, __u64 rec)
+{
+	struct trace_info *in = &r->info;
+	__u8 nr_hooks;
+
+	in->monotonic_ns = get_u64(g);
+	in->realtime_ns = get_u64(g);
+	in->boottime_ns = get_u64(g);
+	nr_hooks = get_u8(g);
+	if (g->short_read)
+		return failf(r, "corrupt record at offset %llu: header of %zu bytes, needs at least %d",
+			     (unsigned long long)rec, g->len, RECORD_HEADER_MIN);
+	if (nr_hooks > TRACE_MAX_HOOKS)
+		return failf(r, "corrupt record at offset %llu: %u attach hooks, at most %d",
+			     (unsigned long long)rec, nr_hooks, TRACE_MAX_HOOKS);
+	if (read_string(r, g, rec, "tool version", &in->tool_version) ||
+	    read_string(r, g, rec, "kernel release", &in->kernel_release) ||
+	    read_string(r, g, rec, "machine", &in->machine) ||
+	    read_string(r, g, rec, "plan", &in->plan) ||
+	    read_string(r, g, rec, "handler", &in->handler))
+		return -1;
+	for (int i = 0; i < nr_hooks; i++) {
+		struct trace_hook *h = &in->hooks[i];
+
+		if (read_string(r, g, rec, "hook role", &h->role) ||
+		    read_string(r, g, rec, "hook kind", &h->kind) ||
+		    read_string(r, g, rec, "hook target", &h->target))
+			return -1;
+	}
+	in->nr_hooks = nr_hooks;
+	return 0;
+}
+
+static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct smccc_event *ev)
+{
+	unsigned long long at = rec;
+
+	memset(ev, 0, sizeof(*ev));
+	if (g->len < RECORD_CALL_FIXED)
+		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, needs at least %d",
+			     at, g->len, RECORD_CALL_SIZE(0));
+	ev->ts_ns = get_u64(g);
+	ev->kvm_ns = get_u64(g);
+	ev->vmm_ns = get_u64(g);
+	ev->pc = get_u64(g);
+	ev->pstate = get_u64(g);
+	for (int i = 0; i < SMCCC_NR_RESULTS; i++)
+		ev->ret[i] = get_u64(g);
+	ev->esr = get_u32(g);
+	ev->pid = get_u32(g);
+	ev->tid = get_u32(g);
+	ev->vm = get_u32(g);
+	ev->vcpu = get_u32(g);
+	ev->imm = get_u16(g);
+	ev->missing = get_u16(g);
+	ev->conduit = get_u8(g);
+	ev->disposition = get_u8(g);
+	ev->isa = get_u8(g);
+	ev->insn_bits = get_u8(g);
+	ev->nr_args = get_u8(g);
+	ev->flags = get_u8(g);
+	if (ev->nr_args > SMCCC_MAX_ARGS)
+		return failf(r, "corrupt record at offset %llu: call with %u arguments, at most %d",
+			     at, ev->nr_args, SMCCC_MAX_ARGS);
+	if (g->len != (size_t)RECORD_CALL_SIZE(ev->nr_args))
+		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, %d expected for %u arguments",
+			     at, g->len, RECORD_CALL_SIZE(ev->nr_args), ev->nr_args);
+	if (ev->conduit >= CONDUIT__COUNT)
+		return failf(r, "corrupt record at offset %llu: conduit %u is not hvc (0) or smc (1)", at, ev->conduit);
+	if (ev->disposition >= DISP__COUNT)
+		return failf(r, "corrupt record at offset %llu: disposition %u is not 0..%d", at, ev->disposition,
+			     DISP__COUNT - 1);
+	if (ev->isa > ISA_T32)
+		return failf(r, "corrupt record at offset %llu: instruction set %u is not 0..%d", at, ev->isa, ISA_T32);
+	if (ev->insn_bits != 16 && ev->insn_bits != 32)
+		return failf(r, "corrupt record at offset %llu: instruction width %u is not 16 or 32", at, ev->insn_bits);
+	if (ev->flags & ~RECORD_KNOWN_FLAGS)
+		return failf(r, "corrupt record at offset %llu: unknown flags 0x%x", at, ev->flags & ~RECORD_KNOWN_FLAGS);
+	if (ev->missing & ~RECORD_KNOWN_MISSING)
+		return failf(r, "corrupt record at offset %llu: unknown missing-field bits 0x%x", at,
+			     ev->missing & ~RECORD_KNOWN_MISSING);
+	for (int i = 0; i <= ev->nr_args; i++)
+		ev->regs[i] = get_u64(g);
+	return 0;
+}
+
+static int check_end(struct record_reader *r, struct get *g, __u64 rec)
+{
+	unsigned long long at = rec;
+	__u64 bits;
+	unsigned char extra;
+
+	r->end.calls = get_u64(g);
+	r->end.lost = get_u64(g);
+	bits = get_u64(g);
+	memcpy(&r->end.duration_s, &bits, sizeof(bits));
+	if (r->end.calls != r->calls)
+		return failf(r, "corrupt record at offset %llu: the end record counts %llu calls, the file holds %llu",
+			     at, (unsigned long long)r->end.calls, (unsigned long long)r->calls);
+	if (r->end.lost != r->lost)
+		return failf(r, "corrupt record at offset %llu: the end record counts %llu lost calls, the lost records %llu",
+			     at, (unsigned long long)r->end.lost, (unsigned long long)r->lost);
+	/* NaN fails both comparisons */
+	if (!(r->end.duration_s >= 0 && r->end.duration_s <= 1e12))
+		return failf(r, "corrupt record at offset %llu: duration 0x%llx is not a number of seconds",
+			     at, (unsigned long long)bits);
+	if (fread(&extra, 1, 1, r->in) == 1)
+		return failf(r, "corrupt record at offset %llu: data after the end record", (unsigned long long)r->offset);
+	r->ended = true;
+	return 0;
+}
+
+/* Reads one framed record into buf; returns its type, or -1 with r->err. */
+static int read_record(struct record_reader *r, unsigned char *buf, size_t *len, __u64 *rec)
+{
+	unsigned char frame[RECORD_FRAME_LEN];
+	struct get g = { frame, 0, sizeof(frame), false };
+	size_t got, need;
+	__u16 type, zero;
+	__u32 n;
+
+	*rec = r->offset;
+	got = read_exact(r, frame, sizeof(frame));
+	if (got == 0)
+		return failf(r, "truncated at offset %llu: no end record (the tracer did not finish)",
+			     (unsigned long long)*rec);
+	if (got < sizeof(frame))
+		return failf(r, "truncated at offset %llu: a record frame needs %d bytes, %zu left",
+			     (unsigned long long)*rec, RECORD_FRAME_LEN, got);
+	type = get_u16(&g);
+	zero = get_u16(&g);
+	n = get_u32(&g);
+	if (type < REC_HEADER || type > REC_END)
+		return failf(r, "corrupt record at offset %llu: unknown record type %u", (unsigned long long)*rec, type);
+	if (zero)
+		return failf(r, "corrupt record at offset %llu: reserved field is 0x%x, not 0",
+			     (unsigned long long)*rec, zero);
+	need = type == REC_HEADER ? RECORD_HEADER_MAX :
+	       type == REC_CALL ? RECORD_CALL_SIZE(SMCCC_MAX_ARGS) :
+	       type == REC_LOST ? RECORD_LOST_SIZE : RECORD_END_SIZE;
+	if (n > need || (type == REC_LOST && n != RECORD_LOST_SIZE) || (type == REC_END && n != RECORD_END_SIZE))
+		return failf(r, "corrupt record at offset %llu: %s record of %u bytes (%s %zu)",
+			     (unsigned long long)*rec, type_name(type), n,
+			     type == REC_LOST || type == REC_END ? "must be" : "at most", need);
+	got = read_exact(r, buf, n);
+	if (got < n)
+		return failf(r, "truncated at offset %llu: %s record of %u bytes, %zu left",
+			     (unsigned long long)*rec, type_name(type), n, got);
+	*len = n;
+	return type;
+}
+
+int record_reader_open(struct record_reader *r, FILE *in)
+{
+	unsigned char pre[RECORD_PREAMBLE_LEN], buf[RECORD_PAYLOAD_MAX];
+	struct get g = { pre, RECORD_MAGIC_LEN, sizeof(pre), false };
+	size_t got, len;
+	__u64 rec;
+	int type;
+
+	memset(r, 0, sizeof(*r));
+	r->in = in;
+	got = read_exact(r, pre, sizeof(pre));
+	if (memcmp(pre, RECORD_MAGIC, got < RECORD_MAGIC_LEN ? got : RECORD_MAGIC_LEN))
+		return failf(r, "not a smccctrace record file (no %s magic at offset 0)", RECORD_MAGIC);
+	if (got < sizeof(pre))
+		return failf(r, "truncated at offset 0: the file header needs %d bytes, the file has %zu",
+			     RECORD_PREAMBLE_LEN, got);
+	r->version = get_u32(&g);
+	if (r->version != RECORD_VERSION)
+		return failf(r, "unsupported format version %u at offset %d (this smccctrace reads version %d)",
+			     r->version, RECORD_MAGIC_LEN, RECORD_VERSION);
+	type = read_record(r, buf, &len, &rec);
+	if (type < 0) {
+		if (rec == r->offset)	/* nothing after the preamble */
+			return failf(r, "truncated at offset %llu: no header record", (unsigned long long)rec);
+		return -1;
+	}
+	if (type != REC_HEADER)
+		return failf(r, "corrupt record at offset %llu: the first record is a %s record, not the header",
+			     (unsigned long long)rec, type_name((__u16)type));
+	g = (struct get){ buf, 0, len, false };
+	if (decode_header(r, &g, rec))
+		return -1;
+	if (g.pos != len)
+		return failf(r, "corrupt record at offset %llu: %zu stray bytes at the end of the header",
+			     (unsigned long long)rec, len - g.pos);
+	return 0;
+}
+
+int record_reader_next(struct record_reader *r, struct record_item *it)
+{
+	unsigned char buf[RECORD_PAYLOAD_MAX];
+	struct get g;
+	size_t len;
+	__u64 rec;
+	int type;
+
+	if (r->ended)
+		return 0;
+	type = read_record(r, buf, &len, &rec);
+	if (type < 0)
+		return -1;
+	g = (struct get){ buf, 0, len, false };
+	memset(it, 0, sizeof(*it));
+	it->offset = rec;
+	switch (type) {
+	case REC_CALL:
+		if (decode_call(r, &g, rec, &it->ev))
+			return -1;
+		it->kind = RECORD_ITEM_CALL;
+		r->calls++;
+		return 1;
+	case REC_LOST:
+		it->kind = RECORD_ITEM_LOST;
+		it->ts_ns = get_u64(&g);
+		it->count = get_u64(&g);
+		if (!it->count)
+			return failf(r, "corrupt record at offset %llu: a lost record of 0 calls", (unsigned long long)rec);
+		if (r->lost + it->count < r->lost)
+			return failf(r, "corrupt record at offset %llu: lost calls overflow", (unsigned long long)rec);
+		r->lost += it->count;
+		return 1;
+	case REC_END:
+		return check_end(r, &g, rec) ? -1 : 0;
+	default:
+		return failf(r, "corrupt record at offset %llu: a second header", (unsigned long long)rec);
+	}
+}

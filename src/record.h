@@ -1,0 +1,87 @@
+/* The record file (`smccctrace --record FILE`): the raw event stream of one trace,
+ * re-rendered offline by `smccctrace report FILE`. docs/record-format.md is the spec.
+ *
+ *   preamble  "SMCCCREC", u32 format version
+ *   records   u16 type, u16 zero, u32 payload length, payload
+ *             HEADER first; then CALL and LOST in stream order; END last.
+ *
+ * Every integer is little-endian, whatever the host, so a file recorded on arm64
+ * reads the same on x86_64. The reader trusts nothing: any short, oversized or
+ * out-of-range field is an error that names its offset, never a crash. */
+#ifndef SMCCCTRACE_RECORD_H
+#define SMCCCTRACE_RECORD_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "sink.h"
+#include "smccctrace.h"
+
+#define RECORD_MAGIC		"SMCCCREC"
+#define RECORD_MAGIC_LEN	8
+#define RECORD_VERSION		1
+#define RECORD_PREAMBLE_LEN	(RECORD_MAGIC_LEN + 4)
+#define RECORD_FRAME_LEN	8		/* type, zero, payload length */
+#define RECORD_STRING_MAX	255		/* header strings: u8 length, printable ASCII */
+/* the header's strings: five, then role, kind and target of each hook */
+#define RECORD_MAX_STRINGS	(5 + 3 * TRACE_MAX_HOOKS)
+
+enum record_type {
+	REC_HEADER = 1,
+	REC_CALL = 2,
+	REC_LOST = 3,
+	REC_END = 4,
+};
+
+/* A CALL payload: the fixed fields of struct smccc_event, then x0..x(nr_args). */
+#define RECORD_CALL_FIXED	102
+#define RECORD_CALL_SIZE(nr_args)	(RECORD_CALL_FIXED + 8 * ((nr_args) + 1))
+#define RECORD_LOST_SIZE	16
+#define RECORD_END_SIZE		24
+#define RECORD_HEADER_MIN	25
+#define RECORD_HEADER_MAX	(RECORD_HEADER_MIN + RECORD_MAX_STRINGS * (1 + RECORD_STRING_MAX))
+
+/* The END record: the live tracer's totals, so that a report says the same. */
+struct record_end {
+	__u64 calls;			/* CALL records in the file */
+	__u64 lost;			/* sum of the LOST records */
+	double duration_s;		/* stored as its IEEE 754 bits: reports repeat it exactly */
+};
+
+/* Writing. Each returns 0, or -1 with errno set. */
+int record_write_start(FILE *out, const struct trace_info *info);	/* preamble + HEADER */
+int record_write_call(FILE *out, const struct smccc_event *ev);
+int record_write_lost(FILE *out, __u64 ts_ns, __u64 count);		/* ts: CLOCK_MONOTONIC */
+int record_write_end(FILE *out, const struct record_end *end);
+
+/* Reading. */
+enum record_item_kind {
+	RECORD_ITEM_CALL,
+	RECORD_ITEM_LOST,
+};
+
+struct record_item {
+	enum record_item_kind kind;
+	struct smccc_event ev;		/* CALL: regs past nr_args are zero */
+	__u64 ts_ns, count;		/* LOST: CLOCK_MONOTONIC, calls lost */
+	__u64 offset;			/* of the record, for messages */
+};
+
+struct record_reader {
+	FILE *in;
+	__u64 offset;			/* of the next record */
+	__u32 version;
+	struct trace_info info;		/* valid after record_reader_open; strings live in pool */
+	char pool[RECORD_MAX_STRINGS][RECORD_STRING_MAX + 1];
+	int nr_strings;
+	__u64 calls, lost;		/* seen so far */
+	bool ended;
+	struct record_end end;		/* valid once record_reader_next returned 0 */
+	char err[192];			/* "corrupt record at offset N: ..." or "truncated at offset N: ..." */
+};
+
+/* Reads and checks the preamble and the HEADER. Returns 0, or -1 with r->err. */
+int record_reader_open(struct record_reader *r, FILE *in);
+/* Returns 1 with the next CALL or LOST in *it; 0 after a valid END at the end of the
+ * file (r->end holds it); -1 with r->err on any corruption or truncation. */
+int record_reader_next(struct record_reader *r, struct record_item *it);
+#endif

@@ -1,0 +1,27 @@
+/* --summary output: per-interval tables, log2 histograms and JSON documents of an
+ * aggregation table, whether it was filled by the kernel (live) or call by call. */
+#ifndef SMCCCTRACE_SUMMARY_H
+#define SMCCCTRACE_SUMMARY_H
+#include <stdbool.h>
+#include <stdio.h>
+#include "aggregate.h"
+
+struct summary;
+
+struct summary_interval {
+	__u64 start_ns, end_ns;	/* since the trace started */
+	__u64 lost;		/* calls that could not be counted in this interval */
+	bool final;		/* the last one: the trace ends */
+};
+
+/* by: AGG_BY_* grouping; timestamps: -T, the wall-clock time above each text interval. */
+struct summary *summary_new(FILE *out, bool json, unsigned by, bool timestamps);
+void summary_free(struct summary *s);
+/* The table the next interval is collected into. */
+struct agg_table *summary_table(struct summary *s);
+/* Prints the table as one interval (a text block, or one JSON Lines document) and
+ * empties it. Returns 0, or -1 with errno when the output failed. */
+int summary_print(struct summary *s, const struct summary_interval *iv);
+/* Calls printed so far, in total and per disposition. */
+__u64 summary_calls(const struct summary *s, __u64 by_disp[DISP__COUNT]);
+#endif

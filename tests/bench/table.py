@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""The table of `make bench`: reads the bench.jsonl that tests/vm/scenarios/bench.sh
+wrote in the emulated host and prints Markdown (docs/performance.md has the same).
+
+usage: table.py BENCH_JSONL [--check]
+
+Per mode and kind of call, over the rounds: the time per call the guest measured, the
+overhead (time per call minus that round's untraced time per call), the overhead as a
+share of the untraced time (against (1)) and as a multiple of the floor's overhead in
+the same round (against (2)): medians, with the spread (min-max) over the rounds. Then
+the issue's targets, what each tool saw and cost, the ring buffer's losses at the
+maximum call rate, and the BPF programs' run time per call.
+
+--check: only validate the file (every line parses, every mode has its rounds, the
+tools saw every call); exits 1 with one line per problem (the smoke test uses it)."""
+import argparse
+import json
+import statistics
+import sys
+
+MODES = ["untraced", "floor", "summary", "stream", "record", "bpftrace", "ftrace"]
+LABELS = {
+    "untraced": "(1) untraced",
+    "floor": "(2) floor: count in a per-CPU array",
+    "summary": "(3) smccctrace --summary",
+    "stream": "(4) smccctrace --json > /dev/null",
+    "record": "(5) smccctrace --record FILE",
+    "bpftrace": "(6) bpftrace, same summary",
+    "ftrace": "(7) ftrace kvm:kvm_hvc_arm64",
+}
+KINDS = ["kvm", "forwarded"]
+
+
+def load(path):
+    lines = []
+    with open(path) as f:
+        for n, text in enumerate(f, 1):
+            try:
+                lines.append(json.loads(text))
+            except ValueError as e:
+                sys.exit(f"table.py: {path}:{n}: not JSON ({e})")
+    return lines
+
+
+def spread(values, fmt):
+    """'median (min-max)' of values, or '-'"""
+    if not values:
+        return "-"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt.format(med)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+class Bench:
+    def __init__(self, lines):
+        self.lines = lines
+        self.start = next((l for l in lines if l["type"] == "bench-start"), {})
+        self.skipped = {l["mode"]: l["reason"] for l in lines if l["type"] == "skip"}
+        # ns[mode][kind][round]
+        self.ns = {}
+        for l in lines:
+            if l["type"] == "run" and l["mode"] in MODES:
+                self.ns.setdefault(l["mode"], {}).setdefault(l["kind"], {})[l["round"]] = l["ns_per_call"]
+        self.tools = [l for l in lines if l["type"] == "tool"]
+        self.loss = [l for l in lines if l["type"] == "run" and l["mode"] == "loss"]
+        self.bpf = [l for l in lines if l["type"] == "run" and l["mode"] == "bpf-stats"]
+        self.modes = [m for m in MODES if m in self.ns]
+
+    def overheads(self, mode, kind):
+        """{round: overhead ns per call} against the same round's untraced run"""
+        base = self.ns.get("untraced", {}).get(kind, {})
+        runs = self.ns.get(mode, {}).get(kind, {})
+        return {r: t - base[r] for r, t in runs.items() if r in base}
+
+    def ratios(self, mode, kind, against):
+        """{round: overhead(mode) / overhead(against)}, rounds where the latter is > 0"""
+        mine, theirs = self.overheads(mode, kind), self.overheads(against, kind)
+        return {r: o / theirs[r] for r, o in mine.items() if theirs.get(r, 0) > 0}
+
+    def check(self):
+        problems = []
+        if not self.start:
+            problems.append("no bench-start line")
+        if not any(l["type"] == "bench-end" for l in self.lines):
+            problems.append("no bench-end line: the scenario did not finish")
+        runs = self.start.get("runs", 0)
+        for mode in MODES:
+            if mode in self.skipped:
+                continue
+            for kind in KINDS:
+                got = len(self.ns.get(mode, {}).get(kind, {}))
+                if got != runs:
+                    problems.append(f"{mode} {kind}: {got} rounds, expected {runs}")
+        for t in self.tools:
+            if t["seen"] is not None and t["seen"] + (t["lost"] or 0) != t["calls"]:
+                problems.append(f"round {t['round']} {t['mode']}: saw {t['seen']} + lost {t['lost']} "
+                                f"of {t['calls']} calls")
+        for l in self.loss:
+            if l["seen"] is None or l["seen"] + l["lost"] != l["calls"]:
+                problems.append(f"loss {l['buffer']}: saw {l['seen']} + lost {l['lost']} of {l['calls']} calls")
+        if not any(l["buffer"] == "default" for l in self.loss):
+            problems.append("no loss measurement with the default buffer")
+        for l in self.bpf:
+            if not l["progs"]:
+                problems.append(f"bpf-stats {l['tracer']} {l['kind']}: no program ran")
+        return problems
+
+    def print(self, out):
+        w = out.write
+        calls = self.start.get("calls", {})
+        w(f"Kernel {self.start.get('kernel')} in the emulated host ({self.start.get('cpus')} CPUs), "
+          f"{self.start.get('runs')} rounds of {calls.get('kvm')} in-kernel (`SMCCC_VERSION`, HVC) and "
+          f"{calls.get('forwarded')} forwarded (OEM, answered by the VMM) calls per mode; "
+          "medians over the rounds, (min–max).\n\n")
+        w("| mode | kind | ns/call | overhead ns/call | vs (1) untraced | vs (2) floor |\n")
+        w("|---|---|---:|---:|---:|---:|\n")
+        for mode in self.modes:
+            for kind in KINDS:
+                times = list(self.ns[mode].get(kind, {}).values())
+                over = list(self.overheads(mode, kind).values())
+                base = self.ns.get("untraced", {}).get(kind, {})
+                rel = [o / base[r] * 100 for r, o in self.overheads(mode, kind).items() if base.get(r)]
+                ratio = list(self.ratios(mode, kind, "floor").values())
+                is_base = mode == "untraced"
+                w(f"| {LABELS[mode]} | {kind} | {spread(times, '{:.0f}')} | "
+                  f"{'-' if is_base else spread(over, '{:.0f}')} | "
+                  f"{'-' if is_base else spread(rel, '{:+.0f}%')} | "
+                  f"{'-' if is_base or mode == 'floor' else spread(ratio, '{:.2f}×')} |\n")
+        for mode, why in self.skipped.items():
+            w(f"| {LABELS.get(mode, mode)} | - | skipped: {why} | | | |\n")
+
+        w("\nTargets (in-kernel calls; per round, then the median):\n\n")
+        w("| target | measured | met |\n|---|---:|---|\n")
+        for mode, against, limit in (("summary", "floor", 1.2), ("summary", "bpftrace", 0.5)):
+            r = list(self.ratios(mode, "kvm", against).values())
+            if not r:
+                w(f"| overhead(--summary) ≤ {limit}× overhead({against}) | n/a | - |\n")
+                continue
+            med = statistics.median(r)
+            w(f"| overhead(--summary) ≤ {limit}× overhead({against}) | {spread(r, '{:.2f}×')} | "
+              f"{'yes' if med <= limit else 'no'} |\n")
+        default = [l for l in self.loss if l["buffer"] == "default"]
+        if default:
+            lost = sum(l["lost"] for l in default)
+            w(f"| stream: no loss at the maximum call rate, default buffer | {lost} lost | "
+              f"{'yes' if lost == 0 else 'no'} |\n")
+
+        w("\nWhat each tool saw and cost (per round: both loops; CPU is the tool's own, user + "
+          "system, from when it was tracing to its exit; RSS is its peak, VmHWM):\n\n")
+        w("| mode | calls seen | lost | CPU s per 1M calls | peak RSS MiB |\n|---|---:|---:|---:|---:|\n")
+        for mode in self.modes:
+            rows = [t for t in self.tools if t["mode"] == mode]
+            if mode == "untraced" or not rows:
+                continue
+            seen = [t["seen"] for t in rows if t["seen"] is not None]
+            lost = [t["lost"] for t in rows if t["lost"] is not None]
+            cpu = [t["cpu_s"] / t["seen"] * 1e6 for t in rows if t["cpu_s"] is not None and t["seen"]]
+            rss = [t["rss_kib"] / 1024 for t in rows if t["rss_kib"]]
+            w(f"| {LABELS[mode]} | {spread(seen, '{:.0f}')} of {rows[0]['calls']} | "
+              f"{spread(lost, '{:.0f}')} | {spread(cpu, '{:.1f}')} | {spread(rss, '{:.1f}')} |\n")
+
+        if self.loss:
+            w("\nLosses at the guest's maximum call rate (in-kernel calls back to back, "
+              "`smccctrace --json > /dev/null`):\n\n")
+            w("| --buffer | calls/s | calls | seen | lost |\n|---|---:|---:|---:|---:|\n")
+            for l in self.loss:
+                w(f"| {l['buffer']} | {l['calls_per_s']} | {l['calls']} | {l['seen']} | {l['lost']} |\n")
+
+        if self.bpf:
+            w("\nBPF run time per call (kernel.bpf_stats_enabled, a pass of its own; run_time_ns / calls "
+              "of each program that ran):\n\n")
+            w("| tracer | kind | BPF ns/call | programs (ns/call) |\n|---|---|---:|---|\n")
+            for l in self.bpf:
+                total = sum(p["run_time_ns"] for p in l["progs"]) / l["calls"]
+                progs = ", ".join(f"{p['name']} {p['run_time_ns'] / l['calls']:.0f}" for p in l["progs"])
+                w(f"| {l['tracer']} | {l['kind']} | {total:.0f} | {progs} |\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("jsonl")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    bench = Bench(load(args.jsonl))
+    if args.check:
+        problems = bench.check()
+        for p in problems:
+            print(f"table.py: {p}")
+        return 1 if problems else 0
+    bench.print(sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make bench`: the overhead benchmark in the emulated arm64 KVM host
+# (tests/vm/scenarios/bench.sh), with Debian's arm64 bpftrace as a baseline, then the
+# table (tests/bench/table.py), also written to build/bench/vm-table.md.
+#
+# Settings from the environment: BENCH_VARIANT (vhe), BENCH_RUNS (5), BENCH_CALLS_KVM
+# (20000), BENCH_CALLS_FWD (5000), BENCH_MODES (all), BENCH_TIMEOUT (5400 s).
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+variant=${BENCH_VARIANT:-vhe}
+timeout=${BENCH_TIMEOUT:-5400}
+mkdir -p build/bench
+
+bash scripts/deps.sh
+make -s ARCH=arm64 >/dev/null
+make -s vmm test-tools >/dev/null
+payload=()
+if bash scripts/deps.sh bpftrace && bash tests/vm/bpftrace-payload.sh build/bench/bpftrace-payload; then
+	payload=(--payload build/bench/bpftrace-payload)
+else
+	echo "bench: no arm64 bpftrace; its row says why it was skipped" >&2
+fi
+env=(--env "SCENARIO_TIMEOUT=$((timeout - 60))")
+for v in BENCH_RUNS BENCH_CALLS_KVM BENCH_CALLS_FWD BENCH_MODES; do
+	[ -n "${!v:-}" ] && env+=(--env "$v=${!v}")
+done
+bash tests/vm/run.sh --no-build --variant "$variant" --timeout "$timeout" "${env[@]}" "${payload[@]}" bench
+results=build/vm/$variant/bench/results
+python3 tests/bench/table.py "$results/bench.jsonl" | tee build/bench/vm-table.md
+echo "(raw: $results/bench.jsonl; table: build/bench/vm-table.md)"

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Host (x86_64) tests of `smccctrace report` on synthetic record files written by
+# tests/fuzz/make_records.c: the outputs of every fixture, the Perfetto cap, the
+# offline filters, and one-line errors with the right exit status for bad input.
+# (Record files from a real trace are tested by tests/vm/test-record.sh.)
+set -u
+cd "$(dirname "$0")/../.."
+TOOL=${1:-build/x86_64/smccctrace}
+MAKE_RECORDS=${2:-build/fuzz/make_records}
+D=build/host-report
+rm -rf "$D"; mkdir -p "$D"
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $*"; }
+not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
+
+# expect NAME STATUS STDERR_REGEX -- ARGS...: exit status and a one-line error
+expect() {
+	local name=$1 want=$2 err_re=$3; shift 4
+	"$TOOL" "$@" >"$D/out" 2>"$D/err"
+	local status=$?
+	if [ "$status" != "$want" ]; then
+		not_ok "$name: exit $status, want $want ($(cat "$D/err"))"
+	elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$D/err"; then
+		not_ok "$name: stderr does not match /$err_re/: $(cat "$D/err")"
+	elif [ "$want" != 0 ] && [ "$(wc -l <"$D/err")" != 1 ]; then
+		not_ok "$name: error is not one line: $(cat "$D/err")"
+	else
+		ok "$name"
+	fi
+}
+
+json() { python3 -c "import json, sys; d = [json.loads(l) for l in open(sys.argv[1])]; sys.exit(not ($1))" "$2"; }
+
+if ! "$MAKE_RECORDS" "$D" --many 20000; then
+	echo "# report: 0 passed, 1 failed (cannot write the fixtures)"
+	exit 1
+fi
+echo "not a record" >"$D/text"
+: >"$D/zero.bin"
+
+# two-vmms.bin: 11 calls of two VMMs, 3 lost, CPU_ON of vCPU 1
+expect "two-vmms --json" 0 'WARNING: 3 calls were lost while recording' -- report "$D/two-vmms.bin" --json -o "$D/two.jsonl"
+check "two-vmms: 11 call records, then a summary with the recording's totals" json \
+	'len(d) == 12 and d[-1] == {"type": "summary", "calls": 11, "lost": 3, "duration_s": 0.004,
+	 "by_disposition": {"kvm": 6, "denied": 1, "forwarded": 3, "refused": 1},
+	 "plan": "fentry/fexit", "handler": "kvm_smccc_call_handler"}' "$D/two.jsonl"
+check "two-vmms: ts_ns relative to the recorded clock base, kvm_ns/vmm_ns as recorded" json \
+	'd[0]["ts_ns"] == 100000 and d[0]["kvm_ns"] == 3007 and d[4]["vmm_ns"] == 2000011
+	 and d[9]["vmm_ns"] is None and d[9]["ret"] is None and d[10].get("system_event") is True' "$D/two.jsonl"
+expect "two-vmms --perfetto" 0 '' -- report "$D/two-vmms.bin" --perfetto "$D/two.json"
+python3 tests/vm/check_perfetto.py "$D/two.json" --trace "$D/two.jsonl" --lost 3 --label report-two-vmms
+check "two-vmms: the timeline's structure and content" [ $? = 0 ]
+check "two-vmms: one CPU_ON flow, from vCPU 0 to vCPU 1's first call" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["traceEvents"]
+s = [x for x in e if x["ph"] == "s"]; f = [x for x in e if x["ph"] == "f"]
+sys.exit(not (len(s) == 1 and len(f) == 1 and s[0]["tid"] == 1001 and f[0]["tid"] == 1002
+              and 2700 <= f[0]["ts"] <= 2702.007))' "$D/two.json"
+check "two-vmms: each VMM a process, VM 2 named on its track" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["traceEvents"]
+m = {(x["name"], x["pid"], x["tid"]): x["args"] for x in e if x["ph"] == "M"}
+sys.exit(not (m[("process_name", 2000, 0)]["name"] == "VMM pid 2000"
+              and m[("thread_name", 2000, 2001)]["name"] == "VM 2 vCPU 0"
+              and m[("thread_name", 1000, 1002)]["name"] == "vCPU 1"))' "$D/two.json"
+expect "two-vmms text" 0 '' -- report "$D/two-vmms.bin"
+check "two-vmms text: header and 11 lines" sh -c "head -1 '$D/out' | grep -q '^TIME(s)' && [ \$(wc -l <'$D/out') = 12 ]"
+expect "two-vmms --func psci -p 1000" 0 '' -- report "$D/two-vmms.bin" --json --func psci -p 1000
+check "offline filters: the PSCI calls of VMM 1000 only" json \
+	'[r.get("func") for r in d[:-1]] == ["PSCI_VERSION", "PSCI_VERSION", "PSCI_CPU_ON", "PSCI_VERSION", "PSCI_SYSTEM_OFF"]
+	 and d[-1]["calls"] == 5 and d[-1]["lost"] == 3' "$D/out"
+expect "two-vmms -t 1002 --conduit smc" 0 '' -- report "$D/two-vmms.bin" --json -t 1002 --conduit smc
+check "offline filters: -t and --conduit" json 'len(d) == 2 and d[0]["func"] == "KVM_FEATURES"' "$D/out"
+
+expect "two-vmms --summary --json --by vcpu" 0 '' -- report "$D/two-vmms.bin" --summary --json --by vcpu
+check "report --summary: one final document, counts adding up to the calls, the lost calls" json \
+	'len(d) == 1 and d[0]["final"] and d[0]["calls"] == 11 and d[0]["lost"] == 3
+	 and sorted(g["count"] for g in d[0]["groups"]) == [2, 9]' "$D/out"
+expect "-i is live only" 2 'report: -i applies to live tracing only' -- report "$D/two-vmms.bin" -s -i 1
+expect "all-args --json" 0 '' -- report "$D/all-args.bin" --json -o "$D/all.jsonl"
+check "all-args: x1..x17 kept" json 'all(len(r["args"]) == 17 for r in d[:-1]) and d[0]["args"][16] == "0x110000000000000a"' "$D/all.jsonl"
+expect "tracepoint --json" 0 '' -- report "$D/tracepoint.bin" --json -o "$D/tp.jsonl"
+check "tracepoint: fields the plan cannot see are null and listed" json \
+	'd[0]["vcpu"] is None and d[0]["args"] is None and d[0]["ret"] is None and d[0]["disposition"] is None
+	 and d[0]["unavailable"] == ["args", "ret", "vcpu", "isa", "disposition"] and d[1]["plan"] == "tracepoints"' "$D/tp.jsonl"
+expect "tracepoint --perfetto" 0 '' -- report "$D/tracepoint.bin" --perfetto "$D/tp.json"
+check "tracepoint: the timeline holds the call" sh -c "grep -q '\"name\":\"PSCI_VERSION\"' '$D/tp.json' && python3 -m json.tool '$D/tp.json' >/dev/null"
+expect "empty --json" 0 '' -- report "$D/empty.bin" --json
+check "empty: only the summary" json 'len(d) == 1 and d[0]["calls"] == 0 and d[0]["duration_s"] == 1.25' "$D/out"
+expect "empty --perfetto" 0 '' -- report "$D/empty.bin" --perfetto "$D/empty.json"
+check "empty: a valid timeline without events" python3 -c '
+import json, sys; sys.exit(json.load(open(sys.argv[1]))["traceEvents"] != [])' "$D/empty.json"
+expect "--info" 0 '' -- report "$D/two-vmms.bin" --info
+check "--info text: version, kernel, start time in UTC, hooks, totals" sh -c "
+	grep -q 'recorded by  smccctrace 0.0.0-test' '$D/out' && grep -q 'kernel       6.12.95+deb12-arm64 (aarch64)' '$D/out' &&
+	grep -q 'started      2026-10-26 07:33:20.000000000 UTC' '$D/out' && grep -q 'hook         smccc handler' '$D/out' &&
+	grep -q 'calls        11 (kvm 6, denied 1, forwarded 3, refused 1)' '$D/out' && grep -q 'lost         3' '$D/out'"
+
+# re-recording: report --record writes a file that reports the same
+expect "report --record" 0 '' -- report "$D/two-vmms.bin" --record "$D/again.bin"
+check "report --record alone prints nothing on stdout" [ ! -s "$D/out" ]
+expect "the re-recorded file" 0 '' -- report "$D/again.bin" --json -o "$D/again.jsonl"
+check "a re-recorded file reports the same JSON" cmp "$D/two.jsonl" "$D/again.jsonl"
+
+# the Perfetto cap
+expect "--perfetto-max-mb 1 on 20000 calls" 0 'WARNING: .*many.json reached its cap of 1 MiB; later calls are left out' \
+	-- report "$D/many.bin" --perfetto "$D/many.json" --perfetto-max-mb 1
+check "the capped timeline stays within 1 MiB + one stdio buffer, is valid, says how many calls it left out" python3 -c '
+import json, os, sys
+p = sys.argv[1]
+e = json.load(open(p))["traceEvents"]
+calls = sum(1 for x in e if x.get("cat") == "call")
+marker = [x for x in e if x["ph"] == "i" and x["name"].startswith("calls left out")]
+sys.exit(not (os.path.getsize(p) <= (1 << 20) + (64 << 10) + 4096 and 0 < calls < 20000
+              and len(marker) == 1 and marker[0]["args"]["count"] == 20000 - calls))' "$D/many.json"
+python3 tests/vm/check_perfetto.py "$D/many.json" --label report-capped >/dev/null
+check "the capped timeline's structure" [ $? = 0 ]
+expect "--perfetto-max-mb 0: no cap" 0 '' -- report "$D/many.bin" --perfetto "$D/many-all.json" --perfetto-max-mb 0
+check "no cap: all 20000 calls" sh -c "[ \$(grep -c '\"cat\":\"call\"' '$D/many-all.json') = 20000 ]"
+check "a closed pipe ends the report quietly" sh -c "'$TOOL' report '$D/many.bin' 2>'$D/pipe.err' | head -1 >/dev/null; [ ! -s '$D/pipe.err' ]"
+
+# bad input
+expect "no file" 2 'report: which record file' -- report
+expect "two files" 2 "unexpected argument" -- report "$D/two-vmms.bin" "$D/empty.bin"
+expect "missing file" 1 "cannot read '$D/nope.bin': No such file or directory" -- report "$D/nope.bin"
+expect "not a record" 1 "$D/text: not a smccctrace record file" -- report "$D/text" < /dev/null
+expect "empty file" 1 "$D/zero.bin: truncated at offset 0" -- report "$D/zero.bin"
+head -c 100 "$D/two-vmms.bin" >"$D/cut.bin"
+expect "a file cut in its header" 1 "$D/cut.bin: truncated at offset 12: header record of [0-9]+ bytes, 80 left" -- report "$D/cut.bin" --json
+check "... and nothing is written" [ ! -s "$D/out" ]
+expect "-d is live only" 2 'report: -d applies to live tracing only' -- report "$D/two-vmms.bin" -d 1
+expect "--plan is live only" 2 'report: --plan applies to live tracing only' -- report "$D/two-vmms.bin" --plan kprobe
+expect "--all-args is live only" 2 'report: --all-args' -- report "$D/two-vmms.bin" --all-args
+expect "--info is report only" 2 "--info applies to 'smccctrace report FILE'" -- --info
+expect "bad --perfetto-max-mb" 2 'perfetto-max-mb: not a size' -- report "$D/two-vmms.bin" --perfetto x --perfetto-max-mb lots
+expect "unwritable --perfetto" 1 "cannot write '/nonexistent/t.json'" -- report "$D/two-vmms.bin" --perfetto /nonexistent/t.json
+cp "$D/two-vmms.bin" "$D/self.bin"
+expect "report --record onto its own input" 2 "report: '$D/self.bin' is the record file being read" -- report "$D/self.bin" --record "$D/self.bin"
+check "... leaves the input intact" cmp "$D/two-vmms.bin" "$D/self.bin"
+expect "unwritable -o" 1 "cannot write '/nonexistent/t.jsonl'" -- report "$D/two-vmms.bin" --json -o /nonexistent/t.jsonl
+# the PSCI flow view of a recording (its model: tests/unit/test_psci_flow.c)
+expect "report --psci --json" 0 '' -- report "$D/two-vmms.bin" --psci --json -o "$D/psci.jsonl"
+check "report --psci: VM 1's vCPU 1 started by CPU_ON, runs, both off at SYSTEM_OFF; VM 2 apart" json \
+	'[(r["vm"], r["vcpu"], r["cause"]) for r in d if r["type"] == "psci_transition"] == [(1, 0, "first_call"),
+	 (2, 0, "first_call"), (1, 1, "cpu_on"), (1, 1, "running"), (1, 0, "system_off"), (1, 1, "system_off")]
+	 and d[-1]["type"] == "psci_summary" and d[-1]["calls"] == 11 and d[-1]["anomalies"] == 0' "$D/psci.jsonl"
+expect "report --psci --on-timeout 0.05: vCPU 1 came up 0.1 ms after its CPU_ON" 0 '' -- \
+	report "$D/two-vmms.bin" --psci --json --on-timeout 0.05 -o "$D/psci-timeout.jsonl"
+check "... a cpu_on_timeout" json '[(r["anomaly"], r["vcpu"], r["ran_after_ns"]) for r in d
+	if r["type"] == "psci_anomaly"] == [("cpu_on_timeout", 1, 100000)]' "$D/psci-timeout.jsonl"
+expect "report --psci text" 0 '' -- report "$D/two-vmms.bin" --psci
+check "... the timeline and the vCPUs" grep -q '^vCPUs at the end' "$D/out"
+expect "report --psci is not --summary" 2 'cannot be combined with --summary' -- report "$D/two-vmms.bin" --psci -s
+expect "report --psci follows every call" 2 'follows every call' -- report "$D/two-vmms.bin" --psci --func psci
+echo "# report: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the aggregation table (src/aggregate.c) and of the histogram
+ * layout shared with the BPF program (include/smccctrace.h): bucket placement,
+ * percentiles against exactly known distributions, grouping, and merging the kernel's
+ * per-key stats giving the same rows as adding the calls one by one.
+ */
+#include <stdlib.h>
+#include "unit.h"
+#include "aggregate.h"
+
+/* xorshift64*: reproducible pseudo-random values */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_log2(void)
+{
+	CHECK_INT(agg_log2(0), 0);
+	CHECK_INT(agg_log2(1), 0);
+	CHECK_INT(agg_log2(2), 1);
+	CHECK_INT(agg_log2(3), 1);
+	CHECK_INT(agg_log2(1000), 9);
+	CHECK_INT(agg_log2(1ull << 40), 40);
+	CHECK_INT(agg_log2((1ull << 40) - 1), 39);
+	CHECK_INT(agg_log2(UINT64_MAX), 63);
+	for (int i = 0; i < 64; i++)
+		CHECK(agg_log2(1ull << i) == (unsigned)i && (i == 0 || agg_log2((1ull << i) - 1) == (unsigned)i - 1),
+		      "log2 around 2^%d", i);
+}
+
+static void test_slots(void)
+{
+	bool ok = true;
+
+	CHECK_INT(AGG_HIST_SLOTS, 272);
+	/* small values are exact */
+	for (uint64_t x = 0; x < 2 * AGG_HIST_SUB; x++)
+		CHECK(agg_hist_slot(x) == x && latency_slot_lo((unsigned)x) == x && latency_slot_hi((unsigned)x) == x,
+		      "value %" PRIu64 " has its own slot", x);
+	/* hand-computed: 100 is in [96, 103], 1000 in [960, 1023], 10000 in [9216, 10239] */
+	CHECK_INT(latency_slot_lo(agg_hist_slot(100)), 96);
+	CHECK_INT(latency_slot_hi(agg_hist_slot(100)), 103);
+	CHECK_INT(latency_slot_lo(agg_hist_slot(1000)), 960);
+	CHECK_INT(latency_slot_hi(agg_hist_slot(1000)), 1023);
+	CHECK_INT(latency_slot_lo(agg_hist_slot(10000)), 9216);
+	CHECK_INT(latency_slot_hi(agg_hist_slot(10000)), 10239);
+	/* the slots tile [0, 2^64) without gaps, and each is at most 1/8 of its lower bound wide */
+	unsigned i;
+	for (i = 0; i + 1 < AGG_HIST_SLOTS && ok; i++) {
+		uint64_t lo = latency_slot_lo(i), hi = latency_slot_hi(i);
+
+		ok = latency_slot_lo(i + 1) == hi + 1 && agg_hist_slot(lo) == i && agg_hist_slot(hi) == i &&
+		     (i < 2 * AGG_HIST_SUB || (hi - lo + 1) * AGG_HIST_SUB <= lo);
+	}
+	CHECK(ok, "slot %u [%" PRIu64 ", %" PRIu64 "] tiles and is narrow", i - 1, latency_slot_lo(i - 1),
+	      latency_slot_hi(i - 1));
+	CHECK_INT(latency_slot_lo(AGG_HIST_SLOTS - 1), (15ull << 32));
+	CHECK(latency_slot_hi(AGG_HIST_SLOTS - 1) == UINT64_MAX, "the last slot is open-ended");
+	CHECK_INT(agg_hist_slot(1ull << AGG_HIST_MAX_LOG2), AGG_HIST_SLOTS - 1);
+	CHECK_INT(agg_hist_slot(UINT64_MAX), AGG_HIST_SLOTS - 1);
+	CHECK_INT(agg_hist_slot((1ull << AGG_HIST_MAX_LOG2) - 1), AGG_HIST_SLOTS - 1);
+	/* random values fall inside their slot's bounds */
+	ok = true;
+	uint64_t v = 0;
+	for (int n = 0; n < 100000 && ok; n++) {
+		unsigned s;
+
+		v = rnd() >> (rnd() % 64);
+		s = agg_hist_slot(v);
+		ok = s < AGG_HIST_SLOTS && latency_slot_lo(s) <= v && v <= latency_slot_hi(s);
+	}
+	CHECK(ok, "100000 random values inside their slots (last: %" PRIu64 ")", v);
+}
+
+static void test_percentiles(void)
+{
+	static uint64_t values[20000];
+	struct latency l = { 0 };
+	bool ok = true;
+
+	CHECK_INT(latency_percentile(&l, 50), 0);
+
+	/* 1..1000 once each: the nearest-rank p50 is 500, p99 990, p100 1000 */
+	for (uint64_t v = 1; v <= 1000; v++)
+		latency_add(&l, v);
+	CHECK_INT(l.count, 1000);
+	CHECK_INT(l.sum_ns, 500500);
+	CHECK_INT(l.max_ns, 1000);
+	CHECK_INT(latency_percentile(&l, 50), 511);	/* 500 is in [480, 511] */
+	CHECK_INT(latency_percentile(&l, 90), 959);	/* 900 in [896, 959] */
+	CHECK_INT(latency_percentile(&l, 99), 1000);	/* 990 in [960, 1023], capped at max_ns */
+	CHECK_INT(latency_percentile(&l, 100), 1000);
+
+	/* 90 fast calls and 10 slow ones */
+	memset(&l, 0, sizeof(l));
+	for (int i = 0; i < 90; i++)
+		latency_add(&l, 100);
+	for (int i = 0; i < 10; i++)
+		latency_add(&l, 10000);
+	CHECK_INT(latency_percentile(&l, 50), 103);
+	CHECK_INT(latency_percentile(&l, 90), 103);
+	CHECK_INT(latency_percentile(&l, 91), 10000);	/* [9216, 10239] capped at max */
+	CHECK_INT(latency_percentile(&l, 99), 10000);
+
+	/* exact below 16 ns */
+	memset(&l, 0, sizeof(l));
+	for (uint64_t v = 0; v < 10; v++)
+		latency_add(&l, v);
+	CHECK_INT(latency_percentile(&l, 50), 4);
+	CHECK_INT(latency_percentile(&l, 10), 0);
+	CHECK_INT(latency_percentile(&l, 11), 1);
+
+	/* random log-uniform data: never below the exact percentile, less than 12.5% above */
+	memset(&l, 0, sizeof(l));
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		values[i] = rnd() >> (28 + rnd() % 36);
+		latency_add(&l, values[i]);
+	}
+	qsort(values, sizeof(values) / sizeof(values[0]), sizeof(values[0]), cmp_u64);
+	uint64_t want = 0, got = 0;
+	int tenth;
+	for (tenth = 1; tenth <= 1000 && ok; tenth++) {
+		size_t n = sizeof(values) / sizeof(values[0]);
+		size_t rank = ((size_t)tenth * n + 999) / 1000;	/* ceil(p/100 * n) */
+
+		want = values[rank - 1];
+		got = latency_percentile(&l, tenth / 10.0);
+		ok = got >= want && (want < 16 ? got == want : (got - want) * AGG_HIST_SUB < want);
+	}
+	CHECK(ok, "p0.1..p100 within the bound; p%.1f: got %" PRIu64 ", exact %" PRIu64, (tenth - 1) / 10.0, got, want);
+}
+
+static void test_log2_view(void)
+{
+	struct latency l = { 0 };
+	__u64 log2[64];
+	__u64 total = 0;
+
+	CHECK_INT(latency_log2(&l, log2), 0);
+	latency_add(&l, 0);
+	latency_add(&l, 1);
+	latency_add(&l, 3);
+	latency_add(&l, 1000);
+	latency_add(&l, 1023);
+	latency_add(&l, 1024);
+	CHECK_INT(latency_log2(&l, log2), 11);
+	CHECK_INT(log2[0], 2);	/* 0, 1 (libbpf-tools' slot 0 holds both) */
+	CHECK_INT(log2[1], 1);
+	CHECK_INT(log2[9], 2);
+	CHECK_INT(log2[10], 1);
+	for (int i = 0; i < 64; i++)
+		total += log2[i];
+	CHECK_INT(total, l.count);
+}
+
+static struct smccc_event call(__u32 pid, __u32 vcpu, __u32 func, __u8 disp, __u64 kvm_ns, __u64 vmm_ns)
+{
+	struct smccc_event ev = { 0 };
+
+	ev.pid = pid;
+	ev.vm = 1;
+	ev.vcpu = vcpu;
+	ev.regs[0] = func;
+	ev.disposition = disp;
+	ev.kvm_ns = kvm_ns;
+	ev.vmm_ns = vmm_ns;
+	return ev;
+}
+
+#define PSCI_VERSION 0x84000000u
+#define PSCI_CPU_ON 0xc4000003u
+#define TRNG_RND64 0xc4000053u
+#define VENDOR_X 0x86000100u
+
+static size_t fill_sample(struct smccc_event *ev, size_t max)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < 5 && n < max; i++)
+		ev[n++] = call(100, 0, PSCI_VERSION, DISP_KVM, 1000 + i, 0);
+	for (int i = 0; i < 3 && n < max; i++)
+		ev[n++] = call(100, 1, PSCI_VERSION, DISP_KVM, 2000 + i, 0);
+	ev[n++] = call(100, 0, PSCI_CPU_ON, DISP_KVM, 5000, 0);
+	for (int i = 0; i < 4 && n < max; i++)
+		ev[n++] = call(100, 1, VENDOR_X, DISP_FORWARDED, 3000, 2000000 + i);
+	for (int i = 0; i < 2 && n < max; i++)
+		ev[n++] = call(100, 0, TRNG_RND64, DISP_DENIED, 700, 0);
+	ev[n++] = call(200, 0, PSCI_VERSION, DISP_KVM, 900, 0);
+	return n;
+}
+
+static const struct agg_row *find_row(const struct agg_row *rows, size_t n, __u32 vcpu, __u32 func, __u8 disp)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].key.vcpu == vcpu && rows[i].key.func_id == func && rows[i].key.disposition == disp)
+			return &rows[i];
+	return NULL;
+}
+
+static void test_grouping(void)
+{
+	struct smccc_event ev[32];
+	size_t n = fill_sample(ev, 32);
+	struct agg_table *t = agg_new();
+	struct agg_row *rows;
+	const struct agg_row *r;
+	__u64 by_disp[DISP__COUNT];
+	size_t nr;
+
+	for (size_t i = 0; i < n; i++)
+		agg_add_event(t, &ev[i]);
+	CHECK_INT(agg_size(t), 6);
+	CHECK_INT(agg_calls(t, by_disp), 16);
+	CHECK_INT(by_disp[DISP_KVM], 10);
+	CHECK_INT(by_disp[DISP_FORWARDED], 4);
+	CHECK_INT(by_disp[DISP_DENIED], 2);
+
+	/* the whole key: 6 rows, most calls first, ties in key order */
+	nr = agg_rows(t, AGG_BY__ALL, &rows);
+	CHECK_INT(nr, 6);
+	CHECK_INT(rows[0].stats.count, 5);
+	CHECK_INT(rows[1].stats.count, 4);
+	CHECK_INT(rows[1].key.func_id, VENDOR_X);
+	CHECK_INT(rows[1].stats.vmm.count, 4);
+	CHECK_INT(rows[1].stats.vmm.max_ns, 2000003);
+	CHECK_INT(rows[5].key.pid, 200);
+	for (size_t i = 0; i + 1 < nr; i++)
+		CHECK(rows[i].stats.count >= rows[i + 1].stats.count, "row %zu sorted by count", i);
+	free(rows);
+
+	/* by vcpu, func, disposition: pids 100 and 200 merge on vCPU 0 PSCI_VERSION */
+	nr = agg_rows(t, AGG_BY_VCPU | AGG_BY_FUNC | AGG_BY_DISPOSITION, &rows);
+	CHECK_INT(nr, 5);
+	r = find_row(rows, nr, 0, PSCI_VERSION, DISP_KVM);
+	CHECK(r && r->stats.count == 6 && r->stats.kvm.count == 6 && r->stats.kvm.max_ns == 1004 &&
+	      r->stats.kvm.sum_ns == 1000 + 1001 + 1002 + 1003 + 1004 + 900 && r->key.pid == 0,
+	      "vCPU 0 PSCI_VERSION: 6 calls from two VMMs");
+	CHECK(r && r->service == SVC_PSCI, "service filled in with func");
+	free(rows);
+
+	/* by vcpu only */
+	nr = agg_rows(t, AGG_BY_VCPU, &rows);
+	CHECK_INT(nr, 2);
+	CHECK(nr == 2 && rows[0].key.vcpu == 0 && rows[0].stats.count == 9 && rows[1].stats.count == 7 &&
+	      rows[0].key.func_id == 0 && rows[0].key.disposition == 0, "by vcpu: 9 and 7 calls");
+	free(rows);
+
+	/* by service: psci 10 (version 9 + cpu_on 1), kvm 4, trng 2 */
+	nr = agg_rows(t, AGG_BY_SERVICE, &rows);
+	CHECK_INT(nr, 3);
+	CHECK(nr == 3 && rows[0].service == SVC_PSCI && rows[0].stats.count == 10 && rows[0].key.func_id == 0 &&
+	      rows[1].service == SVC_KVM && rows[2].service == SVC_TRNG, "by service");
+	free(rows);
+
+	/* no grouping: one row with everything; histogram totals equal the count */
+	nr = agg_rows(t, 0, &rows);
+	CHECK_INT(nr, 1);
+	if (nr == 1) {
+		__u64 kvm = 0, vmm = 0;
+
+		for (unsigned i = 0; i < AGG_HIST_SLOTS; i++) {
+			kvm += rows[0].stats.kvm.slots[i];
+			vmm += rows[0].stats.vmm.slots[i];
+		}
+		CHECK_INT(rows[0].stats.count, 16);
+		CHECK_INT(kvm, 16);
+		CHECK_INT(vmm, 4);
+	}
+	free(rows);
+
+	agg_reset(t);
+	CHECK_INT(agg_size(t), 0);
+	CHECK_INT(agg_rows(t, AGG_BY__ALL, &rows), 0);
+	CHECK(rows == NULL, "no rows after reset");
+	agg_add_event(t, &ev[0]);
+	CHECK_INT(agg_calls(t, NULL), 1);
+	agg_free(t);
+}
+
+/* What the BPF program does for one call: the same rules, into a map value. */
+static void kernel_count(struct agg_stats *s, const struct smccc_event *ev)
+{
+	s->count++;
+	latency_add(&s->kvm, ev->kvm_ns);
+	if (ev->disposition == DISP_FORWARDED)
+		latency_add(&s->vmm, ev->vmm_ns);
+}
+
+static bool same_rows(struct agg_table *a, struct agg_table *b, unsigned by)
+{
+	struct agg_row *ra, *rb;
+	size_t na = agg_rows(a, by, &ra), nb = agg_rows(b, by, &rb);
+	bool same = na == nb && (na == 0 || !memcmp(ra, rb, na * sizeof(*ra)));
+
+	free(ra);
+	free(rb);
+	return same;
+}
+
+static void test_merge(void)
+{
+	struct smccc_event ev[2000];
+	struct agg_table *direct = agg_new(), *merged = agg_new();
+	struct { struct agg_key key; struct agg_stats stats; } *kernel = calloc(128, sizeof(*kernel));
+	size_t nk = 0, n = sizeof(ev) / sizeof(ev[0]);
+	static const __u8 disps[] = { DISP_KVM, DISP_DENIED, DISP_FORWARDED, DISP_REFUSED };
+
+	for (size_t i = 0; i < n; i++) {
+		ev[i] = call(100 + (__u32)(rnd() % 2), (__u32)(rnd() % 4), PSCI_VERSION + (__u32)(rnd() % 3),
+			     disps[rnd() % 4], rnd() >> (30 + rnd() % 30), rnd() >> (20 + rnd() % 40));
+		agg_add_event(direct, &ev[i]);
+	}
+	/* the kernel's way: per key, then two "intervals" merged into one table */
+	for (int half = 0; half < 2; half++) {
+		nk = 0;
+		memset(kernel, 0, 128 * sizeof(*kernel));
+		for (size_t i = half * n / 2; i < (half + 1) * n / 2; i++) {
+			struct agg_key k = { .pid = ev[i].pid, .vm = ev[i].vm, .vcpu = ev[i].vcpu,
+					     .func_id = (__u32)ev[i].regs[0], .disposition = ev[i].disposition };
+			size_t j;
+
+			for (j = 0; j < nk && memcmp(&kernel[j].key, &k, sizeof(k)); j++)
+				;
+			if (j == nk)
+				kernel[nk++].key = k;
+			kernel_count(&kernel[j].stats, &ev[i]);
+		}
+		for (size_t j = 0; j < nk; j++)
+			CHECK(agg_merge(merged, &kernel[j].key, &kernel[j].stats) == 0, "merge key %zu", j);
+	}
+	CHECK_INT(agg_calls(merged, NULL), n);
+	CHECK_INT(agg_size(merged), agg_size(direct));
+	CHECK(same_rows(direct, merged, AGG_BY__ALL), "merge == add_event, whole key");
+	CHECK(same_rows(direct, merged, AGG_BY_VCPU | AGG_BY_DISPOSITION), "merge == add_event, by vcpu,disposition");
+	CHECK(same_rows(direct, merged, AGG_BY_SERVICE), "merge == add_event, by service");
+	CHECK(same_rows(direct, merged, 0), "merge == add_event, total");
+	/* a key with nothing counted adds no row */
+	{
+		struct agg_key k = { .pid = 999 };
+		struct agg_stats zero = { 0 };
+
+		agg_merge(merged, &k, &zero);
+		CHECK_INT(agg_size(merged), agg_size(direct));
+	}
+	/* and one call less is noticed */
+	agg_reset(merged);
+	for (size_t i = 1; i < n; i++)
+		agg_add_event(merged, &ev[i]);
+	CHECK(!same_rows(direct, merged, AGG_BY__ALL), "a missing call changes the rows");
+	free(kernel);
+	agg_free(direct);
+	agg_free(merged);
+}
+
+static void test_by_parse(void)
+{
+	char err[128];
+	unsigned mask;
+
+	CHECK_INT(agg_by_parse("vm,func", &mask, err, sizeof(err)), 0);
+	CHECK_INT(mask, AGG_BY_VM | AGG_BY_FUNC);
+	CHECK_INT(agg_by_parse("pid,vm,vcpu,func,service,disposition", &mask, err, sizeof(err)), 0);
+	CHECK_INT(mask, AGG_BY__ALL);
+	CHECK_INT(agg_by_parse("vcpu", &mask, err, sizeof(err)), 0);
+	CHECK_INT(mask, AGG_BY_VCPU);
+	CHECK_INT(agg_by_parse("vm,bogus", &mask, err, sizeof(err)), -1);
+	CHECK(strstr(err, "'bogus'") != NULL, "names the bad item: %s", err);
+	CHECK_INT(agg_by_parse("", &mask, err, sizeof(err)), -1);
+	CHECK_INT(agg_by_parse("vm,", &mask, err, sizeof(err)), -1);
+	CHECK_INT(agg_by_parse(",vm", &mask, err, sizeof(err)), -1);
+	CHECK_INT(agg_by_parse("funcs", &mask, err, sizeof(err)), -1);
+	CHECK_STR(agg_by_name(AGG_BY_DISPOSITION), "disposition");
+	CHECK_STR(agg_by_name(AGG_BY_PID), "pid");
+}
+
+int main(void)
+{
+	test_log2();
+	test_slots();
+	test_percentiles();
+	test_log2_view();
+	test_grouping();
+	test_merge();
+	test_by_parse();
+	return unit_report("aggregate");
+}

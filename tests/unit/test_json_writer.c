@@ -1,0 +1,129 @@
+/* The JSON writer's hand-written formatting (numbers, hex, escapes) against printf's,
+ * through every kind of stdio buffering it may meet: the fast path copies into the
+ * stream's buffer, the slow one goes through fwrite. */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "json_writer.h"
+#include "unit.h"
+
+enum buffering { FULL, TINY, LINE, NONE };
+static const char *const buffering_names[] = { "full", "8-byte", "line", "unbuffered" };
+
+static FILE *out;
+static char tiny_buf[8];
+static char text[1 << 16];
+
+static struct json_writer *start(enum buffering b)
+{
+	static struct json_writer w;
+
+	out = tmpfile();
+	if (!out) {
+		perror("tmpfile");
+		exit(1);
+	}
+	if (b == TINY)
+		setvbuf(out, tiny_buf, _IOFBF, sizeof(tiny_buf));
+	else if (b == LINE)
+		setvbuf(out, NULL, _IOLBF, 0);
+	else if (b == NONE)
+		setvbuf(out, NULL, _IONBF, 0);
+	jw_init(&w, out);
+	return &w;
+}
+
+static const char *finish(void)
+{
+	size_t n;
+
+	rewind(out);
+	n = fread(text, 1, sizeof(text) - 1, out);
+	text[n] = 0;
+	fclose(out);
+	return text;
+}
+
+static const uint64_t values[] = {
+	0, 1, 9, 10, 15, 16, 99, 100, 255, 256, 4095, 65535, 1000000, 4294967295ull, 4294967296ull,
+	(1ull << 53) - 1, 1ull << 53, 9999999999999999999ull, 10000000000000000000ull,
+	0x8000000000000000ull, 0xdeadbeefcafef00dull, UINT64_MAX,
+};
+#define NR_VALUES (sizeof(values) / sizeof(values[0]))
+
+static void numbers(enum buffering b)
+{
+	char want[1 << 12], *p = want;
+	struct json_writer *w = start(b);
+
+	jw_start_array(w);
+	p += sprintf(p, "[");
+	for (size_t i = 0; i < NR_VALUES; i++) {
+		uint64_t v = values[i];
+
+		jw_uint(w, v);
+		jw_int(w, (int64_t)v);
+		jw_hex(w, v);
+		jw_uint_safe(w, v);
+		jw_uint_scaled(w, v, 3);
+		jw_uint_scaled(w, v, 19);
+		p += sprintf(p, "%s%" PRIu64 ",%" PRId64 ",\"0x%" PRIx64 "\",", i ? "," : "", v, (int64_t)v, v);
+		p += sprintf(p, v > (1ull << 53) - 1 ? "\"%" PRIu64 "\"," : "%" PRIu64 ",", v);
+		p += sprintf(p, "%" PRIu64 ".%03" PRIu64 ",", v / 1000, v % 1000);
+		p += sprintf(p, "%" PRIu64 ".%019" PRIu64, v / (uint64_t)10000000000000000000ull, v % (uint64_t)10000000000000000000ull);
+	}
+	jw_uint_scaled(w, 12345, 0);
+	p += sprintf(p, ",12345");
+	jw_end_array(w);
+	jw_end_line(w);
+	sprintf(p, "]\n");
+	CHECK(!strcmp(finish(), want), "%s: numbers: got %s want %s", buffering_names[b], text, want);
+}
+
+static void strings(enum buffering b)
+{
+	struct json_writer *w = start(b);
+
+	jw_start_object(w);
+	jw_string_field(w, "plain", "PSCI_CPU_ON");
+	jw_string_field(w, "empty", "");
+	jw_string_field(w, "quotes \"and\" \\", "a\"b\\c");
+	jw_string_field(w, "controls", "\n\r\t\b\f\x01\x1f\x7f");
+	jw_string_field(w, "utf8", "\xc2\xb5s");
+	jw_string_field(w, "null", NULL);
+	jw_name(w, "list");
+	jw_start_array(w);
+	jw_start_object(w);
+	jw_end_object(w);
+	jw_bool(w, true);
+	jw_null(w);
+	jw_end_array(w);
+	jw_end_object(w);
+	jw_end_line(w);
+	CHECK_STR(finish(), "{\"plain\":\"PSCI_CPU_ON\",\"empty\":\"\",\"quotes \\\"and\\\" \\\\\":\"a\\\"b\\\\c\","
+			    "\"controls\":\"\\n\\r\\t\\b\\f\\u0001\\u001f\\u007f\",\"utf8\":\"\xc2\xb5s\","
+			    "\"null\":null,\"list\":[{},true,null]}\n");
+}
+
+/* A long string crosses every buffer boundary */
+static void long_string(enum buffering b)
+{
+	static char s[5000], want[5003];
+	struct json_writer *w = start(b);
+
+	for (size_t i = 0; i < sizeof(s) - 1; i++)
+		s[i] = (char)('a' + i % 26);
+	jw_string(w, s);
+	sprintf(want, "\"%s\"", s);
+	CHECK(!strcmp(finish(), want), "%s: a 4999-byte string", buffering_names[b]);
+}
+
+int main(void)
+{
+	for (enum buffering b = FULL; b <= NONE; b++) {
+		numbers(b);
+		strings(b);
+		long_string(b);
+	}
+	return unit_report("json_writer");
+}

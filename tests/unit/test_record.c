@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the record file format (src/record.c): a round trip keeps every
+ * field, and every truncation and every kind of corruption is an error naming the
+ * right offset.
+ *
+ * The byte offsets below are written from docs/record-format.md, not taken from
+ * record.c, so a change of layout that the writer and reader make together (and a
+ * round trip would not notice) still fails here.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include "unit.h"
+#include "record.h"
+
+/* docs/record-format.md */
+#define PREAMBLE	12
+#define FRAME		8
+#define CALL_PID	76
+#define CALL_VCPU	88
+#define CALL_MISSING	94
+#define CALL_CONDUIT	96
+#define CALL_DISP	97
+#define CALL_ISA	98
+#define CALL_BITS	99
+#define CALL_NR_ARGS	100
+#define CALL_FLAGS	101
+#define CALL_REGS	102
+#define HDR_NR_HOOKS	24
+#define HDR_STRINGS	25
+
+struct file {
+	unsigned char *buf;
+	size_t len;
+	size_t header, call[4], lost, end;	/* record offsets */
+	struct smccc_event ev[4];
+};
+
+static const struct trace_info sample_info = {
+	.tool_version = "9.8.7",
+	.kernel_release = "6.12.95+deb12-arm64",
+	.machine = "aarch64",
+	.plan = "fentry/fexit",
+	.handler = "kvm_smccc_call_handler",
+	.hooks = {
+		{ "trap hvc", "fentry", "handle_hvc" },
+		{ "trap hvc done", "fexit", "handle_hvc" },
+	},
+	.nr_hooks = 2,
+	.monotonic_ns = 123456789012ull,
+	.realtime_ns = 1790000000123456789ull,
+	.boottime_ns = 123999999999ull,
+};
+
+static void sample_event(struct smccc_event *ev, int i)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = sample_info.monotonic_ns + 1000 * (unsigned)i + 7;
+	ev->kvm_ns = 1500 + (unsigned)i;
+	ev->vmm_ns = i == 1 ? 2000000 : 0;
+	ev->pc = 0xffff800080001234ull + (unsigned)i;
+	ev->pstate = 0x3c5;
+	ev->esr = 0x5a000000u | (unsigned)i;
+	ev->pid = 4242;
+	ev->tid = 4243 + (unsigned)i;
+	ev->vm = 1;
+	ev->vcpu = (unsigned)i;
+	ev->imm = (__u16)(i == 3 ? 0xffff : 0);
+	ev->conduit = i == 2 ? CONDUIT_SMC : CONDUIT_HVC;
+	ev->disposition = (__u8)i;	/* kvm, denied, forwarded, refused */
+	ev->isa = (__u8)(i % 3);
+	ev->insn_bits = i == 2 ? 16 : 32;
+	ev->nr_args = (__u8)(i == 0 ? 7 : i == 1 ? 17 : i == 2 ? 0 : 3);
+	ev->flags = (__u8)(i == 3 ? EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_HANDLER_ERROR : 0);
+	ev->missing = (__u16)(i == 3 ? EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION : 0);
+	for (int r = 0; r <= ev->nr_args; r++)
+		ev->regs[r] = 0x0123456789abcdefull * (unsigned)(r + 1) + (unsigned)i;
+	ev->regs[0] = 0xc4000003;
+	for (int r = 0; r < SMCCC_NR_RESULTS; r++)
+		ev->ret[r] = 0xf0d0000000000000ull | (unsigned)(i << 8) | (unsigned)r;
+}
+
+/* header, 4 calls, a lost record, end */
+static void build(struct file *f)
+{
+	FILE *out;
+	struct record_end end = { .calls = 4, .lost = 5, .duration_s = 1.0 / 3.0 };
+
+	memset(f, 0, sizeof(*f));
+	out = open_memstream((char **)&f->buf, &f->len);
+	CHECK(record_write_start(out, &sample_info) == 0, "write header");
+	f->header = PREAMBLE;
+	for (int i = 0; i < 4; i++) {
+		fflush(out);
+		f->call[i] = (size_t)ftell(out);
+		sample_event(&f->ev[i], i);
+		CHECK(record_write_call(out, &f->ev[i]) == 0, "write call %d", i);
+	}
+	f->lost = (size_t)ftell(out);
+	CHECK(record_write_lost(out, sample_info.monotonic_ns + 500, 5) == 0, "write lost");
+	f->end = (size_t)ftell(out);
+	CHECK(record_write_end(out, &end) == 0, "write end");
+	fclose(out);
+}
+
+/* Reads buf fully; returns 0 and the items, or -1 with the reader's error. */
+static int read_all(const unsigned char *buf, size_t len, struct record_reader *r, struct record_item *items,
+		    int max, int *n)
+{
+	FILE *in = fmemopen((void *)buf, len, "rb");
+	int rc;
+
+	*n = 0;
+	if (!in)
+		return -2;
+	rc = record_reader_open(r, in);
+	while (rc == 0) {
+		struct record_item it;
+		int got = record_reader_next(r, &it);
+
+		if (got < 0)
+			rc = -1;
+		else if (got == 0)
+			break;
+		else if (*n < max)
+			items[(*n)++] = it;
+	}
+	fclose(in);
+	return rc;
+}
+
+static bool same_event(const struct smccc_event *a, const struct smccc_event *b)
+{
+	bool same = a->ts_ns == b->ts_ns && a->kvm_ns == b->kvm_ns && a->vmm_ns == b->vmm_ns && a->pc == b->pc &&
+		    a->pstate == b->pstate && a->esr == b->esr && a->pid == b->pid && a->tid == b->tid &&
+		    a->vm == b->vm && a->vcpu == b->vcpu && a->imm == b->imm && a->conduit == b->conduit &&
+		    a->disposition == b->disposition && a->isa == b->isa && a->insn_bits == b->insn_bits &&
+		    a->nr_args == b->nr_args && a->flags == b->flags && a->missing == b->missing;
+
+	for (int i = 0; i < SMCCC_NR_RESULTS; i++)
+		same = same && a->ret[i] == b->ret[i];
+	for (int i = 0; i < SMCCC_NR_REGS; i++)
+		same = same && a->regs[i] == (i <= a->nr_args ? b->regs[i] : 0);
+	return same;
+}
+
+static void test_round_trip(void)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	struct file f;
+	int n;
+
+	build(&f);
+	CHECK(read_all(f.buf, f.len, &r, it, 8, &n) == 0, "read: %s", r.err);
+	CHECK_INT(n, 5);
+	for (int i = 0; i < 4 && i < n; i++) {
+		CHECK(it[i].kind == RECORD_ITEM_CALL, "item %d is a call", i);
+		CHECK(same_event(&it[i].ev, &f.ev[i]), "call %d equal after the round trip", i);
+		CHECK_INT(it[i].offset, f.call[i]);
+	}
+	if (n == 5) {
+		CHECK(it[4].kind == RECORD_ITEM_LOST, "item 4 is a lost record");
+		CHECK_INT(it[4].ts_ns, sample_info.monotonic_ns + 500);
+		CHECK_INT(it[4].count, 5);
+	}
+	CHECK_STR(r.info.tool_version, "9.8.7");
+	CHECK_STR(r.info.kernel_release, "6.12.95+deb12-arm64");
+	CHECK_STR(r.info.machine, "aarch64");
+	CHECK_STR(r.info.plan, "fentry/fexit");
+	CHECK_STR(r.info.handler, "kvm_smccc_call_handler");
+	CHECK_INT(r.info.nr_hooks, 2);
+	CHECK_STR(r.info.hooks[1].role, "trap hvc done");
+	CHECK_STR(r.info.hooks[1].kind, "fexit");
+	CHECK_STR(r.info.hooks[1].target, "handle_hvc");
+	CHECK(r.info.monotonic_ns == sample_info.monotonic_ns && r.info.realtime_ns == sample_info.realtime_ns &&
+	      r.info.boottime_ns == sample_info.boottime_ns, "clocks kept");
+	CHECK_INT(r.end.calls, 4);
+	CHECK_INT(r.end.lost, 5);
+	CHECK(r.end.duration_s == 1.0 / 3.0, "duration kept bit for bit: %.17g", r.end.duration_s);
+	/* the layout of docs/record-format.md, field by field */
+	CHECK(!memcmp(f.buf, "SMCCCREC\1\0\0\0", 12), "magic and version 1");
+	CHECK_INT(f.buf[f.header], REC_HEADER);
+	CHECK_INT(f.buf[f.header + FRAME + HDR_NR_HOOKS], 2);
+	CHECK_INT(f.buf[f.header + FRAME + HDR_STRINGS], 5);	/* strlen("9.8.7") */
+	CHECK_INT(f.call[1] - f.call[0], FRAME + CALL_REGS + 8 * 8);	/* x0..x7 */
+	CHECK_INT(f.call[2] - f.call[1], FRAME + CALL_REGS + 18 * 8);	/* x0..x17 */
+	CHECK_INT(f.buf[f.call[1]], REC_CALL);
+	CHECK_INT(f.buf[f.call[1] + FRAME + CALL_DISP], DISP_DENIED);
+	CHECK_INT(f.buf[f.call[2] + FRAME + CALL_CONDUIT], CONDUIT_SMC);
+	CHECK_INT(f.buf[f.call[2] + FRAME + CALL_BITS], 16);
+	CHECK_INT(f.buf[f.call[1] + FRAME + CALL_NR_ARGS], 17);
+	CHECK_INT(f.buf[f.call[3] + FRAME + CALL_FLAGS], 7);
+	CHECK_INT(f.buf[f.call[3] + FRAME + CALL_MISSING], 0x7f);
+	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_PID] | f.buf[f.call[0] + FRAME + CALL_PID + 1] << 8, 4242);
+	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_REGS], 0x03);	/* x0 = 0xc4000003, little-endian */
+	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_REGS + 3], 0xc4);
+	CHECK_INT(f.buf[f.lost], REC_LOST);
+	CHECK_INT(f.buf[f.end], REC_END);
+	CHECK_INT(f.len, f.end + FRAME + 24);
+	free(f.buf);
+}
+
+/* Every prefix of a valid file is an error naming a record boundary at or before
+ * the cut, never a crash or a success. */
+static void test_every_truncation(void)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	struct file f;
+	int bad = 0, n;
+
+	build(&f);
+	for (size_t cut = 0; cut < f.len; cut++) {
+		unsigned long long at;
+		const char *p;
+
+		if (read_all(f.buf, cut, &r, it, 8, &n) != -1) {
+			bad++;
+			printf("not ok - a file cut at %zu bytes was read without error\n", cut);
+			continue;
+		}
+		p = strstr(r.err, "truncated at offset ");
+		if (!p || sscanf(p, "truncated at offset %llu", &at) != 1 || at > cut) {
+			bad++;
+			printf("not ok - cut at %zu: '%s'\n", cut, r.err);
+		}
+	}
+	CHECK(bad == 0, "%d of %zu truncations misreported", bad, f.len);
+	/* the cut at a record boundary names it: the end record is missing */
+	CHECK(read_all(f.buf, f.end, &r, it, 8, &n) == -1, "no end record");
+	CHECK(strstr(r.err, "no end record") != NULL, "%s", r.err);
+	CHECK_INT(strtoull(strstr(r.err, "offset ") + 7, NULL, 10), f.end);
+	free(f.buf);
+}
+
+static void put32(unsigned char *p, __u32 v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* One corruption: edit a copy of the file, expect an error with want and "offset at". */
+static void expect_corrupt(const char *what, const struct file *f, size_t pos, int byte, size_t append,
+			   const char *want, size_t at)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	unsigned char *buf = calloc(1, f->len + append + 1);
+	char offset[64];
+	const char *p;
+	int n;
+
+	memcpy(buf, f->buf, f->len);
+	if (byte >= 0)
+		buf[pos] = (unsigned char)byte;
+	CHECK(read_all(buf, f->len + append, &r, it, 8, &n) == -1, "%s: read without error", what);
+	snprintf(offset, sizeof(offset), "offset %zu", at);
+	p = strstr(r.err, offset);
+	CHECK(strstr(r.err, want) && p && !isdigit((unsigned char)p[strlen(offset)]),
+	      "%s: got '%s', want '%s' at %s", what, r.err, want, offset);
+	free(buf);
+}
+
+static void test_corruptions(void)
+{
+	struct file f;
+	size_t c0, c1, c2;
+
+	build(&f);
+	c0 = f.call[0], c1 = f.call[1], c2 = f.call[2];
+	expect_corrupt("magic", &f, 3, 'X', 0, "not a smccctrace record file", 0);
+	expect_corrupt("format version", &f, 8, 2, 0, "unsupported format version 2", 8);
+	expect_corrupt("first record not a header", &f, f.header, REC_CALL, 0, "not the header", f.header);
+	expect_corrupt("header hooks", &f, f.header + FRAME + HDR_NR_HOOKS, 200, 0, "200 attach hooks", f.header);
+	expect_corrupt("header string byte", &f, f.header + FRAME + HDR_STRINGS + 2, 0x07, 0, "holds byte 0x07", f.header);
+	expect_corrupt("header string length", &f, f.header + FRAME + HDR_STRINGS, 250, 0, "runs past the record", f.header);
+	expect_corrupt("unknown record type", &f, c0, 9, 0, "unknown record type 9", c0);
+	expect_corrupt("reserved field", &f, c0 + 2, 1, 0, "reserved field", c0);
+	expect_corrupt("second header", &f, c1, REC_HEADER, 0, "a second header", c1);
+	expect_corrupt("call nr_args", &f, c0 + FRAME + CALL_NR_ARGS, 18, 0, "18 arguments", c0);
+	expect_corrupt("call size", &f, c0 + FRAME + CALL_NR_ARGS, 6, 0, "expected for 6 arguments", c0);
+	expect_corrupt("conduit", &f, c0 + FRAME + CALL_CONDUIT, 2, 0, "conduit 2", c0);
+	expect_corrupt("disposition", &f, c1 + FRAME + CALL_DISP, 4, 0, "disposition 4", c1);
+	expect_corrupt("isa", &f, c2 + FRAME + CALL_ISA, 3, 0, "instruction set 3", c2);
+	expect_corrupt("insn bits", &f, c2 + FRAME + CALL_BITS, 8, 0, "width 8", c2);
+	expect_corrupt("flags", &f, c0 + FRAME + CALL_FLAGS, 0x80, 0, "unknown flags 0x80", c0);
+	expect_corrupt("missing bits", &f, c0 + FRAME + CALL_MISSING + 1, 0x80, 0, "missing-field bits 0x8000", c0);
+	expect_corrupt("lost count 0", &f, f.lost + FRAME + 8, 0, 0, "lost record of 0 calls", f.lost);
+	expect_corrupt("lost length", &f, f.lost + 4, 17, 0, "lost record of 17 bytes", f.lost);
+	expect_corrupt("end calls", &f, f.end + FRAME, 3, 0, "counts 3 calls, the file holds 4", f.end);
+	expect_corrupt("end lost", &f, f.end + FRAME + 8, 6, 0, "counts 6 lost calls", f.end);
+	expect_corrupt("end duration", &f, f.end + FRAME + 23, 0xff, 0, "not a number of seconds", f.end);
+	expect_corrupt("data after the end", &f, 0, -1, 1, "data after the end record", f.len);
+
+	/* a call length past any valid size */
+	{
+		struct file g = f;
+
+		g.buf = malloc(f.len);
+		memcpy(g.buf, f.buf, f.len);
+		put32(g.buf + c0 + 4, 1u << 30);
+		expect_corrupt("huge call", &g, 0, -1, 0, "call record of 1073741824 bytes", c0);
+		put32(g.buf + f.header + 4, 1u << 20);
+		expect_corrupt("huge header", &g, 0, -1, 0, "header record of 1048576 bytes", f.header);
+		free(g.buf);
+	}
+	free(f.buf);
+}
+
+/* The writer never produces what the reader rejects, whatever the strings. */
+static void test_writer_sanitizes(void)
+{
+	static struct record_reader r;
+	struct trace_info in = sample_info;
+	char longs[600];
+	struct record_item it[1];
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream((char **)&buf, &len);
+	struct record_end end = { 0 };
+	int n;
+
+	memset(longs, 'a', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = 0;
+	in.kernel_release = "bad\nrelease\xff";
+	in.machine = longs;
+	in.handler = NULL;
+	record_write_start(out, &in);
+	record_write_end(out, &end);
+	fclose(out);
+	CHECK(read_all(buf, len, &r, it, 1, &n) == 0, "sanitised header reads: %s", r.err);
+	CHECK_STR(r.info.kernel_release, "bad?release?");
+	CHECK_INT(strlen(r.info.machine), RECORD_STRING_MAX);
+	CHECK_STR(r.info.handler, "");
+	free(buf);
+}
+
+int main(void)
+{
+	test_round_trip();
+	test_every_truncation();
+	test_corruptions();
+	test_writer_sanitizes();
+	return unit_report("record");
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the --summary rendering (src/summary.c, src/hist.c): the text
+ * table and print_log2_hist lines, and the JSON document, including counts above 2^53
+ * (decimal strings) that the end-to-end tests cannot reach.
+ */
+#include <stdlib.h>
+#include "unit.h"
+#include "hist.h"
+#include "summary.h"
+
+static char *render(struct summary *s, const struct summary_interval *iv, FILE *f, char **buf)
+{
+	CHECK_INT(summary_print(s, iv), 0);
+	fflush(f);
+	return *buf;
+}
+
+static struct smccc_event call(__u32 vcpu, __u32 func, __u8 disp, __u64 kvm_ns, __u64 vmm_ns)
+{
+	struct smccc_event ev = { 0 };
+
+	ev.pid = 42;
+	ev.vm = 1;
+	ev.vcpu = vcpu;
+	ev.regs[0] = func;
+	ev.disposition = disp;
+	ev.kvm_ns = kvm_ns;
+	ev.vmm_ns = vmm_ns;
+	return ev;
+}
+
+static void test_text(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct summary *s = summary_new(f, false, AGG_BY_VCPU | AGG_BY_FUNC | AGG_BY_DISPOSITION, false);
+	struct summary_interval iv = { .end_ns = 1000000000, .final = true };
+	struct smccc_event ev;
+	__u64 by_disp[DISP__COUNT];
+
+	for (int i = 0; i < 3; i++) {
+		ev = call(0, 0x84000000, DISP_KVM, 1100 + 100 * i, 0);
+		agg_add_event(summary_table(s), &ev);
+	}
+	ev = call(1, 0xc3000001, DISP_FORWARDED, 3000, 2500000);
+	agg_add_event(summary_table(s), &ev);
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "VCPU FUNCTION") == buf, "header first: %.40s", buf);
+	/* PSCI_VERSION: 3 calls of 1100, 1200, 1300 ns; p50 = 1200 is in [1152, 1279] */
+	CHECK(strstr(buf, "\n0    PSCI_VERSION               kvm               3       1.3      1.3      1.3      1.3"
+		      "         -        -        -        -\n") != NULL, "PSCI_VERSION row:\n%s", buf);
+	CHECK(strstr(buf, "\n1    OEM_0x0001                 forwarded         1       3.0      3.0      3.0      3.0"
+		      "    2500.0   2500.0   2500.0   2500.0\n") != NULL, "forwarded row has VMM times:\n%s", buf);
+	/* most calls first */
+	CHECK(strstr(buf, "PSCI_VERSION") < strstr(buf, "OEM_0x0001"), "sorted by count");
+	CHECK(strstr(buf, "\nvcpu = 0, func = PSCI_VERSION, disposition = kvm: time in KVM\n"
+		      "     nsecs               : count    distribution\n"
+		      "      1024 -> 2047       : 3        |****************************************|\n") != NULL,
+	      "log2 histogram, libbpf-tools layout:\n%s", buf);
+	CHECK(strstr(buf, "vcpu = 1, func = OEM_0x0001, disposition = forwarded: VMM round trip\n") != NULL,
+	      "VMM histogram of the forwarded call");
+	CHECK(strstr(buf, "disposition = kvm: VMM round trip") == NULL, "no VMM histogram unless forwarded");
+	CHECK_INT(summary_calls(s, by_disp), 4);
+	CHECK_INT(by_disp[DISP_FORWARDED], 1);
+	CHECK_INT(agg_size(summary_table(s)), 0);	/* printed: the table starts again */
+	summary_free(s);
+	fclose(f);
+	free(buf);
+}
+
+static void test_print_log2_hist(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct latency l = { 0 };
+
+	print_log2_hist(f, &l, "nsecs");
+	fflush(f);
+	CHECK_INT(len, 0);
+	latency_add(&l, 1);
+	latency_add(&l, 5);
+	latency_add(&l, 6);
+	latency_add(&l, 7);
+	latency_add(&l, 20);
+	print_log2_hist(f, &l, "nsecs");
+	fclose(f);
+	CHECK_STR(buf,
+		  "     nsecs               : count    distribution\n"
+		  "         0 -> 1          : 1        |*************                           |\n"
+		  "         2 -> 3          : 0        |                                        |\n"
+		  "         4 -> 7          : 3        |****************************************|\n"
+		  "         8 -> 15         : 0        |                                        |\n"
+		  "        16 -> 31         : 1        |*************                           |\n");
+	free(buf);
+}
+
+static void test_json_large(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct summary *s = summary_new(f, true, AGG_BY_SERVICE, false);
+	struct summary_interval iv = { .start_ns = 5, .end_ns = 10, .lost = 2 };
+	struct agg_key k = { .pid = 42, .vm = 1, .vcpu = 0, .func_id = 0x84000000, .disposition = DISP_KVM };
+	struct agg_stats *st = calloc(1, sizeof(*st));
+
+	/* 2^53 + 1 calls, each of 2^40 ns: beyond JavaScript's integers, in the last bucket */
+	st->count = (1ull << 53) + 1;
+	st->kvm.count = st->count;
+	st->kvm.sum_ns = UINT64_MAX;
+	st->kvm.max_ns = 1ull << 40;
+	st->kvm.slots[AGG_HIST_SLOTS - 1] = st->count;
+	CHECK_INT(agg_merge(summary_table(s), &k, st), 0);
+	render(s, &iv, f, &buf);
+	CHECK(strncmp(buf, "{\"type\":\"interval\",\"interval\":1,\"final\":false,\"time\":\"", 54) == 0, "%s", buf);
+	CHECK(strstr(buf, "\"start_ns\":5,\"end_ns\":10,\"by\":[\"service\"],\"calls\":\"9007199254740993\",\"lost\":2,"
+		      "\"by_disposition\":{\"kvm\":\"9007199254740993\",\"denied\":0,\"forwarded\":0,\"refused\":0},"
+		      "\"groups\":[{\"service\":\"psci\",\"count\":\"9007199254740993\",\"kvm_ns\":{"
+		      "\"count\":\"9007199254740993\",\"sum\":\"18446744073709551615\",\"max\":1099511627776,"
+		      "\"p50\":1099511627776,\"p90\":1099511627776,\"p99\":1099511627776,"
+		      "\"buckets\":[{\"lo\":64424509440,\"hi\":\"18446744073709551615\",\"count\":\"9007199254740993\"}]},"
+		      "\"vmm_ns\":null}]}\n") != NULL, "large values as strings:\n%s", buf);
+	/* 2^53 - 1 is still a number */
+	rewind(f);
+	st->count = (1ull << 53) - 1;
+	st->kvm.count = 0;
+	memset(st->kvm.slots, 0, sizeof(st->kvm.slots));
+	agg_merge(summary_table(s), &k, st);
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "\"count\":9007199254740991,\"kvm_ns\":null") != NULL, "2^53 - 1 as a number:\n%s", buf);
+	CHECK(strstr(buf, "\"interval\":2,") != NULL, "the second interval is numbered 2");
+	summary_free(s);
+	free(st);
+	fclose(f);
+	free(buf);
+}
+
+int main(void)
+{
+	test_text();
+	test_print_log2_hist();
+	test_json_large();
+	return unit_report("summary");
+}

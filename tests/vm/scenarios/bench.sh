@@ -1,0 +1,192 @@
+# The benchmark (`make bench`, docs/performance.md; not part of `make check`, whose
+# bench-smoke scenario runs this with tiny settings). The test VMM's bench loop, N
+# SMCCC calls timed by the guest with its virtual counter, runs untraced and under
+# each tracer, round after round, all in this one boot. Then two passes of their own:
+# the ring buffer's losses at the maximum call rate, and the BPF programs' run time
+# per call (kernel.bpf_stats_enabled, which itself costs time, so never during the
+# rounds). Every measurement is one JSON object per line in $out/bench.jsonl;
+# tests/bench/table.py makes the table.
+#
+# Settings (tests/vm/run.sh --env NAME=VALUE): BENCH_CALLS_KVM, BENCH_CALLS_FWD (calls
+# per loop), BENCH_RUNS (rounds), BENCH_MODES (comma-separated subset of the modes).
+out=$1
+. /scenarios/lib.sh
+calls_kvm=${BENCH_CALLS_KVM:-20000}
+calls_fwd=${BENCH_CALLS_FWD:-5000}
+runs=${BENCH_RUNS:-5}
+modes=$(echo "${BENCH_MODES:-untraced,floor,summary,stream,record,bpftrace,ftrace}" | tr , ' ')
+J=$out/bench.jsonl
+TRACEFS=/sys/kernel/tracing
+BPFTRACE=/usr/bin/bpftrace	# Debian's, from run.sh --payload (tests/vm/bpftrace-payload.sh)
+HZ=100			# USER_HZ: the unit of /proc/PID/stat's CPU times
+: >"$J"
+
+log() { echo "bench: $*"; }
+
+# guest KIND CALLS [VMM OPTIONS]: one timed loop; prints the VMM's JSON line
+guest() {
+	kind=$1 calls=$2
+	shift 2
+	smccc-testvmm --scenario bench --kind "$kind" --calls "$calls" --timeout 1800 "$@" 2>>"$out/vmm.log"
+}
+
+calls_of() { [ "$1" = kvm ] && echo "$calls_kvm" || echo "$calls_fwd"; }
+
+# A JSON line of ours with the VMM's fields spliced in: emit_run '"mode":"x",...' LINE
+emit_run() { echo "$2" | sed "s/^{\"type\":\"bench\",/{\"type\":\"run\",$1,/" >>"$J"; }
+
+# CPU seconds (user + system) a process has used so far
+cpu_s() { awk -v hz=$HZ '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# wait_bpftrace OUTFILE PID: bpftrace says "Attaching N probes..." before it attaches
+# them; it is tracing once it holds N BPF links
+wait_bpftrace() {
+	i=0
+	while :; do
+		n=$(sed -n 's/^Attaching \([0-9]*\) probes.*/\1/p' "$1")
+		[ -n "$n" ] && [ "$(ls -l "/proc/$2/fd" 2>/dev/null | grep -c 'anon_inode:bpf_link')" -ge "$n" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		i=$((i + 1))
+		[ $i -gt 1200 ] && return 1	# 2 minutes: LLVM under emulation is slow
+		sleep 0.1
+	done
+}
+
+# start_tracer MODE [SMCCCTRACE OPTIONS]: sets TRACER (pid, empty if none) and CPU0
+start_tracer() {
+	local mode=$1
+	shift
+	TRACER= CPU0=0
+	case $mode in
+	untraced) return 0;;
+	ftrace)
+		echo 0 >"$TRACEFS/tracing_on"
+		echo >"$TRACEFS/trace"
+		echo 1 >"$TRACEFS/events/kvm/kvm_hvc_arm64/enable"
+		echo 1 >"$TRACEFS/tracing_on"
+		return 0;;
+	floor) bench-floor >"$out/floor.out" 2>"$out/floor.err" &;;
+	summary) smccctrace -v -s "$@" >"$out/summary.out" 2>"$out/summary.err" &;;
+	stream) smccctrace -v --json "$@" >/dev/null 2>"$out/stream.err" &;;
+	record) smccctrace -v --record /tmp/bench.rec "$@" 2>"$out/record.err" &;;
+	bpftrace) "$BPFTRACE" /bench/summary.bt >"$out/bpftrace.out" 2>&1 &;;
+	esac
+	TRACER=$!
+	if [ "$mode" = bpftrace ]; then
+		wait_bpftrace "$out/bpftrace.out" $TRACER
+	else
+		wait_attached "$out/$mode.err" $TRACER
+	fi || { log "$mode did not start:"; cat "$out/$mode.err" "$out/$mode.out" 2>/dev/null; return 1; }
+	CPU0=$(cpu_s $TRACER)
+}
+
+# stop_tracer MODE: stops it and sets SEEN (calls it saw), LOST, CPU (seconds spent
+# since it was tracing) and RSS (peak, KiB); null where the mode has no such thing
+stop_tracer() {
+	local mode=$1 cpu1
+	SEEN=null LOST=null CPU=null RSS=null
+	case $mode in
+	untraced) return 0;;
+	ftrace)
+		echo 0 >"$TRACEFS/events/kvm/kvm_hvc_arm64/enable"
+		# what a user reads: the buffer (older events are overwritten when it is full)
+		SEEN=$(grep -c 'kvm_hvc_arm64:' "$TRACEFS/trace")
+		LOST=$(cat "$TRACEFS"/per_cpu/cpu*/stats | awk '/^overrun:/ { n += $2 } END { print n + 0 }')
+		echo >"$TRACEFS/trace"
+		return 0;;
+	esac
+	cpu1=$(cpu_s $TRACER)
+	RSS=$(hwm_kib $TRACER)
+	kill -INT $TRACER
+	wait $TRACER
+	case $mode in
+	floor)
+		SEEN=$(sed -n 's/^bench-floor: \([0-9]*\) calls$/\1/p' "$out/floor.out")
+		CPU=$(awk -v a="$cpu1" -v b="$CPU0" 'BEGIN { printf "%.2f", a - b }');;
+	bpftrace)
+		SEEN=$(awk -F': ' '/^@calls\[/ { n += $2 } END { print n + 0 }' "$out/bpftrace.out")
+		CPU=$(awk -v a="$cpu1" -v b="$CPU0" 'BEGIN { printf "%.2f", a - b }');;
+	*)	# smccctrace -v: its totals line and, at exit, its own CPU time and peak RSS
+		set -- $(sed -n 's/^smccctrace: \([0-9]*\) calls in .*), \([0-9]*\) lost$/\1 \2/p' "$out/$mode.err")
+		SEEN=${1:-null} LOST=${2:-null}
+		set -- $(sed -n 's/^smccctrace: CPU user \([0-9.]*\)s system \([0-9.]*\)s, peak RSS \([0-9]*\) KiB$/\1 \2 \3/p' \
+			"$out/$mode.err")
+		[ -n "$1" ] && CPU=$(awk -v u="$1" -v s="$2" -v b="$CPU0" 'BEGIN { printf "%.2f", u + s - b }') RSS=$3;;
+	esac
+	[ -n "$SEEN" ] || SEEN=null
+	rm -f /tmp/bench.rec
+}
+
+unavailable() {
+	case $1 in
+	bpftrace) [ -x "$BPFTRACE" ] || echo "no bpftrace in this initramfs (make bench adds it: run.sh --payload)";;
+	ftrace) [ -d "$TRACEFS/events/kvm/kvm_hvc_arm64" ] || echo "no kvm:kvm_hvc_arm64 event in tracefs";;
+	esac
+}
+
+echo "{\"type\":\"bench-start\",\"kernel\":\"$(uname -r)\",\"cpus\":$(grep -c ^processor /proc/cpuinfo),\"runs\":$runs,\"calls\":{\"kvm\":$calls_kvm,\"forwarded\":$calls_fwd}}" >>"$J"
+for mode in $modes; do
+	why=$(unavailable $mode)
+	[ -n "$why" ] && echo "{\"type\":\"skip\",\"mode\":\"$mode\",\"reason\":\"$why\"}" >>"$J" && log "$mode skipped: $why"
+done
+
+# Warm-up, not measured: the emulator translates the guest's and KVM's code once
+for kind in kvm forwarded; do guest $kind "$(calls_of $kind)" >/dev/null || exit 1; done
+
+# The rounds: every mode once per round, so that a slow stretch of the host costs
+# every mode alike; the table pairs each round's modes with that round's untraced run
+round=1
+while [ $round -le "$runs" ]; do
+	for mode in $modes; do
+		[ -n "$(unavailable $mode)" ] && continue
+		start_tracer $mode || exit 1
+		for kind in kvm forwarded; do
+			line=$(guest $kind "$(calls_of $kind)") || { log "$mode $kind: the VMM failed"; cat "$out/vmm.log"; exit 1; }
+			emit_run "\"mode\":\"$mode\",\"round\":$round" "$line"
+		done
+		stop_tracer $mode
+		echo "{\"type\":\"tool\",\"mode\":\"$mode\",\"round\":$round,\"calls\":$((calls_kvm + calls_fwd)),\"seen\":$SEEN,\"lost\":$LOST,\"cpu_s\":$CPU,\"rss_kib\":$RSS}" >>"$J"
+		log "round $round: $mode done (seen $SEEN, lost $LOST)"
+	done
+	round=$((round + 1))
+done
+
+# Losses at the guest's maximum call rate (in-kernel calls, back to back), streaming
+# JSON to /dev/null, with the default ring buffer and smaller ones
+for buffer in default 16K 4K; do
+	start_tracer stream $([ $buffer = default ] || echo --buffer $buffer) || exit 1
+	line=$(guest kvm "$calls_kvm") || exit 1
+	stop_tracer stream
+	emit_run "\"mode\":\"loss\",\"buffer\":\"$buffer\",\"seen\":$SEEN,\"lost\":$LOST" "$line"
+	log "loss: buffer $buffer: seen $SEEN, lost $LOST"
+done
+
+# BPF run time per call of each tracer's programs (fdinfo run_time_ns/run_cnt)
+prog_stats() {	# PID: "ID RUN_TIME_NS RUN_CNT" per BPF program it holds (links name programs too)
+	for f in /proc/$1/fdinfo/*; do
+		awk '/^prog_id:/ { id = $2 } /^run_time_ns:/ { t = $2 } /^run_cnt:/ { c = $2 }
+			END { if (id != "" && t != "") print id, t, c }' "$f" 2>/dev/null
+	done | sort -u -n -k1,1
+}
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
+for mode in floor summary stream bpftrace; do
+	case " $modes " in *" $mode "*) ;; *) continue;; esac
+	[ -n "$(unavailable $mode)" ] && continue
+	start_tracer $mode || exit 1
+	for kind in kvm forwarded; do
+		prog_stats $TRACER >/tmp/before
+		line=$(guest $kind "$(calls_of $kind)") || exit 1
+		prog_stats $TRACER >/tmp/after
+		bpf-objects | awk '$1 == "prog" { print $2, $3 }' >/tmp/names
+		progs=$(awk 'FILENAME == "/tmp/names" { name[$1] = $2; next }
+			FILENAME == "/tmp/before" { t[$1] = $2; c[$1] = $3; next }
+			$3 > c[$1] { printf "%s{\"name\":\"%s\",\"run_time_ns\":%d,\"run_cnt\":%d}", sep, name[$1], $2 - t[$1], $3 - c[$1]; sep = "," }' \
+			/tmp/names /tmp/before /tmp/after)
+		emit_run "\"mode\":\"bpf-stats\",\"tracer\":\"$mode\",\"progs\":[$progs]" "$line"
+	done
+	stop_tracer $mode
+done
+echo 0 >/proc/sys/kernel/bpf_stats_enabled
+echo '{"type":"bench-end"}' >>"$J"
+log "done: $(wc -l <"$J") lines in bench.jsonl"

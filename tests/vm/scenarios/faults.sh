@@ -1,0 +1,43 @@
+# Bad environments and output faults (issue 8): no privileges, an unwritable output,
+# a full disk, a closed pipe; and no BPF object of smccctrace left behind afterwards.
+out=$1
+. /scenarios/lib.sh
+bpf-objects >"$out/bpf-before.txt"
+
+# no privileges: an unprivileged user
+run-as 65534 smccctrace -d 1 >/dev/null 2>"$out/unpriv.err"
+echo $? >"$out/unpriv.rc"
+
+# an output that cannot be opened
+smccctrace -d 0.2 -o /proc/nope/out.jsonl >/dev/null 2>"$out/unwritable.err"
+echo $? >"$out/unwritable.rc"
+
+# a full disk: 4 KiB of tmpfs, a trace bigger than that
+mkdir -p /tmp/small && mount -t tmpfs -o size=4k small /tmp/small
+start_stopped_vmm "$out/vmm.pid" --scenario full --iterations 5 --truth /tmp/truth-enospc.jsonl --delay-us 0
+smccctrace -v -p "$VMM_PID" --json -o /tmp/small/trace.jsonl 2>"$out/enospc.err" &
+t=$!
+wait_attached "$out/enospc.err" $t
+kill -CONT "$VMM_PID"; wait "$VMM_PID"; wait $t; echo $? >"$out/enospc.rc"
+
+# a closed pipe: `smccctrace --json | head -1` ends quietly
+start_stopped_vmm "$out/vmm2.pid" --scenario full --truth /tmp/truth-pipe.jsonl --delay-us 0
+( smccctrace -v -p "$VMM_PID" --json 2>"$out/pipe.err"; echo $? >"$out/pipe.rc" ) | head -n 1 >"$out/pipe.out" &
+sleep 0.1
+for i in $(seq 600); do grep -q 'attached with' "$out/pipe.err" 2>/dev/null && break; sleep 0.05; done
+kill -CONT "$VMM_PID"; wait "$VMM_PID"
+for i in $(seq 200); do [ -s "$out/pipe.rc" ] && break; sleep 0.05; done
+
+# the traced VMM crashes (SIGKILL) while it holds a forwarded call for 8 s: the tracer
+# notices, reports that call as unanswered, prints its summary and exits 0
+start_stopped_vmm "$out/vmm3.pid" --scenario full --truth /tmp/truth-crash.jsonl --delay-us 8000000
+smccctrace -v -p "$VMM_PID" --json -o "$out/crash.jsonl" 2>"$out/crash.err" &
+t=$!
+wait_attached "$out/crash.err" $t
+kill -CONT "$VMM_PID"
+sleep 3	# the first forwarded call comes well within this, and is held for 8 s
+kill -KILL "$VMM_PID"
+wait $t; echo $? >"$out/crash.rc"
+
+sleep 0.5	# link and program teardown is synchronous, but be generous
+bpf-objects >"$out/bpf-after.txt"

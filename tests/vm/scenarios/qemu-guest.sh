@@ -1,0 +1,38 @@
+# A real third-party VMM: Debian's arm64 QEMU (from the run.sh --payload that
+# tests/vm/qemu-payload.sh builds) boots a 4-vCPU Linux guest under KVM, traced by
+# smccctrace -p <qemu pid> (JSON Lines and a record file) and smccctrace psci -p <qemu
+# pid> --json at the same time. The guest's /init takes its last CPU down and up
+# again and powers off; QEMU's exit status and the guest's console line are its result.
+out=$1
+. /scenarios/lib.sh
+VCPUS=${VCPUS:-4}
+
+# QEMU starts stopped, so the tracers see its very first call; it has not opened
+# /dev/kvm yet, hence --wait
+sh -c 'kill -STOP $$; exec /usr/bin/qemu-system-aarch64 "$@"' qemu-system-aarch64 \
+	-machine virt,gic-version=3 -accel kvm -cpu host -smp "$VCPUS" -m 256 \
+	-nographic -nodefaults -serial "file:$out/guest-console.log" -no-reboot \
+	-kernel /guest/Image -initrd /guest/initramfs.cpio \
+	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet" 2>"$out/qemu.err" &
+qemu=$!
+while ! grep -q '^State:.*T' "/proc/$qemu/status" 2>/dev/null; do sleep 0.05; done
+echo "$qemu" >"$out/qemu.pid"
+echo "$VCPUS" >"$out/vcpus"
+
+smccctrace -v --wait -p "$qemu" --json -o "$out/trace.jsonl" --record "$out/trace.rec" 2>"$out/trace.err" &
+tracer=$!
+# Linux's own limits (5 s for a secondary to come up, 100 AFFINITY_INFO polls): a busy
+# emulated host must not turn a healthy guest's slow moments into anomalies
+smccctrace psci -v --wait -p "$qemu" --on-timeout 5000 --poll-limit 100 --poll-time 1000 \
+	--json -o "$out/psci.jsonl" 2>"$out/psci.err" &
+flow=$!
+wait_attached "$out/trace.err" $tracer && wait_attached "$out/psci.err" $flow || { cat "$out"/*.err; exit 1; }
+start=$(date +%s)
+kill -CONT "$qemu"
+wait "$qemu"; echo $? >"$out/qemu.rc"
+echo $(( $(date +%s) - start )) >"$out/guest-seconds"
+wait "$tracer"; echo $? >"$out/trace.rc"
+wait "$flow"; echo $? >"$out/psci.rc"
+smccctrace report --psci "$out/trace.rec" --on-timeout 5000 --poll-limit 100 --poll-time 1000 \
+	--json -o "$out/report-psci.jsonl" 2>"$out/report.err"
+echo $? >"$out/report.rc"

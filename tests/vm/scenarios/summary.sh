@@ -1,0 +1,55 @@
+# --summary against the test VMM's ground truth, checked on the host by
+# tests/vm/check_summary.py and tests/check_schema.py (tests/vm/test-summary.sh).
+#
+# Run A: one `full` run watched by several tracers at once, each loading its own BPF
+#   object: summaries as JSON (two groupings, and under kprobes), as text, with the
+#   default grouping; the per-call JSON stream and a --record file (for the schema).
+# Run B: a longer run (many iterations) cut into -i intervals, whose sum must be the
+#   truth; plus -i with -c (stops by itself), -d, and SIGINT.
+out=$1
+. /scenarios/lib.sh
+
+smccctrace probe --json >"$out/probe.json"
+
+tracers=
+# tracer NAME ARGS...: starts smccctrace -v -p $VMM_PID ARGS, waits until it is attached
+tracer() {
+	name=$1; shift
+	smccctrace -v -p "$VMM_PID" "$@" >"$out/$name.out" 2>"$out/$name.err" &
+	echo "$name $!" >>"$out/tracers"
+	wait_attached "$out/$name.err" $! || { echo "tracer $name failed"; cat "$out/$name.err"; exit 1; }
+}
+
+start_stopped_vmm "$out/vmm-a.pid" --scenario full --truth "$out/truth-a.jsonl" --delay-us 3000
+tracer sum-json -s --json --by vcpu,func,disposition -o "$out/sum-json.jsonl"
+tracer sum-key -s --json --by pid,vm,vcpu,func,service,disposition -o "$out/sum-key.jsonl"
+tracer sum-kprobe -s --json --plan kprobe --by vcpu,func,disposition -o "$out/sum-kprobe.jsonl"
+tracer sum-text -s -T --by vcpu,func,disposition -o "$out/sum-text.txt"
+tracer sum-default -s
+tracer calls --json -o "$out/calls.jsonl"
+tracer record --record "$out/rec.bin"
+kill -CONT "$VMM_PID"
+wait "$VMM_PID"; echo $? >"$out/vmm-a.rc"
+while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
+rm "$out/tracers"
+
+start_stopped_vmm "$out/vmm-b.pid" --scenario full --iterations 60 --truth "$out/truth-b.jsonl" --delay-us 2000
+tracer intervals -s --json -i 0.25 --by vcpu,func,disposition -o "$out/intervals.jsonl"
+tracer intervals-text -s -i 0.25 -T --by vcpu,disposition -o "$out/intervals.txt"
+tracer sigint -s --json -o "$out/sigint.jsonl"
+kill -CONT "$VMM_PID"
+sleep 0.2
+kill -INT "$(awk '$1 == "sigint" { print $2 }' "$out/tracers")"
+wait "$VMM_PID"; echo $? >"$out/vmm-b.rc"
+while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
+rm "$out/tracers"
+
+# Run C: tracers that end on their own while the VMM runs (well over 6 s). Alone with
+# their VMM, so that no other tracer's attach time eats into their windows.
+start_stopped_vmm "$out/vmm-c.pid" --scenario full --iterations 250 --truth "$out/truth-c.jsonl" --delay-us 2000
+tracer count -s --json -i 2 -c 3 -o "$out/count.jsonl"
+tracer duration -s --json -d 4 -o "$out/duration.jsonl"
+kill -CONT "$VMM_PID"
+wait "$VMM_PID"; echo $? >"$out/vmm-c.rc"
+while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
+cat "$out"/*.err

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Faults get a one-line error and a non-zero exit, a closed pipe a quiet exit 0, and no
+# smccctrace BPF program, map or link outlives the tool.
+cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
+variant=$1
+vm_run "$variant" faults
+check "$variant: faults scenario ran" [ "$VM_RC" = 0 ]
+one_line() { [ "$(wc -l <"$1")" = 1 ] && grep -q "$2" "$1"; }
+check "$variant: unprivileged user: exit 1" grep -qx 1 "$RESULTS/unpriv.rc"
+check "$variant: unprivileged user: one line saying why" one_line "$RESULTS/unpriv.err" 'permission denied'
+check "$variant: unwritable output: exit 1" grep -qx 1 "$RESULTS/unwritable.rc"
+check "$variant: unwritable output: one line naming the file" one_line "$RESULTS/unwritable.err" "cannot write '/proc/nope/out.jsonl'"
+check "$variant: full disk: non-zero exit" sh -c "! grep -qx 0 '$RESULTS/enospc.rc'"
+check "$variant: full disk: the error names the file and ENOSPC" \
+	grep -q 'cannot write /tmp/small/trace.jsonl: No space left on device' "$RESULTS/enospc.err"
+check "$variant: closed pipe: exit 0" grep -qx 0 "$RESULTS/pipe.rc"
+check "$variant: closed pipe: head got one JSON call record" grep -q '^{"type":"call"' "$RESULTS/pipe.out"
+check "$variant: closed pipe: no error or warning on stderr (only -v's notes)" \
+	sh -c "! grep -Eiq 'cannot|error|broken pipe|warning' '$RESULTS/pipe.err'"
+check "$variant: VMM crash: the tracer exits 0" grep -qx 0 "$RESULTS/crash.rc"
+check "$variant: VMM crash: the held forwarded call is reported once, unanswered" python3 -c "
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+gone = [r for r in recs if r.get('unanswered')]
+assert len(gone) == 1, gone
+assert gone[0]['disposition'] == 'forwarded' and gone[0]['ret'] is None and gone[0]['vmm_ns'] is None, gone
+assert recs[-1]['type'] == 'summary' and recs[-1]['calls'] == len(recs) - 1, recs[-1]
+" "$RESULTS/crash.jsonl"
+before=$(head -1 "$RESULTS/bpf-before.txt") after=$(head -1 "$RESULTS/bpf-after.txt")
+check "$variant: BPF objects after all runs equal those before ($before / $after)" [ "$before" = "$after" ]
+check "$variant: no smccctrace program is loaded afterwards" \
+	sh -c "! grep -Eq 'prog [0-9]+ (hvc_|smc_|handler_|run_entry|kp_|tp_|userspace_exit)' '$RESULTS/bpf-after.txt'"
+report "vm-faults-$variant"

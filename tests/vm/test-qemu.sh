@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# A real third-party VMM: Debian's arm64 QEMU (-accel kvm, GICv3) boots a 4-vCPU Linux
+# guest inside the emulated host, traced by `smccctrace -p` and `smccctrace psci -p`.
+# tests/vm/check_qemu.py holds the calls and the flow against what QEMU (its exit
+# status), the guest (its console) and KVM (its MPIDR mapping) say themselves.
+cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
+variant=$1
+payload=build/qemu-arm64/payload
+if ! bash tests/vm/qemu-payload.sh "$payload"; then
+	not_ok "$variant: the QEMU payload (Debian's qemu-system-aarch64, its libraries, the guest)"
+	report "vm-qemu-$variant"
+	exit 1
+fi
+vm_run "$variant" qemu-guest --payload "$payload"
+check "$variant: qemu-guest scenario exited 0" [ "$VM_RC" = 0 ]
+echo "# qemu-guest: QEMU ran the guest for $(cat "$RESULTS/guest-seconds" 2>/dev/null)s"
+python3 tests/vm/check_qemu.py "$RESULTS"
+check "$variant: calls and flow agree with QEMU, the guest and KVM" [ $? = 0 ]
+report "vm-qemu-$variant"

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# --record, --perfetto and `smccctrace report`. In the emulated host one tracer writes
+# live JSON Lines, a record file and a Perfetto timeline at once (scenario record).
+# Here, on the x86_64 host, the x86_64 build re-renders the record file: its JSON
+# must equal the live JSON byte for byte and the ground truth field by field, its
+# timeline must equal the live one; the timeline's structure is checked; filters,
+# --info, re-recording, and truncated or corrupt copies are tried on the same file.
+cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
+variant=$1
+HOST_TOOL=build/x86_64/smccctrace
+vm_run "$variant" record
+R=$RESULTS
+OUT=build/vm/$variant/record/report
+rm -rf "$OUT"; mkdir -p "$OUT"
+report_cmd() { "$HOST_TOOL" report "$@"; }
+
+check "$variant: record scenario exited 0" [ "$VM_RC" = 0 ]
+check "$variant: VMM exited 0" grep -qx 0 "$R/vmm.rc"
+check "$variant: the tracer with --json -o, --record and --perfetto exited 0" grep -qx 0 "$R/live.rc"
+python3 tests/vm/check_trace.py "$R" --trace live.jsonl --label "record-live-$variant"
+check "$variant: live JSON Lines equal the ground truth" [ $? = 0 ]
+calls=$(grep -c '"type":"call"' "$R/truth.jsonl")
+bytes=$(stat -c %s "$R/rec.bin" 2>/dev/null)
+echo "# record: $bytes bytes for $calls calls (x1..x7 captured)"
+
+# offline, on x86_64
+check "$variant: report --json -o runs on $(uname -m)" report_cmd "$R/rec.bin" --json -o "$OUT/report.jsonl"
+check "$variant: report's call records are byte-identical to the live ones" \
+	cmp <(grep '"type":"call"' "$R/live.jsonl") <(grep '"type":"call"' "$OUT/report.jsonl")
+check "$variant: report's summary equals the live one (but for duration_s)" python3 -c '
+import json, sys
+s = [[json.loads(l) for l in open(p) if "\"summary\"" in l] for p in sys.argv[1:]]
+for x in s[0] + s[1]: x.pop("duration_s", None)
+sys.exit(not (len(s[0]) == 1 and s[0] == s[1]))' "$R/live.jsonl" "$OUT/report.jsonl"
+check "$variant: report --json is the live JSON byte for byte, summary included" cmp "$R/live.jsonl" "$OUT/report.jsonl"
+python3 tests/vm/check_trace.py "$OUT" --truth ../results/truth.jsonl --trace report.jsonl --label "record-report-$variant"
+check "$variant: report --json equals the ground truth field by field" [ $? = 0 ]
+report_cmd "$R/rec.bin" >"$OUT/report.txt"
+check "$variant: report (text) prints a header and one line per call" \
+	sh -c "head -1 '$OUT/report.txt' | grep -q '^TIME(s) ' && [ \$(wc -l <'$OUT/report.txt') = $((calls + 1)) ]"
+
+python3 tests/vm/check_perfetto.py "$R/live.json" --trace "$R/live.jsonl" --truth "$R/truth.jsonl" --lost 0 \
+	--label "record-perfetto-$variant"
+check "$variant: the live Perfetto timeline's structure, nesting and content" [ $? = 0 ]
+check "$variant: report --perfetto runs on $(uname -m)" report_cmd "$R/rec.bin" --perfetto "$OUT/report.json"
+check "$variant: report --perfetto is the live timeline byte for byte" cmp "$R/live.json" "$OUT/report.json"
+check "$variant: report --perfetto alone prints nothing on stdout" \
+	sh -c "[ -z \"\$('$HOST_TOOL' report '$R/rec.bin' --perfetto /dev/null)\" ]"
+
+# --summary offline: the userspace aggregation of the recorded calls
+report_cmd "$R/rec.bin" --summary --json -o "$OUT/summary.json"
+check "$variant: report --summary --json counts every (function, disposition) of the ground truth exactly" python3 -c '
+import collections, json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+truth = collections.Counter((int(t["func_id"], 16), t["expect"]) for t in map(json.loads, open(sys.argv[2]))
+                            if t.get("type") == "call")
+got = collections.Counter({(g["func_id"], g["disposition"]): g["count"] for g in docs[0]["groups"]})
+hist_ok = all(sum(b["count"] for b in g["kvm_ns"]["buckets"]) == g["count"] for g in docs[0]["groups"])
+ok = len(docs) == 1 and docs[0]["final"] and got == truth and hist_ok and docs[0]["calls"] == sum(truth.values())
+print("summary", dict(got), "truth", dict(truth)) if not ok else None
+sys.exit(not ok)' "$OUT/summary.json" "$R/truth.jsonl"
+
+# the header
+report_cmd "$R/rec.bin" --info --json >"$OUT/info.json"
+check "$variant: --info: tool version, the VM's kernel release, the plan and its hooks, the clocks" python3 -c '
+import json, re, sys
+i = json.load(open(sys.argv[1]))
+version = re.search(r"SMCCCTRACE_VERSION \"(.*)\"", open("src/version.h").read()).group(1)
+ok = (i["tool_version"] == version and i["kernel_release"] == open(sys.argv[2]).read().strip()
+      and i["machine"] == "aarch64" and i["plan"] == "fentry/fexit" and i["handler"] == "kvm_smccc_call_handler"
+      and {h["kind"] for h in i["hooks"]} == {"fentry", "fexit"} and len(i["hooks"]) >= 5
+      and i["calls"] == int(sys.argv[3]) and i["lost"] == 0 and sum(i["by_disposition"].values()) == i["calls"]
+      and i["start_monotonic_ns"] > 0 and i["start_boottime_ns"] >= i["start_monotonic_ns"]
+      and int(i["start_realtime_ns"]) > 1.7e18 and i["bytes"] == int(sys.argv[4]))
+print(i) if not ok else None
+sys.exit(not ok)' "$OUT/info.json" "$R/uname" "$calls" "$bytes"
+python3 tests/check_schema.py --label "record-schema-$variant" "$OUT/info.json" "$OUT/report.jsonl" "$OUT/summary.json"
+check "$variant: report --json, --summary --json and --info --json are valid against the JSON schema" [ $? = 0 ]
+check "$variant: --info (text) names the kernel and the plan" \
+	sh -c "'$HOST_TOOL' report '$R/rec.bin' --info | grep -q 'plan         fentry/fexit'"
+
+# --record alone, under the kprobe plan
+check "$variant: --record alone exited 0" grep -qx 0 "$R/rec2.rc"
+check "$variant: --record alone printed nothing on stdout" [ ! -s "$R/rec2.stdout" ]
+check "$variant: --record alone printed the totals line" grep -q "smccctrace: $calls calls in" "$R/rec2.err"
+check "$variant: the kprobe recording's header names kprobes" \
+	sh -c "'$HOST_TOOL' report '$R/rec2.bin' --info --json | grep -q '\"plan\":\"kprobe/kretprobe\".*\"kind\":\"kretprobe\"'"
+report_cmd "$R/rec2.bin" --json -o "$OUT/report2.jsonl"
+python3 tests/vm/check_trace.py "$OUT" --truth ../results/truth2.jsonl --trace report2.jsonl --label "record2-$variant"
+check "$variant: report of the kprobe recording equals its ground truth" [ $? = 0 ]
+
+# filters applied offline
+report_cmd "$R/rec.bin" --json --disposition forwarded,refused -o "$OUT/disp.jsonl"
+python3 tests/vm/check_trace.py "$OUT" --truth ../results/truth.jsonl --trace disp.jsonl \
+	--where "t['expect'] in ('forwarded', 'refused')" --label "record-filter-disp-$variant"
+check "$variant: report --disposition forwarded,refused keeps exactly those calls" [ $? = 0 ]
+report_cmd "$R/rec.bin" --json --func psci --vcpu 1 -o "$OUT/psci1.jsonl"
+python3 tests/vm/check_trace.py "$OUT" --truth ../results/truth.jsonl --trace psci1.jsonl \
+	--where "t['vcpu'] == 1 and (0x84000000 <= int(t['func_id'], 16) <= 0x8400001f or 0xc4000000 <= int(t['func_id'], 16) <= 0xc400001f)" \
+	--label "record-filter-psci-vcpu1-$variant"
+check "$variant: report --func psci --vcpu 1 keeps exactly those calls" [ $? = 0 ]
+check "$variant: report --record of a filtered report reads back the same" sh -c "
+	'$HOST_TOOL' report '$R/rec.bin' --func psci --vcpu 1 --record '$OUT/sub.bin' &&
+	'$HOST_TOOL' report '$OUT/sub.bin' --json | cmp - '$OUT/psci1.jsonl'"
+
+# damaged copies: one-line error naming the offset, exit 1, no output
+head -c $((bytes - 100)) "$R/rec.bin" >"$OUT/cut.bin"
+report_cmd "$OUT/cut.bin" --json >"$OUT/cut.out" 2>"$OUT/cut.err"
+status=$?
+check "$variant: a truncated record: exit 1, one line naming the offset, no output" sh -c "
+	[ $status = 1 ] && grep -Eqx 'smccctrace: $OUT/cut.bin: truncated at offset [0-9]+: .*' '$OUT/cut.err' &&
+	[ \$(wc -l <'$OUT/cut.err') = 1 ] && [ ! -s '$OUT/cut.out' ]"
+python3 - "$R/rec.bin" "$OUT/corrupt.bin" <<'EOF'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+first_call = 12 + 8 + struct.unpack_from("<I", b, 16)[0]
+b[first_call + 8 + 97] = 9          # disposition (docs/record-format.md)
+open(sys.argv[2], "wb").write(b)
+print("# corrupted the disposition of the call record at offset %d" % first_call)
+EOF
+report_cmd "$OUT/corrupt.bin" --json >"$OUT/corrupt.out" 2>"$OUT/corrupt.err"
+status=$?
+first_call=$(python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(); print(12 + 8 + struct.unpack_from("<I", b, 16)[0])' "$R/rec.bin")
+check "$variant: a corrupt record: exit 1, 'corrupt record at offset $first_call', no output" sh -c "
+	[ $status = 1 ] && grep -q 'corrupt record at offset $first_call: disposition 9' '$OUT/corrupt.err' &&
+	[ ! -s '$OUT/corrupt.out' ]"
+report "vm-record-$variant"

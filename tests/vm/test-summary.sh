@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# smccctrace --summary (counts and latency histograms aggregated in the kernel) equals
+# the test VMM's ground truth exactly, as JSON, text and -i intervals; every JSON
+# document the tool wrote validates against docs/smccctrace.schema.json.
+cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
+variant=$1
+vm_run "$variant" summary
+check "$variant: summary scenario exited 0" [ "$VM_RC" = 0 ]
+python3 tests/vm/check_summary.py "$RESULTS" --label "summary-$variant"
+check "$variant: summaries equal the ground truth" [ $? = 0 ]
+
+# the schema: every JSON Lines output of this boot, and the subcommands' JSON
+tool=build/x86_64/smccctrace
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+"$tool" report --json "$RESULTS/rec.bin" >"$tmp/report.jsonl"
+check "$variant: report --json of the --record file" [ $? = 0 ]
+"$tool" report --info --json "$RESULTS/rec.bin" >"$tmp/info.jsonl"
+check "$variant: report --info --json" [ $? = 0 ]
+python3 tests/check_schema.py --self-test --label "schema-$variant" \
+	"$RESULTS"/{sum-json,sum-key,sum-kprobe,intervals,count,duration,sigint,calls}.jsonl \
+	"$tmp/report.jsonl" "$tmp/info.jsonl"
+check "$variant: JSON Lines valid against docs/smccctrace.schema.json" [ $? = 0 ]
+python3 tests/check_schema.py --def probe --label "schema-probe-$variant" "$RESULTS/probe.json"
+check "$variant: probe --json valid against the schema" [ $? = 0 ]
+"$tool" decode --json psci 0x86000000 0xc2000042 0x84020003 >"$tmp/decode.jsonl"
+python3 tests/check_schema.py --def decode --label "schema-decode" "$tmp/decode.jsonl"
+check "decode --json valid against the schema" [ $? = 0 ]
+report "vm-summary-$variant"
