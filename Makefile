@@ -48,7 +48,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
 TOOL := $(BUILD)/smccctrace
 VMM := build/arm64/smccc-testvmm
 
-.PHONY: all deps check unit vmtest demo clean vmlinux bench bench-report vmm test-tools fuzz
+.PHONY: all deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
 deps:
@@ -137,6 +137,13 @@ demo:
 
 # Benchmarks, not part of `make check` (docs/performance.md): overhead in the emulated
 # host, and the offline pipeline's throughput on this machine
+# 10 minutes of VMMs under the summary tracer and the scraped exporter (a 40 s version
+# runs in `make check`).
+soak:
+	@bash scripts/deps.sh
+	@$(MAKE) -s ARCH=arm64 && $(MAKE) -s vmm test-tools
+	@SOAK_SECONDS=600 bash tests/vm/test-soak.sh vhe
+
 bench:
 	@bash tests/bench/vm.sh
 

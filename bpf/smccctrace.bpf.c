@@ -36,6 +36,8 @@ const volatile __u8 disposition_mask = (1 << DISP__COUNT) - 1;
 const volatile __u8 nr_args = 7;
 /* --summary: count calls in the "stats" map instead of sending them */
 const volatile bool aggregate = false;
+/* Wake the reader once this much is waiting in the ring buffer (a quarter of it) */
+const volatile __u32 wakeup_bytes = 0;
 
 /* ESR_EL2 fields (arch/arm64/include/asm/esr.h) */
 #define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
@@ -348,7 +350,12 @@ static __always_inline void submit(struct smccc_event *src)
 		return;
 	}
 	__builtin_memcpy(ev, src, sizeof(*ev));
-	bpf_ringbuf_submit(ev, 0);
+	/*
+	 * A wakeup per call cost more than the call's record (docs/performance.md): the
+	 * reader is woken once a batch has built up, and polls every 100 ms anyway.
+	 */
+	bpf_ringbuf_submit(ev, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 /* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on. */
@@ -381,11 +388,19 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 	ev->tid = tid;
 	ev->vcpu = BPF_CORE_READ(vcpu, vcpu_id);
 	ev->vm = vm_number(BPF_CORE_READ(vcpu, kvm));
+	ev->conduit = conduit;
+	in->vcpu = vcpu;
+	in->state = CALL_TRAPPED;
+	if (aggregate) {
+		/* --summary counts calls by function: the rest of the snapshot is the stream's */
+		ev->regs[0] = func_id;
+		bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
+		return 0;
+	}
 	esr = (__u32)BPF_CORE_READ(vcpu, arch.fault.esr_el2);
 	ev->esr = esr;
 	ev->imm = esr & 0xffff;
 	ev->insn_bits = esr & ESR_IL ? 32 : 16;
-	ev->conduit = conduit;
 	ev->pstate = BPF_CORE_READ(vcpu, arch.ctxt.regs.pstate);
 	if (ev->pstate & PSR_MODE32_BIT)
 		ev->isa = ev->pstate & PSR_AA32_T_BIT ? ISA_T32 : ISA_A32;
@@ -405,8 +420,6 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 		clip_aarch32(ev->regs, SMCCC_NR_REGS);
 		ev->pc = (__u32)ev->pc;
 	}
-	in->vcpu = vcpu;
-	in->state = CALL_TRAPPED;
 	bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
 	return 0;
 }
@@ -479,7 +492,7 @@ static __always_inline int on_trap_done(void)
 	}
 	if (!in->reached_handler)
 		in->ev.disposition = DISP_REFUSED;
-	if (!(in->ev.flags & EVF_SYSTEM_EVENT)) {
+	if (!aggregate && !(in->ev.flags & EVF_SYSTEM_EVENT)) {
 		struct kvm_vcpu *vcpu = in->vcpu;
 
 		read_results(vcpu, &in->ev);
@@ -508,7 +521,8 @@ static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
 	if (!in || in->state != CALL_FORWARDED)
 		return 0;
 	in->ev.vmm_ns = bpf_ktime_get_ns() - in->exit_ts;
-	read_results(vcpu, &in->ev);
+	if (!aggregate)
+		read_results(vcpu, &in->ev);
 	submit(&in->ev);
 	bpf_map_delete_elem(&inflight, &tid);
 	return 0;

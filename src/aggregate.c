@@ -208,9 +208,8 @@ static size_t key_hash(const struct agg_key *k)
 	return (size_t)(h ^ (h >> 32));
 }
 
-static int grow_index(struct agg_table *t)
+static int rebuild_index(struct agg_table *t, size_t size)
 {
-	size_t size = t->index_size ? t->index_size * 2 : 64;
 	__u32 *index = calloc(size, sizeof(*index));
 
 	if (!index)
@@ -226,6 +225,30 @@ static int grow_index(struct agg_table *t)
 	t->index = index;
 	t->index_size = size;
 	return 0;
+}
+
+static int grow_index(struct agg_table *t)
+{
+	return rebuild_index(t, t->index_size ? t->index_size * 2 : 64);
+}
+
+void agg_retain(struct agg_table *t, bool (*keep)(const struct agg_key *k, const struct agg_stats *s, void *ctx),
+		void *ctx)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->nr; i++)
+		if (keep(&t->entries[i].key, &t->entries[i].stats, ctx))
+			t->entries[kept++] = t->entries[i];
+	if (kept == t->nr)
+		return;
+	t->nr = kept;
+	if (t->index_size && rebuild_index(t, t->index_size)) {
+		/* out of memory: drop the stale index; the next insert builds a new one */
+		free(t->index);
+		t->index = NULL;
+		t->index_size = 0;
+	}
 }
 
 /* The stats of key k, added zeroed if new; NULL when out of memory. */

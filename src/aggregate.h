@@ -45,6 +45,9 @@ void agg_add_event(struct agg_table *t, const struct smccc_event *ev);
 int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s);
 /* Number of distinct keys. */
 size_t agg_size(const struct agg_table *t);
+/* Keeps only the rows keep() says yes to (e.g. the exporter forgets VMMs long gone). */
+void agg_retain(struct agg_table *t, bool (*keep)(const struct agg_key *k, const struct agg_stats *s, void *ctx),
+		void *ctx);
 /* Calls in the table, in total and per disposition (by_disp may be NULL). */
 __u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT]);
 

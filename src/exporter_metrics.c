@@ -25,8 +25,13 @@ struct row_labels {
 
 static void row_labels(struct row_labels *rl, const struct agg_row *r, bool with_vcpu)
 {
-	snprintf(rl->pid, sizeof(rl->pid), "%u", r->key.pid);
-	snprintf(rl->vm, sizeof(rl->vm), "%u", r->key.vm);
+	if (r->key.pid == EXPORTER_EXITED_PID) {
+		snprintf(rl->pid, sizeof(rl->pid), "exited");
+		snprintf(rl->vm, sizeof(rl->vm), "exited");
+	} else {
+		snprintf(rl->pid, sizeof(rl->pid), "%u", r->key.pid);
+		snprintf(rl->vm, sizeof(rl->vm), "%u", r->key.vm);
+	}
 	snprintf(rl->vcpu, sizeof(rl->vcpu), "%u", r->key.vcpu);
 	smccc_name(r->key.func_id, rl->func, sizeof(rl->func));
 	rl->n = 0;

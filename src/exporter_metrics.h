@@ -30,4 +30,7 @@ __u64 exporter_bound_ns(int i);
 /* Writes the whole /metrics page for table t (NULL: no calls yet) to out. Returns 0,
  * or -1 when out of memory. */
 int exporter_metrics_render(FILE *out, const struct agg_table *t, const struct exporter_status *st);
+/* The pid of the series that hold the counts of VMMs that have exited (label "exited"). */
+#define EXPORTER_EXITED_PID 0
+
 #endif

@@ -55,15 +55,35 @@ static void room_close(FILE *out, char *start, char *end, char *local)
 
 /* ---- formatting into a buffer with room, forwards; each returns the new end ---- */
 
-static char *fmt_dec(char *p, uint64_t v)
+static unsigned dec_digits(uint64_t v)
 {
 	unsigned n = 1;
 
-	for (uint64_t t = v; t >= 10; t /= 10)
-		n++;
-	for (char *q = p + n; q > p; v /= 10)
-		*--q = (char)('0' + v % 10);
-	return p + n;
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* two digits per division */
+static char *fmt_dec(char *p, uint64_t v)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char *end = p + dec_digits(v), *q = end;
+
+	for (; v >= 100; v /= 100) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, pairs + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
+	return end;
 }
 
 /* `decimals` digits, zero-padded */
@@ -74,14 +94,27 @@ static char *fmt_dec_fixed(char *p, uint64_t v, unsigned decimals)
 	return p + decimals;
 }
 
-/* lowercase, no leading zeros */
+/* lowercase, no leading zeros; two digits per step */
 static char *fmt_hex(char *p, uint64_t v)
 {
-	static const char digits[] = "0123456789abcdef";
+	static const char pairs[] =
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+		"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+		"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+		"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+		"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+		"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 	unsigned n = v ? (64 - (unsigned)__builtin_clzll(v) + 3) / 4 : 1;
+	char *q = p + n;
 
-	for (char *q = p + n; q > p; v >>= 4)
-		*--q = digits[v & 0xf];
+	for (; q - p >= 2; v >>= 8) {
+		q -= 2;
+		memcpy(q, pairs + 2 * (v & 0xff), 2);
+	}
+	if (q > p)
+		*--q = pairs[2 * (v & 0xf) + 1];
 	return p + n;
 }
 
@@ -101,14 +134,14 @@ static const bool plain_byte[256] = {
 static char *fmt_plain_quoted(char *p, const char *s, size_t max)
 {
 	const unsigned char *c = (const unsigned char *)s;
-	const char *limit = p + 1 + max;
+	size_t i;
 
 	*p++ = '"';
-	for (; *c; c++) {
-		if (!plain_byte[*c] || p == limit)
-			return NULL;
-		*p++ = (char)*c;
-	}
+	for (i = 0; i < max && plain_byte[c[i]]; i++)	/* NUL is not plain */
+		p[i] = (char)c[i];
+	if (c[i])
+		return NULL;	/* a byte to escape, or longer than max */
+	p += i;
 	*p++ = '"';
 	return p;
 }
@@ -135,8 +168,9 @@ struct value {
 
 #define JS_MAX_SAFE_INTEGER ((1ull << 53) - 1)
 
-/* The value's text; NULL only for a string the slow path must write */
-static char *fmt_value(char *p, const struct value *v)
+/* The value's text; NULL only for a string the slow path must write. Inlined into
+ * each caller, where the kind is a constant. */
+static inline __attribute__((always_inline)) char *fmt_value(char *p, const struct value *v)
 {
 	switch (v->kind) {
 	case V_UINT:
@@ -277,7 +311,8 @@ void jw_name(struct json_writer *w, const char *name)
 }
 
 /* Writes [,]["name":]value: the fast path when it can, else piece by piece */
-static void emit(struct json_writer *w, const char *name, const struct value *v)
+static inline __attribute__((always_inline)) void emit(struct json_writer *w, const char *name,
+						       const struct value *v)
 {
 	char local[ROOM], *start = room_open(w->out, local), *p = start;
 

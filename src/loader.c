@@ -55,6 +55,7 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 	set_filters(l->skel, o);
 	if (o && o->buffer_bytes && set_buffer(l->skel, o->buffer_bytes, err, len))
 		return -1;
+	l->skel->rodata->wakeup_bytes = bpf_map__max_entries(l->skel->maps.events) / 4;
 	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
 		return -1;
 	if (smccctrace_bpf__load(l->skel)) {

@@ -125,6 +125,10 @@ int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len)
 			 k->release);
 		return -1;
 	}
+	if (!k->kvm) {
+		snprintf(err, len, "no /dev/kvm: KVM is not running on this host (see 'smccctrace probe')");
+		return -1;
+	}
 	if (!k->handler && !k->kvm_tracepoints) {
 		snprintf(err, len, "kernel %s has no traceable KVM SMCCC handler (no KVM, or KVM not built in; see 'smccctrace probe')",
 			 k->release);

@@ -19,14 +19,43 @@ static bool missing(const struct call_view *v, __u16 bit)
 	return v->ev->missing & bit;
 }
 
+/*
+ * A trace repeats a few function IDs, and decoding one (a scan of the function table,
+ * a snprintf for its name) cost more than a third of rendering its call as JSON: the
+ * last decodings are kept, per thread, in a small direct-mapped cache.
+ */
+#define DECODE_CACHE_SLOTS 64
+
+struct decoded_id {
+	bool valid;
+	__u32 id;
+	struct smccc_decoded dec;
+	char name[SMCCC_NAME_MAX];
+};
+
+static const struct decoded_id *decode_cached(__u32 id)
+{
+	static __thread struct decoded_id cache[DECODE_CACHE_SLOTS];
+	struct decoded_id *d = &cache[(id ^ id >> 16 ^ id >> 24) % DECODE_CACHE_SLOTS];
+
+	if (!d->valid || d->id != id) {
+		d->valid = true;
+		d->id = id;
+		smccc_decode(id, &d->dec);
+		smccc_name(id, d->name, sizeof(d->name));
+	}
+	return d;
+}
+
 void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns)
 {
 	__u32 func_id = (__u32)ev->regs[0];
+	const struct decoded_id *d = decode_cached(func_id);
 
 	memset(v, 0, sizeof(*v));
 	v->ev = ev;
-	smccc_decode(func_id, &v->dec);
-	smccc_name(func_id, v->name, sizeof(v->name));
+	v->dec = d->dec;
+	memcpy(v->name, d->name, sizeof(v->name));
 	v->ts_ns = ev->ts_ns >= t0_ns ? ev->ts_ns - t0_ns : 0;
 	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE)) && !(ev->missing & EVM_RET);
 	v->ret_name = v->has_result ? smccc_ret_name(func_id, ev->ret[0]) : NULL;

@@ -113,16 +113,32 @@ static enum smccc_service service_of(uint32_t id)
 
 const struct smccc_func *smccc_lookup(uint32_t id)
 {
+	/* A trace asks about the same few IDs again and again: the last answers, per
+	 * thread, spare a scan of the whole table (docs/performance.md) */
+	static __thread struct {
+		bool valid;
+		uint32_t id;
+		const struct smccc_func *func;
+	} recent[16];
+	unsigned slot;
 	size_t i;
 
 	/* The hint says nothing about which function is called. */
 	if (id & SMCCC_FAST_CALL)
 		id &= ~SMCCC_SVE_HINT;
+	slot = (id ^ id >> 16 ^ id >> 24) % 16;
+	if (recent[slot].valid && recent[slot].id == id)
+		return recent[slot].func;
+	recent[slot].valid = true;
+	recent[slot].id = id;
+	recent[slot].func = NULL;
 	for (i = 0; i < smccc_funcs_count; i++) {
-		if (smccc_funcs[i].id == id)
-			return &smccc_funcs[i];
+		if (smccc_funcs[i].id == id) {
+			recent[slot].func = &smccc_funcs[i];
+			break;
+		}
 	}
-	return NULL;
+	return recent[slot].func;
 }
 
 void smccc_decode(uint32_t id, struct smccc_decoded *out)

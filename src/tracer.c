@@ -249,7 +249,8 @@ static bool all_pids_gone(const struct trace_opts *o)
 	return true;
 }
 
-static void print_totals(const struct trace_totals *t)
+/* lost_cause: what overflowed, the ring buffer or (counting in the kernel) its key table */
+static void print_totals(const struct trace_totals *t, const char *lost_cause)
 {
 	fprintf(stderr, "smccctrace: %llu calls in %.1fs (kvm %llu, denied %llu, forwarded %llu, refused %llu), %llu lost\n",
 		(unsigned long long)t->calls, t->duration_s,
@@ -257,7 +258,8 @@ static void print_totals(const struct trace_totals *t)
 		(unsigned long long)t->by_disposition[DISP_FORWARDED], (unsigned long long)t->by_disposition[DISP_REFUSED],
 		(unsigned long long)t->lost);
 	if (t->lost)
-		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (ring buffer full)\n", (unsigned long long)t->lost);
+		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (%s full)\n", (unsigned long long)t->lost,
+			lost_cause);
 }
 
 /* A closed pipe (`smccctrace --json | head -1`) ends the trace quietly. */
@@ -379,7 +381,7 @@ static int run(struct tracer *t)
 	if (t->output_failed)
 		return output_error(t);
 	err = finish_sinks(t) ?: err;
-	print_totals(&t->totals);
+	print_totals(&t->totals, "ring buffer");
 	return err;
 }
 
@@ -453,7 +455,7 @@ static int run_summary(struct tracer *t)
 	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
 	summary_free(s);
 	if (!err)
-		print_totals(&t->totals);
+		print_totals(&t->totals, "kernel key table");
 	return err;
 }
 
@@ -464,17 +466,75 @@ static int run_summary(struct tracer *t)
  * kernel's table never fills up on a long run, then renders it (exporter_metrics.c).
  * Scrapes run on the HTTP server's thread; this one waits for the end.
  */
+#define MAX_GONE_PIDS 256
+
 struct exporter_source {
 	struct tracer *t;
 	struct agg_table *calls;	/* every call counted since the start */
 	struct exporter_status st;
+	/* VMMs found gone at the last scrape: their own series were shown one last time */
+	__u32 gone[MAX_GONE_PIDS], gone_now[MAX_GONE_PIDS];
+	int nr_gone, nr_gone_now;
+	struct agg_table *fold;		/* rows being folded, during forget_gone_vmms() */
 };
+
+/*
+ * A VMM that has exited keeps its own series for one more scrape; then its counts
+ * are folded into the series of pid "exited" (vm 0, same vCPU, function and
+ * disposition). Every sum stays monotonic, and a host where VMMs come and go keeps a
+ * bounded page and a flat memory footprint (Prometheus marks the dropped series stale).
+ */
+static bool keep_live_vmm(const struct agg_key *k, const struct agg_stats *s, void *ctx)
+{
+	struct exporter_source *src = ctx;
+	struct agg_key folded;
+	bool seen_gone = false, listed = false;
+
+	if (k->pid == EXPORTER_EXITED_PID || !(kill((pid_t)k->pid, 0) && errno == ESRCH))
+		return true;
+	for (int i = 0; i < src->nr_gone && !seen_gone; i++)
+		seen_gone = src->gone[i] == k->pid;
+	if (!seen_gone && src->nr_gone_now < MAX_GONE_PIDS) {
+		for (int i = 0; i < src->nr_gone_now && !listed; i++)
+			listed = src->gone_now[i] == k->pid;
+		if (!listed)
+			src->gone_now[src->nr_gone_now++] = k->pid;
+		return true;
+	}
+	folded = *k;
+	folded.pid = EXPORTER_EXITED_PID;
+	folded.vm = 0;
+	if (agg_merge(src->fold, &folded, s))
+		return true;	/* out of memory: keep the row rather than lose counts */
+	return false;
+}
+
+static void forget_gone_vmms(struct exporter_source *src)
+{
+	struct agg_row *rows = NULL;
+	size_t n;
+
+	src->fold = agg_new();
+	if (!src->fold)
+		return;
+	src->nr_gone_now = 0;
+	agg_retain(src->calls, keep_live_vmm, src);
+	memcpy(src->gone, src->gone_now, sizeof(src->gone));
+	src->nr_gone = src->nr_gone_now;
+	n = agg_rows(src->fold, AGG_BY__ALL, &rows);
+	for (size_t i = 0; i < n; i++)
+		agg_merge(src->calls, &rows[i].key, &rows[i].stats);
+	free(rows);
+	agg_free(src->fold);
+	src->fold = NULL;
+}
 
 static int render_metrics(FILE *out, void *ctx)
 {
 	struct exporter_source *src = ctx;
 
 	src->st.up = !stats_map_collect(src->t->bpf.skel, src->calls);
+	forget_gone_vmms(src);
 	src->st.lost = lost_events(src->t);
 	src->st.keys = agg_size(src->calls);
 	return exporter_metrics_render(out, src->calls, &src->st);
@@ -520,7 +580,7 @@ static int run_exporter(struct tracer *t)
 	t->totals.lost = lost_events(t);
 	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
 	agg_free(src.calls);
-	print_totals(&t->totals);
+	print_totals(&t->totals, "kernel key table");
 	return 0;
 }
 

@@ -18,7 +18,8 @@ import json
 import statistics
 import sys
 
-MODES = ["untraced", "floor", "summary", "stream", "record", "bpftrace", "ftrace"]
+MODES = ["untraced", "floor", "summary", "stream", "record", "bpftrace", "ftrace",
+         "summary-before", "stream-before", "record-before"]
 LABELS = {
     "untraced": "(1) untraced",
     "floor": "(2) floor: count in a per-CPU array",
@@ -27,6 +28,9 @@ LABELS = {
     "record": "(5) smccctrace --record FILE",
     "bpftrace": "(6) bpftrace, same summary",
     "ftrace": "(7) ftrace kvm:kvm_hvc_arm64",
+    "summary-before": "(3) --summary, the build before",
+    "stream-before": "(4) --json, the build before",
+    "record-before": "(5) --record, the build before",
 }
 KINDS = ["kvm", "forwarded"]
 
@@ -57,10 +61,17 @@ class Bench:
         self.lines = lines
         self.start = next((l for l in lines if l["type"] == "bench-start"), {})
         self.skipped = {l["mode"]: l["reason"] for l in lines if l["type"] == "skip"}
-        # ns[mode][kind][round]
-        self.ns = {}
+        # ns[mode][kind][round]; the untraced runs also by the mode they pair with:
+        # base[mode][kind][round]
+        self.ns, self.base, self.untraced = {}, {}, {}
         for l in lines:
-            if l["type"] == "run" and l["mode"] in MODES:
+            if l["type"] != "run" or l["mode"] not in MODES:
+                continue
+            if l["mode"] == "untraced":
+                self.base.setdefault(l["pair"], {}).setdefault(l["kind"], {})[l["round"]] = l["ns_per_call"]
+                self.untraced.setdefault(l["kind"], []).append(l["ns_per_call"])
+                self.ns.setdefault("untraced", {})
+            else:
                 self.ns.setdefault(l["mode"], {}).setdefault(l["kind"], {})[l["round"]] = l["ns_per_call"]
         self.tools = [l for l in lines if l["type"] == "tool"]
         self.loss = [l for l in lines if l["type"] == "run" and l["mode"] == "loss"]
@@ -68,8 +79,8 @@ class Bench:
         self.modes = [m for m in MODES if m in self.ns]
 
     def overheads(self, mode, kind):
-        """{round: overhead ns per call} against the same round's untraced run"""
-        base = self.ns.get("untraced", {}).get(kind, {})
+        """{round: overhead ns per call} against the untraced run just before it"""
+        base = self.base.get(mode, {}).get(kind, {})
         runs = self.ns.get(mode, {}).get(kind, {})
         return {r: t - base[r] for r, t in runs.items() if r in base}
 
@@ -85,13 +96,18 @@ class Bench:
         if not any(l["type"] == "bench-end" for l in self.lines):
             problems.append("no bench-end line: the scenario did not finish")
         runs = self.start.get("runs", 0)
-        for mode in MODES:
-            if mode in self.skipped:
+        for mode in self.modes:
+            if mode == "untraced":
                 continue
             for kind in KINDS:
                 got = len(self.ns.get(mode, {}).get(kind, {}))
                 if got != runs:
                     problems.append(f"{mode} {kind}: {got} rounds, expected {runs}")
+                if len(self.overheads(mode, kind)) != got:
+                    problems.append(f"{mode} {kind}: a round without its untraced pair")
+        for mode in MODES[1:7]:
+            if mode not in self.ns and mode not in self.skipped:
+                problems.append(f"{mode}: neither measured nor skipped")
         for t in self.tools:
             if t["seen"] is not None and t["seen"] + (t["lost"] or 0) != t["calls"]:
                 problems.append(f"round {t['round']} {t['mode']}: saw {t['seen']} + lost {t['lost']} "
@@ -112,14 +128,19 @@ class Bench:
         w(f"Kernel {self.start.get('kernel')} in the emulated host ({self.start.get('cpus')} CPUs), "
           f"{self.start.get('runs')} rounds of {calls.get('kvm')} in-kernel (`SMCCC_VERSION`, HVC) and "
           f"{calls.get('forwarded')} forwarded (OEM, answered by the VMM) calls per mode; "
-          "medians over the rounds, (min–max).\n\n")
+          "medians over the rounds, (min–max). A mode's overhead is its time per call minus "
+          "that of the untraced run just before it; vs (2) divides it by the floor's overhead "
+          "of the same round.\n\n")
         w("| mode | kind | ns/call | overhead ns/call | vs (1) untraced | vs (2) floor |\n")
         w("|---|---|---:|---:|---:|---:|\n")
         for mode in self.modes:
             for kind in KINDS:
-                times = list(self.ns[mode].get(kind, {}).values())
+                if mode == "untraced":
+                    times = self.untraced.get(kind, [])
+                else:
+                    times = list(self.ns[mode].get(kind, {}).values())
                 over = list(self.overheads(mode, kind).values())
-                base = self.ns.get("untraced", {}).get(kind, {})
+                base = self.base.get(mode, {}).get(kind, {})
                 rel = [o / base[r] * 100 for r, o in self.overheads(mode, kind).items() if base.get(r)]
                 ratio = list(self.ratios(mode, kind, "floor").values())
                 is_base = mode == "untraced"
@@ -168,13 +189,27 @@ class Bench:
                 w(f"| {l['buffer']} | {l['calls_per_s']} | {l['calls']} | {l['seen']} | {l['lost']} |\n")
 
         if self.bpf:
-            w("\nBPF run time per call (kernel.bpf_stats_enabled, a pass of its own; run_time_ns / calls "
-              "of each program that ran):\n\n")
-            w("| tracer | kind | BPF ns/call | programs (ns/call) |\n|---|---|---:|---|\n")
+            w("\nBPF run time per call (kernel.bpf_stats_enabled, a pass of its own, round after round; "
+              "run_time_ns / calls of each program, medians over the rounds):\n\n")
+            w("| tracer | kind | BPF ns/call | vs floor | programs (ns/call) |\n|---|---|---:|---:|---|\n")
+            per_call = {}
             for l in self.bpf:
-                total = sum(p["run_time_ns"] for p in l["progs"]) / l["calls"]
-                progs = ", ".join(f"{p['name']} {p['run_time_ns'] / l['calls']:.0f}" for p in l["progs"])
-                w(f"| {l['tracer']} | {l['kind']} | {total:.0f} | {progs} |\n")
+                per_call.setdefault((l["tracer"], l["kind"]), []).append(
+                    (sum(p["run_time_ns"] for p in l["progs"]) / l["calls"], l))
+            for (tracer, kind), rows in per_call.items():
+                totals = [t for t, _ in rows]
+                floor = per_call.get(("floor", kind))
+                ratio = statistics.median(totals) / statistics.median([t for t, _ in floor]) if floor else None
+                progs = {}
+                for _, l in rows:
+                    seen = {}
+                    for p in l["progs"]:  # bpftrace names its entry and exit probes alike
+                        seen[p["name"]] = seen.get(p["name"], 0) + 1
+                        label = p["name"] if seen[p["name"]] == 1 else f"{p['name']} ({seen[p['name']]})"
+                        progs.setdefault(label, []).append(p["run_time_ns"] / l["calls"])
+                names = ", ".join(f"{n} {statistics.median(v):.0f}" for n, v in progs.items())
+                w(f"| {tracer} | {kind} | {spread(totals, '{:.0f}')} | "
+                  f"{'-' if tracer == 'floor' or ratio is None else f'{ratio:.1f}×'} | {names} |\n")
 
 
 def main():

@@ -4,7 +4,9 @@
 # table (tests/bench/table.py), also written to build/bench/vm-table.md.
 #
 # Settings from the environment: BENCH_VARIANT (vhe), BENCH_RUNS (5), BENCH_CALLS_KVM
-# (20000), BENCH_CALLS_FWD (5000), BENCH_MODES (all), BENCH_TIMEOUT (5400 s).
+# (20000), BENCH_CALLS_FWD (5000), BENCH_MODES (all), BENCH_SETTLE_S (1), BENCH_TIMEOUT
+# (5400 s), BENCH_BEFORE (an arm64 smccctrace to compare with in the same boot, e.g. the
+# build before an optimisation: its modes get the suffix -before).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
@@ -15,17 +17,21 @@ mkdir -p build/bench
 bash scripts/deps.sh
 make -s ARCH=arm64 >/dev/null
 make -s vmm test-tools >/dev/null
-payload=()
-if bash scripts/deps.sh bpftrace && bash tests/vm/bpftrace-payload.sh build/bench/bpftrace-payload; then
-	payload=(--payload build/bench/bpftrace-payload)
-else
+payload=build/bench/payload
+rm -rf "$payload"
+if ! { bash scripts/deps.sh bpftrace && bash tests/vm/bpftrace-payload.sh "$payload"; }; then
 	echo "bench: no arm64 bpftrace; its row says why it was skipped" >&2
 fi
+if [ -n "${BENCH_BEFORE:-}" ]; then
+	mkdir -p "$payload/bin"
+	cp "$BENCH_BEFORE" "$payload/bin/smccctrace-before"
+fi
+mkdir -p "$payload"
 env=(--env "SCENARIO_TIMEOUT=$((timeout - 60))")
-for v in BENCH_RUNS BENCH_CALLS_KVM BENCH_CALLS_FWD BENCH_MODES; do
+for v in BENCH_RUNS BENCH_CALLS_KVM BENCH_CALLS_FWD BENCH_MODES BENCH_SETTLE_S; do
 	[ -n "${!v:-}" ] && env+=(--env "$v=${!v}")
 done
-bash tests/vm/run.sh --no-build --variant "$variant" --timeout "$timeout" "${env[@]}" "${payload[@]}" bench
+bash tests/vm/run.sh --no-build --variant "$variant" --timeout "$timeout" "${env[@]}" --payload "$payload" bench
 results=build/vm/$variant/bench/results
 python3 tests/bench/table.py "$results/bench.jsonl" | tee build/bench/vm-table.md
 echo "(raw: $results/bench.jsonl; table: build/bench/vm-table.md)"

@@ -43,6 +43,13 @@ expect "bad --func" 2 '' "unknown function or service 'NOPE'" -- --func NOPE
 expect "bad --conduit" 2 '' 'expected hvc or smc' -- --conduit svc
 expect "bad --disposition" 2 '' 'expected kvm, denied, forwarded or refused' -- --disposition maybe
 expect "bad --vcpu" 2 '' 'not a vCPU number' -- --vcpu x
+expect "--buffer not a power of two" 2 '' "--buffer: not a power of two from 4K to 1024M: '3000'" -- --buffer 3000
+expect "--buffer below a page" 2 '' 'not a power of two' -- --buffer 2K
+expect "--buffer above 1 GiB" 2 '' 'not a power of two' -- --buffer 2048M
+expect "--buffer bad suffix" 2 '' 'not a power of two' -- --buffer 64G
+expect "--buffer with --summary" 2 '' '--buffer sizes the live trace.s ring buffer: --summary does not use one' -- -s --buffer 64K
+expect "--buffer in help" 0 '--buffer SIZE' '' -- --help
+expect "--buffer with report" 2 '' '--buffer sizes the live trace.s ring buffer: report does not use one' -- report x.bin --buffer 4K
 expect "dead pid" 1 '' '-p 4194303: no such process' -- -p 4194303
 expect "not an arm64 host" 1 '' "this is a $(uname -m) machine; smccctrace traces arm64 KVM hosts" -- -d 1
 expect "probe on a non-arm64 host" 1 "plan: +none: this is a $(uname -m) machine" '' -- probe

@@ -118,8 +118,51 @@ static void long_string(enum buffering b)
 	CHECK(!strcmp(finish(), want), "%s: a 4999-byte string", buffering_names[b]);
 }
 
+/* The escape of every kind of byte at every position of strings up to 20 bytes, against
+ * a byte-by-byte reference: the fast path checks eight bytes at a time */
+static void escape_positions(void)
+{
+	static const unsigned char kinds[] = { '"', '\\', 0x01, 0x1f, 0x7f, '\n', 0x20, 0x7e, 0x80, 0xff, 'a' };
+	char s[32], want[256], *p;
+	struct json_writer *w;
+
+	for (size_t len = 1; len <= 20; len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k < sizeof(kinds); k++) {
+				unsigned char c = kinds[k];
+
+				memset(s, 'x', len);
+				s[len] = 0;
+				s[at] = (char)c;
+				w = start(FULL);
+				jw_string(w, s);
+				finish();
+				p = want;
+				*p++ = '"';
+				for (size_t i = 0; i < len; i++) {
+					unsigned char b = (unsigned char)s[i];
+
+					if (b == '"' || b == '\\')
+						p += sprintf(p, "\\%c", b);
+					else if (b == '\n')
+						p += sprintf(p, "\\n");
+					else if (b < 0x20 || b == 0x7f)
+						p += sprintf(p, "\\u%04x", b);
+					else
+						*p++ = (char)b;
+				}
+				*p++ = '"';
+				*p = 0;
+				CHECK(!strcmp(text, want), "byte 0x%02x at %zu of %zu: got %s want %s", c, at, len,
+				      text, want);
+			}
+		}
+	}
+}
+
 int main(void)
 {
+	escape_positions();
 	for (enum buffering b = FULL; b <= NONE; b++) {
 		numbers(b);
 		strings(b);

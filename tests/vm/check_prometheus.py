@@ -21,22 +21,7 @@ import math
 import subprocess
 import sys
 
-
-class Checker:
-    def __init__(self, name):
-        self.name, self.passed, self.failed = name, 0, 0
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("not ok - %s" % what)
-        return ok
-
-    def report(self):
-        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed))
-        return 1 if self.failed else 0
+from checklib import Checker  # noqa: E402 (tests/vm/checklib.py)
 
 
 def vector(q, by=None):

@@ -20,27 +20,7 @@ import os
 import re
 import sys
 
-
-class Checker:
-    def __init__(self, name):
-        self.name, self.passed, self.failed = name, 0, 0
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("not ok - %s" % what)
-        return ok
-
-    def report(self):
-        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed))
-        return 1 if self.failed else 0
-
-
-def load_jsonl(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+from checklib import Checker, load_jsonl  # noqa: E402 (tests/vm/checklib.py)
 
 
 def read(path):

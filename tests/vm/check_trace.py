@@ -12,24 +12,9 @@ import json
 import os
 import sys
 
+from checklib import Checker  # noqa: E402 (tests/vm/checklib.py)
+
 ISA = {"aarch64": "a64", "aarch32": "a32", "t32": "t32"}
-
-
-class Checker:
-    def __init__(self, name):
-        self.name, self.passed, self.failed = name, 0, 0
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            print("not ok - %s" % what)
-        return ok
-
-    def report(self):
-        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed))
-        return 1 if self.failed else 0
 
 
 def load(path):

@@ -26,6 +26,12 @@ assert len(gone) == 1, gone
 assert gone[0]['disposition'] == 'forwarded' and gone[0]['ret'] is None and gone[0]['vmm_ns'] is None, gone
 assert recs[-1]['type'] == 'summary' and recs[-1]['calls'] == len(recs) - 1, recs[-1]
 " "$RESULTS/crash.jsonl"
+check "$variant: no BTF: exit 1" grep -qx 1 "$RESULTS/nobtf.rc"
+check "$variant: no BTF: one line saying so" one_line "$RESULTS/nobtf.err" 'has no BTF'
+check "$variant: no KVM: exit 1" grep -qx 1 "$RESULTS/nokvm.rc"
+check "$variant: no KVM: one line pointing to probe" one_line "$RESULTS/nokvm.err" "no /dev/kvm: KVM is not running on this host (see 'smccctrace probe')"
+check "$variant: no KVM: probe says why and exits 1" \
+	sh -c "grep -qx 1 '$RESULTS/nokvm-probe.rc' && grep -q 'plan: *none: no /dev/kvm' '$RESULTS/nokvm-probe.txt'"
 before=$(head -1 "$RESULTS/bpf-before.txt") after=$(head -1 "$RESULTS/bpf-after.txt")
 check "$variant: BPF objects after all runs equal those before ($before / $after)" [ "$before" = "$after" ]
 check "$variant: no smccctrace program is loaded afterwards" \

@@ -18,4 +18,7 @@ if [ -f "$RESULTS/truth32.jsonl" ]; then
 else
 	not_ok "$variant: the AArch32 guest did not run: $(cat "$RESULTS/vmm32.log" 2>/dev/null | tail -1)"
 fi
+# arm64 kernel addresses are 0xffff followed by 12 hex digits; -1 (all f) is a value
+check "$variant: no kernel address in any output" \
+	sh -c "! cat '$RESULTS'/trace*.jsonl '$RESULTS'/trace*.err | grep -Eo '0xffff[0-9a-f]{12}' | grep -qv 'ffffffffffffffff'"
 report "vm-trace-$variant"

@@ -8,20 +8,26 @@
 # tests/bench/table.py makes the table.
 #
 # Settings (tests/vm/run.sh --env NAME=VALUE): BENCH_CALLS_KVM, BENCH_CALLS_FWD (calls
-# per loop), BENCH_RUNS (rounds), BENCH_MODES (comma-separated subset of the modes).
+# per loop), BENCH_RUNS (rounds), BENCH_MODES (comma-separated subset of the modes),
+# BENCH_SETTLE_S (pause between a tracer's attach and the loops, 1 s: in the emulated
+# host a freshly attached trampoline can miss the calls of the next few hundred ms).
+# A /bin/smccctrace-before in the initramfs (tests/bench/vm.sh BENCH_BEFORE=BINARY) adds
+# the modes summary-before, stream-before and record-before: another build, same boot.
 out=$1
 . /scenarios/lib.sh
 calls_kvm=${BENCH_CALLS_KVM:-20000}
 calls_fwd=${BENCH_CALLS_FWD:-5000}
 runs=${BENCH_RUNS:-5}
-modes=$(echo "${BENCH_MODES:-untraced,floor,summary,stream,record,bpftrace,ftrace}" | tr , ' ')
+settle=${BENCH_SETTLE_S:-1}
+modes=$(echo "${BENCH_MODES:-floor,summary,stream,record,bpftrace,ftrace}" | tr , ' ')
+[ -x /bin/smccctrace-before ] && modes="$modes summary-before stream-before record-before"
 J=$out/bench.jsonl
 TRACEFS=/sys/kernel/tracing
 BPFTRACE=/usr/bin/bpftrace	# Debian's, from run.sh --payload (tests/vm/bpftrace-payload.sh)
 HZ=100			# USER_HZ: the unit of /proc/PID/stat's CPU times
 : >"$J"
 
-log() { echo "bench: $*"; }
+log() { echo "bench: [$(cut -d" " -f1 /proc/uptime)s] $*"; }
 
 # guest KIND CALLS [VMM OPTIONS]: one timed loop; prints the VMM's JSON line
 guest() {
@@ -55,10 +61,11 @@ wait_bpftrace() {
 
 # start_tracer MODE [SMCCCTRACE OPTIONS]: sets TRACER (pid, empty if none) and CPU0
 start_tracer() {
-	local mode=$1
+	local mode=$1 tool=smccctrace
 	shift
 	TRACER= CPU0=0
-	case $mode in
+	case $mode in *-before) tool=smccctrace-before;; esac
+	case ${mode%-before} in
 	untraced) return 0;;
 	ftrace)
 		echo 0 >"$TRACEFS/tracing_on"
@@ -67,9 +74,9 @@ start_tracer() {
 		echo 1 >"$TRACEFS/tracing_on"
 		return 0;;
 	floor) bench-floor >"$out/floor.out" 2>"$out/floor.err" &;;
-	summary) smccctrace -v -s "$@" >"$out/summary.out" 2>"$out/summary.err" &;;
-	stream) smccctrace -v --json "$@" >/dev/null 2>"$out/stream.err" &;;
-	record) smccctrace -v --record /tmp/bench.rec "$@" 2>"$out/record.err" &;;
+	summary) $tool -v -s "$@" >"$out/$mode.out" 2>"$out/$mode.err" &;;
+	stream) $tool -v --json "$@" >/dev/null 2>"$out/$mode.err" &;;
+	record) $tool -v --record /tmp/bench.rec "$@" 2>"$out/$mode.err" &;;
 	bpftrace) "$BPFTRACE" /bench/summary.bt >"$out/bpftrace.out" 2>&1 &;;
 	esac
 	TRACER=$!
@@ -78,6 +85,7 @@ start_tracer() {
 	else
 		wait_attached "$out/$mode.err" $TRACER
 	fi || { log "$mode did not start:"; cat "$out/$mode.err" "$out/$mode.out" 2>/dev/null; return 1; }
+	sleep "$settle"
 	CPU0=$(cpu_s $TRACER)
 }
 
@@ -134,12 +142,17 @@ done
 # Warm-up, not measured: the emulator translates the guest's and KVM's code once
 for kind in kvm forwarded; do guest $kind "$(calls_of $kind)" >/dev/null || exit 1; done
 
-# The rounds: every mode once per round, so that a slow stretch of the host costs
-# every mode alike; the table pairs each round's modes with that round's untraced run
+# The rounds: every mode once per round, each right after an untraced run of the same
+# loops, its pair: the emulated host's speed drifts with the machine's load, and the
+# table takes each mode's overhead against its own pair
 round=1
 while [ $round -le "$runs" ]; do
 	for mode in $modes; do
-		[ -n "$(unavailable $mode)" ] && continue
+		[ "$mode" = untraced ] || [ -n "$(unavailable $mode)" ] && continue
+		for kind in kvm forwarded; do
+			line=$(guest $kind "$(calls_of $kind)") || { log "untraced $kind: the VMM failed"; cat "$out/vmm.log"; exit 1; }
+			emit_run "\"mode\":\"untraced\",\"pair\":\"$mode\",\"round\":$round" "$line"
+		done
 		start_tracer $mode || exit 1
 		for kind in kvm forwarded; do
 			line=$(guest $kind "$(calls_of $kind)") || { log "$mode $kind: the VMM failed"; cat "$out/vmm.log"; exit 1; }
@@ -162,7 +175,9 @@ for buffer in default 16K 4K; do
 	log "loss: buffer $buffer: seen $SEEN, lost $LOST"
 done
 
-# BPF run time per call of each tracer's programs (fdinfo run_time_ns/run_cnt)
+# BPF run time per call of each tracer's programs (fdinfo run_time_ns/run_cnt), round
+# after round as above, with loops a quarter as long: the kernel side alone, without the
+# emulated guest's own time, which varies the most
 prog_stats() {	# PID: "ID RUN_TIME_NS RUN_CNT" per BPF program it holds (links name programs too)
 	for f in /proc/$1/fdinfo/*; do
 		awk '/^prog_id:/ { id = $2 } /^run_time_ns:/ { t = $2 } /^run_cnt:/ { c = $2 }
@@ -170,22 +185,27 @@ prog_stats() {	# PID: "ID RUN_TIME_NS RUN_CNT" per BPF program it holds (links n
 	done | sort -u -n -k1,1
 }
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
-for mode in floor summary stream bpftrace; do
-	case " $modes " in *" $mode "*) ;; *) continue;; esac
-	[ -n "$(unavailable $mode)" ] && continue
-	start_tracer $mode || exit 1
-	for kind in kvm forwarded; do
-		prog_stats $TRACER >/tmp/before
-		line=$(guest $kind "$(calls_of $kind)") || exit 1
-		prog_stats $TRACER >/tmp/after
-		bpf-objects | awk '$1 == "prog" { print $2, $3 }' >/tmp/names
-		progs=$(awk 'FILENAME == "/tmp/names" { name[$1] = $2; next }
-			FILENAME == "/tmp/before" { t[$1] = $2; c[$1] = $3; next }
-			$3 > c[$1] { printf "%s{\"name\":\"%s\",\"run_time_ns\":%d,\"run_cnt\":%d}", sep, name[$1], $2 - t[$1], $3 - c[$1]; sep = "," }' \
-			/tmp/names /tmp/before /tmp/after)
-		emit_run "\"mode\":\"bpf-stats\",\"tracer\":\"$mode\",\"progs\":[$progs]" "$line"
+round=1
+while [ $round -le "$runs" ]; do
+	for mode in $modes; do
+		case ${mode%-before} in floor|summary|stream|bpftrace) ;; *) continue;; esac
+		[ -n "$(unavailable $mode)" ] && continue
+		start_tracer $mode || exit 1
+		for kind in kvm forwarded; do
+			prog_stats $TRACER >/tmp/before
+			line=$(guest $kind $(($(calls_of $kind) / 4 + 1))) || exit 1
+			prog_stats $TRACER >/tmp/after
+			bpf-objects | awk '$1 == "prog" { print $2, $3 }' >/tmp/names
+			progs=$(awk 'FILENAME == "/tmp/names" { name[$1] = $2; next }
+				FILENAME == "/tmp/before" { t[$1] = $2; c[$1] = $3; next }
+				$3 > c[$1] { printf "%s{\"name\":\"%s\",\"run_time_ns\":%d,\"run_cnt\":%d}", sep, name[$1], $2 - t[$1], $3 - c[$1]; sep = "," }' \
+				/tmp/names /tmp/before /tmp/after)
+			emit_run "\"mode\":\"bpf-stats\",\"tracer\":\"$mode\",\"round\":$round,\"progs\":[$progs]" "$line"
+		done
+		stop_tracer $mode
 	done
-	stop_tracer $mode
+	log "BPF run time, round $round done"
+	round=$((round + 1))
 done
 echo 0 >/proc/sys/kernel/bpf_stats_enabled
 echo '{"type":"bench-end"}' >>"$J"

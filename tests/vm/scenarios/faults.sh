@@ -41,3 +41,11 @@ wait $t; echo $? >"$out/crash.rc"
 
 sleep 0.5	# link and program teardown is synchronous, but be generous
 bpf-objects >"$out/bpf-after.txt"
+
+# no BTF, no KVM: hidden in a private mount namespace
+unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec smccctrace -d 0.2' >/dev/null 2>"$out/nobtf.err"
+echo $? >"$out/nobtf.rc"
+unshare -m sh -c 'mount -t tmpfs none /dev && exec smccctrace -d 0.2' >/dev/null 2>"$out/nokvm.err"
+echo $? >"$out/nokvm.rc"
+unshare -m sh -c 'mount -t tmpfs none /dev && exec smccctrace probe' >"$out/nokvm-probe.txt" 2>&1
+echo $? >"$out/nokvm-probe.rc"
