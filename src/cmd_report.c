@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "diag.h"
 #include "event_filter.h"
 #include "json_writer.h"
 #include "options.h"
@@ -34,18 +35,6 @@ struct report {
 	struct trace_totals totals;
 	__u64 file_calls, file_by_disposition[DISP__COUNT];	/* unfiltered, for --info */
 };
-
-static int errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("smccctrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 /* Options that only mean something while tracing live. */
 static const char *live_only_option(const struct trace_opts *o)

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "cmd_psci.h"
+#include "diag.h"
 #include "json_writer.h"
 #include "loader.h"
 #include "options.h"
@@ -60,18 +61,6 @@ static __u64 monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-static int errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("smccctrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
 }
 
 static bool verbose_libbpf;

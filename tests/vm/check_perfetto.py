@@ -172,8 +172,9 @@ def check_against_truth(c, events, truth, label):
             v = vmm.get((tid, ns(e["ts"]) + e["args"]["kvm_ns"]))
             delay = t["vmm_delay_ns"]
             # the tracer's window (exit to userspace .. next KVM_RUN) contains the VMM's
-            # own (KVM_RUN returned .. next KVM_RUN): longer, by little
-            c.check(v is not None and delay <= ns(v["dur"]) <= delay * 1.25 + 2000000,
+            # own (KVM_RUN returned .. next KVM_RUN): never shorter; longer by the exit
+            # path and scheduling, which a loaded emulated host stretches to milliseconds
+            c.check(v is not None and delay <= ns(v["dur"]) <= delay * 1.25 + 20000000,
                     "%s: seq %s: VMM slice %s µs vs the VMM's own %d ns"
                     % (label, t["seq"], v and v["dur"], delay))
 

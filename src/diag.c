@@ -1,0 +1,16 @@
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("smccctrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
