@@ -202,9 +202,11 @@ def check_intervals(c, results, truth):
 
 def check_endings(c, results, truth):
     """-c, -d and SIGINT: the tracer ends by itself, exit 0, the last document final."""
-    calls_c = sum(1 for t in load_jsonl(os.path.join(results, "truth-c.jsonl")) if t.get("type") == "call")
+    def calls_in(run):
+        return sum(1 for t in load_jsonl(os.path.join(results, "truth-%s.jsonl" % run)) if t.get("type") == "call")
     for name, ndocs in (("count", 3), ("duration", 1), ("sigint", 1)):
-        calls = calls_c if name != "sigint" else sum(1 for t in truth if t.get("type") == "call")
+        calls = {"count": calls_in("c"), "duration": calls_in("d")}.get(name) or \
+            sum(1 for t in truth if t.get("type") == "call")
         docs = load_jsonl(os.path.join(results, name + ".jsonl"))
         c.check(read(os.path.join(results, name + ".rc")).strip() == "0", "%s: tracer exited 0" % name)
         c.check(len(docs) == ndocs and docs[-1]["final"] and all(not d["final"] for d in docs[:-1]),
@@ -230,8 +232,8 @@ def main():
     c = Checker(args.label)
     r = args.results
     truth_a, truth_b = load_jsonl(os.path.join(r, "truth-a.jsonl")), load_jsonl(os.path.join(r, "truth-b.jsonl"))
-    c.check(all(read(os.path.join(r, "vmm-%s.rc" % run)).strip() == "0" for run in "abc"),
-            "the three VMM runs exited 0")
+    c.check(all(read(os.path.join(r, "vmm-%s.rc" % run)).strip() == "0" for run in "abcd"),
+            "the four VMM runs exited 0")
     c.check(sum(t.get("type") == "call" for t in truth_a) == 34, "run A: 34 calls in the truth")
 
     doc = check_single(c, r, "sum-json", truth_a, ["vcpu", "func", "disposition"])

@@ -38,18 +38,30 @@ tracer intervals -s --json -i 0.25 --by vcpu,func,disposition -o "$out/intervals
 tracer intervals-text -s -i 0.25 -T --by vcpu,disposition -o "$out/intervals.txt"
 tracer sigint -s --json -o "$out/sigint.jsonl"
 kill -CONT "$VMM_PID"
-sleep 0.2
+# SIGINT once calls are being counted (an interval with calls), not after a fixed
+# sleep that a loaded host may spend before the first call
+i=0
+until grep -q '"calls":[1-9]' "$out/intervals.jsonl" 2>/dev/null || [ $i -gt 600 ]; do
+	i=$((i + 1)); sleep 0.05
+done
 kill -INT "$(awk '$1 == "sigint" { print $2 }' "$out/tracers")"
 wait "$VMM_PID"; echo $? >"$out/vmm-b.rc"
 while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
 rm "$out/tracers"
 
-# Run C: tracers that end on their own while the VMM runs (well over 6 s). Alone with
-# their VMM, so that no other tracer's attach time eats into their windows.
+# Runs C and D: tracers that end on their own while the VMM runs (well over 6 s), each
+# alone with its own VMM: the -i/-d clock starts at attach, so a second tracer's attach
+# time (seconds on a loaded emulated host) must not eat into the window.
 start_stopped_vmm "$out/vmm-c.pid" --scenario full --iterations 250 --truth "$out/truth-c.jsonl" --delay-us 2000
 tracer count -s --json -i 2 -c 3 -o "$out/count.jsonl"
-tracer duration -s --json -d 4 -o "$out/duration.jsonl"
 kill -CONT "$VMM_PID"
 wait "$VMM_PID"; echo $? >"$out/vmm-c.rc"
+while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
+rm "$out/tracers"
+
+start_stopped_vmm "$out/vmm-d.pid" --scenario full --iterations 200 --truth "$out/truth-d.jsonl" --delay-us 2000
+tracer duration -s --json -d 4 -o "$out/duration.jsonl"
+kill -CONT "$VMM_PID"
+wait "$VMM_PID"; echo $? >"$out/vmm-d.rc"
 while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
 cat "$out"/*.err
