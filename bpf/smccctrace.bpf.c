@@ -65,6 +65,7 @@ enum call_state {
 	CALL_TRAPPED = 0,	/* in the exit handler */
 	CALL_IN_HANDLER,	/* reached the SMCCC dispatcher */
 	CALL_FORWARDED,		/* waiting for the VMM to re-enter the vCPU */
+	CALL_IDLE,		/* between two calls (kept_inflight only) */
 };
 
 struct inflight {
@@ -82,6 +83,20 @@ struct {
 	__type(key, __u32);		/* tid */
 	__type(value, struct inflight);
 } inflight SEC(".maps");
+
+/*
+ * --summary and --listen: the same in-flight calls, but a thread's entry is kept
+ * between its calls and filled in place, so that a call costs a lookup rather than an
+ * insert and a delete (docs/performance.md). LRU: on a long run, the entries of
+ * threads that are gone make room for new ones. The loader shrinks the map of the
+ * mode not in use to one entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tid */
+	__type(value, struct inflight);
+} kept_inflight SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -358,6 +373,48 @@ static __always_inline void submit(struct smccc_event *src)
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * --summary, --listen: the trap of a call that is only counted. What the counts need
+ * (pid, VM, vCPU, function ID, times) goes straight into the thread's kept entry; the
+ * registers, PC, PSTATE and results are the stream's.
+ */
+static __always_inline int trap_counted(struct kvm_vcpu *vcpu, __u32 tgid, __u32 tid, __u32 func_id)
+{
+	struct inflight *in = bpf_map_lookup_elem(&kept_inflight, &tid);
+	__u32 zero = 0;
+
+	if (!in) {
+		/* the thread's first call: a zeroed entry, from the scratch slot */
+		struct inflight *fresh = bpf_map_lookup_elem(&scratch, &zero);
+
+		if (!fresh)
+			return 0;
+		__builtin_memset(fresh, 0, sizeof(*fresh));
+		bpf_map_update_elem(&kept_inflight, &tid, fresh, BPF_NOEXIST);
+		in = bpf_map_lookup_elem(&kept_inflight, &tid);
+		if (!in) {
+			count_lost();
+			return 0;
+		}
+	}
+	in->ev.ts_ns = bpf_ktime_get_ns();
+	in->ev.kvm_ns = 0;
+	in->ev.vmm_ns = 0;
+	in->ev.regs[0] = func_id;
+	in->ev.pid = tgid;
+	in->ev.tid = tid;
+	in->ev.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	in->ev.vm = vm_number(BPF_CORE_READ(vcpu, kvm));
+	in->ev.disposition = 0;
+	in->ev.flags = 0;
+	in->vcpu = vcpu;
+	in->exit_ts = 0;
+	in->filter_action = 0;
+	in->reached_handler = 0;
+	in->state = CALL_TRAPPED;
+	return 0;
+}
+
 /* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on. */
 static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 {
@@ -377,6 +434,8 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 	func_id = (__u32)BPF_CORE_READ(vcpu, arch.ctxt.regs.regs[0]);
 	if (!func_traced(func_id))
 		return 0;
+	if (aggregate)
+		return trap_counted(vcpu, tgid, tid, func_id);
 
 	in = bpf_map_lookup_elem(&scratch, &zero);
 	if (!in)
@@ -391,12 +450,6 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 	ev->conduit = conduit;
 	in->vcpu = vcpu;
 	in->state = CALL_TRAPPED;
-	if (aggregate) {
-		/* --summary counts calls by function: the rest of the snapshot is the stream's */
-		ev->regs[0] = func_id;
-		bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
-		return 0;
-	}
 	esr = (__u32)BPF_CORE_READ(vcpu, arch.fault.esr_el2);
 	ev->esr = esr;
 	ev->imm = esr & 0xffff;
@@ -431,9 +484,31 @@ static __always_inline struct inflight *current_call(void)
 	return bpf_map_lookup_elem(&inflight, &tid);
 }
 
+/* This thread's call, for the fentry and kprobe plans: counted calls keep their entry */
+static __always_inline struct inflight *call_of(__u32 tid)
+{
+	if (aggregate)
+		return bpf_map_lookup_elem(&kept_inflight, &tid);
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+static __always_inline struct inflight *this_call(void)
+{
+	return call_of((__u32)bpf_get_current_pid_tgid());
+}
+
+/* The call went out (or was counted): free the thread's entry, or keep it idle */
+static __always_inline void call_done(struct inflight *in, __u32 tid)
+{
+	if (aggregate)
+		in->state = CALL_IDLE;
+	else
+		bpf_map_delete_elem(&inflight, &tid);
+}
+
 static __always_inline int on_handler_entry(void)
 {
-	struct inflight *in = current_call();
+	struct inflight *in = this_call();
 	struct kvm_vcpu *vcpu;
 
 	if (!in || in->state != CALL_TRAPPED)
@@ -447,7 +522,7 @@ static __always_inline int on_handler_entry(void)
 
 static __always_inline int on_handler_exit(long ret)
 {
-	struct inflight *in = current_call();
+	struct inflight *in = this_call();
 	struct kvm_vcpu *vcpu;
 	__u32 reason;
 
@@ -480,10 +555,10 @@ static __always_inline int on_handler_exit(long ret)
 static __always_inline int on_trap_done(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	struct inflight *in = call_of(tid);
 	__u64 now = bpf_ktime_get_ns();
 
-	if (!in)
+	if (!in || in->state == CALL_IDLE)
 		return 0;
 	in->ev.kvm_ns = now - in->ev.ts_ns;
 	if (in->state == CALL_FORWARDED) {
@@ -498,14 +573,14 @@ static __always_inline int on_trap_done(void)
 		read_results(vcpu, &in->ev);
 	}
 	submit(&in->ev);
-	bpf_map_delete_elem(&inflight, &tid);
+	call_done(in, tid);
 	return 0;
 }
 
 /* Forwarded: the VMM has the exit now. */
 static __always_inline int on_userspace_exit(__u32 reason)
 {
-	struct inflight *in = current_call();
+	struct inflight *in = this_call();
 
 	if (in && in->state == CALL_FORWARDED && reason == KVM_EXIT_HYPERCALL)
 		in->exit_ts = bpf_ktime_get_ns();
@@ -516,7 +591,7 @@ static __always_inline int on_userspace_exit(__u32 reason)
 static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
+	struct inflight *in = call_of(tid);
 
 	if (!in || in->state != CALL_FORWARDED)
 		return 0;
@@ -524,7 +599,7 @@ static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
 	if (!aggregate)
 		read_results(vcpu, &in->ev);
 	submit(&in->ev);
-	bpf_map_delete_elem(&inflight, &tid);
+	call_done(in, tid);
 	return 0;
 }
 

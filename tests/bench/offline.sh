@@ -8,17 +8,18 @@
 # GNU time gives each run's CPU time and peak RSS; tests/bench/offline_table.py prints
 # events per second per core (events / (user + system)) and writes nothing else.
 # Results: build/bench/offline/offline.jsonl, table build/bench/offline-table.md.
+# BENCH_TOOL=PATH measures another build of the host tool (e.g. the one before a change).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 events=${BENCH_EVENTS:-10000000}
 runs=${BENCH_OFFLINE_RUNS:-3}
 D=build/bench/offline
-TOOL=build/x86_64/smccctrace
+TOOL=${BENCH_TOOL:-build/x86_64/smccctrace}	# another build of the host tool, to compare
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench-report: no $TIME (GNU time; scripts/deps.sh installs it)" >&2; exit 1; }
 
-make -s "$TOOL"
+[ -n "${BENCH_TOOL:-}" ] || make -s "$TOOL"
 rm -rf "$D"; mkdir -p "$D"
 # the generator at full speed: the fuzz build has ASan, which would dominate
 gcc -std=gnu11 -O2 -Iinclude -Isrc -Ibuild/bpf -D_GNU_SOURCE -o "$D/make_records" \

@@ -89,6 +89,11 @@ class Bench:
         mine, theirs = self.overheads(mode, kind), self.overheads(against, kind)
         return {r: o / theirs[r] for r, o in mine.items() if theirs.get(r, 0) > 0}
 
+    def bpf_ns(self, tracer, kind):
+        """BPF run time per call of a tracer's programs, one value per round"""
+        return [sum(p["run_time_ns"] for p in l["progs"]) / l["calls"]
+                for l in self.bpf if l["tracer"] == tracer and l["kind"] == kind]
+
     def check(self):
         problems = []
         if not self.start:
@@ -153,14 +158,18 @@ class Bench:
 
         w("\nTargets (in-kernel calls; per round, then the median):\n\n")
         w("| target | measured | met |\n|---|---:|---|\n")
-        for mode, against, limit in (("summary", "floor", 1.2), ("summary", "bpftrace", 0.5)):
-            r = list(self.ratios(mode, "kvm", against).values())
-            if not r:
-                w(f"| overhead(--summary) ≤ {limit}× overhead({against}) | n/a | - |\n")
-                continue
-            med = statistics.median(r)
-            w(f"| overhead(--summary) ≤ {limit}× overhead({against}) | {spread(r, '{:.2f}×')} | "
-              f"{'yes' if med <= limit else 'no'} |\n")
+        for against, limit in (("floor", 1.2), ("bpftrace", 0.5)):
+            r = list(self.ratios("summary", "kvm", against).values())
+            if r:
+                w(f"| overhead(--summary) ≤ {limit}× overhead({against}), per call in the guest | "
+                  f"{spread(r, '{:.2f}×')} | {'yes' if statistics.median(r) <= limit else 'no'} |\n")
+            else:
+                w(f"| overhead(--summary) ≤ {limit}× overhead({against}), per call in the guest | n/a | - |\n")
+            mine, theirs = self.bpf_ns("summary", "kvm"), self.bpf_ns(against, "kvm")
+            if mine and theirs:
+                ratio = statistics.median(mine) / statistics.median(theirs)
+                w(f"| ... in BPF run time per call (ratio of the medians) | {ratio:.2f}× | "
+                  f"{'yes' if ratio <= limit else 'no'} |\n")
         default = [l for l in self.loss if l["buffer"] == "default"]
         if default:
             lost = sum(l["lost"] for l in default)

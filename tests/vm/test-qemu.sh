@@ -11,7 +11,7 @@ if ! bash tests/vm/qemu-payload.sh "$payload"; then
 	report "vm-qemu-$variant"
 	exit 1
 fi
-vm_run "$variant" qemu-guest --payload "$payload"
+vm_run "$variant" qemu-guest --payload "$payload" --timeout 900 --env SCENARIO_TIMEOUT=840
 check "$variant: qemu-guest scenario exited 0" [ "$VM_RC" = 0 ]
 echo "# qemu-guest: QEMU ran the guest for $(cat "$RESULTS/guest-seconds" 2>/dev/null)s"
 python3 tests/vm/check_qemu.py "$RESULTS"

@@ -4,7 +4,8 @@
 # document the tool wrote validates against docs/smccctrace.schema.json.
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 variant=$1
-vm_run "$variant" summary
+# a dozen tracers attach in this boot, seconds each on a loaded emulated host
+vm_run "$variant" summary --timeout 600 --env SCENARIO_TIMEOUT=540
 check "$variant: summary scenario exited 0" [ "$VM_RC" = 0 ]
 python3 tests/vm/check_summary.py "$RESULTS" --label "summary-$variant"
 check "$variant: summaries equal the ground truth" [ $? = 0 ]

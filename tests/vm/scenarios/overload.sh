@@ -6,7 +6,7 @@ out=$1
 smccctrace -v --json --buffer 4K -o /tmp/overload.jsonl 2>"$out/tracer.err" &
 t=$!
 wait_attached "$out/tracer.err" $t || { cat "$out/tracer.err"; exit 1; }
-smccc-testvmm --scenario bench --kind kvm --vcpus 2 --calls 20000 >"$out/bench.json" 2>"$out/vmm.log"
+smccc-testvmm --scenario bench --kind kvm --vcpus 2 --calls 20000 --timeout 1800 >"$out/bench.json" 2>"$out/vmm.log"
 echo $? >"$out/vmm.rc"
 sleep 0.5
 kill -INT $t; wait $t; echo $? >"$out/tracer.rc"

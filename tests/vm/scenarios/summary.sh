@@ -49,19 +49,17 @@ wait "$VMM_PID"; echo $? >"$out/vmm-b.rc"
 while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
 rm "$out/tracers"
 
-# Runs C and D: tracers that end on their own while the VMM runs (well over 6 s), each
-# alone with its own VMM: the -i/-d clock starts at attach, so a second tracer's attach
-# time (seconds on a loaded emulated host) must not eat into the window.
+# Runs C and D: tracers that end on their own while their VMM runs (well over 6 s).
+# Each has a VMM of its own, started before the tracer attaches and continued right
+# after: the -i/-d clock starts at attach, so no other attach may eat into its window.
 start_stopped_vmm "$out/vmm-c.pid" --scenario full --iterations 250 --truth "$out/truth-c.jsonl" --delay-us 2000
+vmm_c=$VMM_PID
 tracer count -s --json -i 2 -c 3 -o "$out/count.jsonl"
-kill -CONT "$VMM_PID"
-wait "$VMM_PID"; echo $? >"$out/vmm-c.rc"
-while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
-rm "$out/tracers"
-
+kill -CONT "$vmm_c"
 start_stopped_vmm "$out/vmm-d.pid" --scenario full --iterations 200 --truth "$out/truth-d.jsonl" --delay-us 2000
 tracer duration -s --json -d 4 -o "$out/duration.jsonl"
 kill -CONT "$VMM_PID"
+wait "$vmm_c"; echo $? >"$out/vmm-c.rc"
 wait "$VMM_PID"; echo $? >"$out/vmm-d.rc"
 while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
 cat "$out"/*.err
