@@ -51,7 +51,7 @@ part vm-overload-vhe bash tests/vm/test-overload.sh vhe
 part vm-prometheus-vhe bash tests/vm/test-prometheus.sh vhe
 # quick runs of `make bench-report` and `make bench` (the benchmarks are not part of check)
 part bench-report-smoke bash tests/bench/test-offline-smoke.sh
-# (the emulated-host benchmark smoke run, tests/vm/test-bench-smoke.sh, is not in check yet: see docs/performance.md)
+part vm-bench-smoke-vhe bash tests/vm/test-bench-smoke.sh vhe
 for variant in vhe nvhe; do
 	part "vm-boot-$variant" bash tests/vm/test-boot.sh "$variant"
 	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"
