@@ -5,7 +5,7 @@ usage: prometheus_driver.py --prometheus URL --exporter URL --control PORT
                             --dashboard JSON --out DIR [--timeout S] [--vm-pid PID]
 
 A real Prometheus (started by tests/vm/test-prometheus.sh) scrapes the exporter every
-second through QEMU's port forward. This:
+2 seconds through QEMU's port forward. This:
 1. waits until Prometheus scrapes it successfully (up == 1);
 2. sends the exporter a TLS ClientHello, a POST and an unknown path through the same
    forward;

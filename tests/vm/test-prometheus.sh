@@ -3,7 +3,7 @@
 # host. QEMU user networking forwards 127.0.0.1:M on this host to the emulated arm64
 # host's exporter (10.0.2.15:9464), and 127.0.0.1:C to a control port (9465) the
 # scenario uses to say when the test VMM is done (tests/vm/scenarios/prometheus.sh).
-# Prometheus scrapes every second while the VMM runs; tests/vm/prometheus_driver.py
+# Prometheus scrapes every 2 s while the VMM runs (some 10 s); tests/vm/prometheus_driver.py
 # queries it through its HTTP API, tests/vm/check_prometheus.py compares the answers
 # with the VMM's ground truth. Everything listens on 127.0.0.1 only.
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
@@ -32,8 +32,8 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in ss])')
 cat >"$srv/prometheus.yml" <<EOF
 global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
+  scrape_interval: 2s
+  scrape_timeout: 2s
 scrape_configs:
   - job_name: smccctrace
     static_configs:

@@ -23,23 +23,37 @@ kill -CONT "$VMM_PID"; wait "$VMM_PID"; wait $t; echo $? >"$out/enospc.rc"
 # a closed pipe: `smccctrace --json | head -1` ends quietly
 start_stopped_vmm "$out/vmm2.pid" --scenario full --truth /tmp/truth-pipe.jsonl --delay-us 0
 ( smccctrace -v -p "$VMM_PID" --json 2>"$out/pipe.err"; echo $? >"$out/pipe.rc" ) | head -n 1 >"$out/pipe.out" &
+pipe=$!
 sleep 0.1
 for i in $(seq 600); do grep -q 'attached with' "$out/pipe.err" 2>/dev/null && break; sleep 0.05; done
 kill -CONT "$VMM_PID"; wait "$VMM_PID"
-for i in $(seq 200); do [ -s "$out/pipe.rc" ] && break; sleep 0.05; done
+for i in $(seq 600); do [ -s "$out/pipe.rc" ] && break; sleep 0.05; done
+# the whole pipeline, before the BPF objects are counted (unless the tracer hangs:
+# then pipe.rc and the counts fail)
+[ -s "$out/pipe.rc" ] && wait $pipe
 
 # the traced VMM crashes (SIGKILL) while it holds a forwarded call for 8 s: the tracer
 # notices, reports that call as unanswered, prints its summary and exits 0
-start_stopped_vmm "$out/vmm3.pid" --scenario full --truth /tmp/truth-crash.jsonl --delay-us 8000000
+start_stopped_vmm "$out/vmm3.pid" -v --scenario full --truth /tmp/truth-crash.jsonl --delay-us 8000000
 smccctrace -v -p "$VMM_PID" --json -o "$out/crash.jsonl" 2>"$out/crash.err" &
 t=$!
 wait_attached "$out/crash.err" $t
 kill -CONT "$VMM_PID"
-sleep 3	# the first forwarded call comes well within this, and is held for 8 s
+# the first forwarded call (fwd_hvc, which the VMM logs with -v) is held once vCPU 0's
+# thread sleeps in clock_nanosleep (115 on arm64): wait for both, up to 30 s
+tid=$(sed -n 's/^0 //p' "$out/vmm3.tids")
+for i in $(seq 600); do
+	grep -q ' fwd_hvc: func ' "$out/vmm3.log" && grep -q '^115 ' "/proc/$VMM_PID/task/$tid/syscall" 2>/dev/null &&
+		break
+	sleep 0.05
+done
 kill -KILL "$VMM_PID"
 wait $t; echo $? >"$out/crash.rc"
 
-sleep 0.5	# link and program teardown is synchronous, but be generous
+# link and program teardown is synchronous, but maps go after an RCU grace period:
+# up to 10 s for the counts to come back (a leak never does)
+before=$(head -1 "$out/bpf-before.txt")
+for i in $(seq 200); do [ "$(bpf-objects | head -1)" = "$before" ] && break; sleep 0.05; done
 bpf-objects >"$out/bpf-after.txt"
 
 # no BTF, no KVM: hidden in a private mount namespace

@@ -21,9 +21,13 @@ echo "$VCPUS" >"$out/vcpus"
 
 smccctrace -v --wait -p "$qemu" --json -o "$out/trace.jsonl" --record "$out/trace.rec" 2>"$out/trace.err" &
 tracer=$!
-# Linux's own limits (5 s for a secondary to come up, 100 AFFINITY_INFO polls): a busy
-# emulated host must not turn a healthy guest's slow moments into anomalies
-smccctrace psci -v --wait -p "$qemu" --on-timeout 5000 --poll-limit 100 --poll-time 1000 \
+# Past the guest's own limits, so that a busy emulated host cannot turn a healthy
+# guest's slow moments into anomalies: Linux waits 5 s for a secondary to come up;
+# its cpu_psci_cpu_kill() polls AFFINITY_INFO for 100 ms plus a jiffy (HZ=250: 4 ms)
+# of guest time, sleeping at least 100 us between polls: at most 1 + 104 ms / 100 us
+# = 1041 polls; 5 s of host time leaves that window room for scheduling delays
+PSCI_ARGS="--on-timeout 5000 --poll-limit 1100 --poll-time 5000"
+smccctrace psci -v --wait -p "$qemu" $PSCI_ARGS \
 	--json -o "$out/psci.jsonl" 2>"$out/psci.err" &
 flow=$!
 wait_attached "$out/trace.err" $tracer && wait_attached "$out/psci.err" $flow || { cat "$out"/*.err; exit 1; }
@@ -33,6 +37,6 @@ wait "$qemu"; echo $? >"$out/qemu.rc"
 echo $(( $(date +%s) - start )) >"$out/guest-seconds"
 wait "$tracer"; echo $? >"$out/trace.rc"
 wait "$flow"; echo $? >"$out/psci.rc"
-smccctrace report --psci "$out/trace.rec" --on-timeout 5000 --poll-limit 100 --poll-time 1000 \
+smccctrace report --psci "$out/trace.rec" $PSCI_ARGS \
 	--json -o "$out/report-psci.jsonl" 2>"$out/report.err"
 echo $? >"$out/report.rc"
