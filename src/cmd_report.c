@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "event_filter.h"
@@ -166,6 +167,20 @@ static bool is_input(const struct report *r, const char *path)
 	       in.st_dev == out.st_dev && in.st_ino == out.st_ino;
 }
 
+/* A report writes hundreds of bytes per call: stdio's default buffer (4 KiB for a
+ * file or a pipe) meant a write(2) every few calls, and the JSON writer's fast path
+ * (which needs room in the buffer for a field) was often missed. A terminal keeps its
+ * line buffering. */
+#define REPORT_OUT_BUFFER (1 << 16)
+
+static void out_buffer(FILE *out)
+{
+	static char buf[REPORT_OUT_BUFFER];	/* glibc ignores the size without a buffer */
+
+	if (!isatty(fileno(out)))
+		setvbuf(out, buf, _IOFBF, sizeof(buf));
+}
+
 /* The same outputs the live tracer would have written with these options. */
 static int open_sinks(struct report *r)
 {
@@ -180,6 +195,7 @@ static int open_sinks(struct report *r)
 	r->out = stdout;
 	if ((stream || o->summary || o->psci) && o->output && !(r->out = fopen(o->output, "w")))
 		return errorf("cannot write '%s': %s", o->output, strerror(errno));
+	out_buffer(r->out);
 	/* --summary and --psci replace the per-call stream, as they do live */
 	if (o->psci) {
 		if (sink_psci_open(&r->sinks[r->nr_sinks++], r->out, name, o))

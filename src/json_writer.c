@@ -15,7 +15,10 @@
  */
 #define NAME_FAST_MAX	64	/* longest name the fast path copies */
 #define STRING_FAST_MAX	128	/* longest string value */
-#define ROOM		256	/* above the longest field it formats: ,"name":"string" */
+#define HEX_ARRAY_FAST_MAX 20	/* most values of an array of hex strings */
+#define HEX_MAX		21	/* ,"0x" 16 digits " */
+/* above the longest field the fast path formats: ,"name":"string" or an array */
+#define ROOM		(1 + NAME_FAST_MAX + 3 + 2 + HEX_ARRAY_FAST_MAX * HEX_MAX + 16)
 
 static inline void put_char(FILE *out, char c)
 {
@@ -157,6 +160,7 @@ enum value_kind {
 	V_BOOL,
 	V_NULL,
 	V_STRING,
+	V_HEX_ARRAY,	/* ["0x1f",...], at most HEX_ARRAY_FAST_MAX */
 };
 
 struct value {
@@ -164,7 +168,17 @@ struct value {
 	uint64_t u;
 	const char *s;
 	unsigned decimals;
+	const uint64_t *array;
+	size_t n;
 };
+
+static char *fmt_hex_string(char *p, uint64_t v)
+{
+	p = fmt_lit(p, "\"0x", 3);
+	p = fmt_hex(p, v);
+	*p++ = '"';
+	return p;
+}
 
 #define JS_MAX_SAFE_INTEGER ((1ull << 53) - 1)
 
@@ -181,10 +195,7 @@ static inline __attribute__((always_inline)) char *fmt_value(char *p, const stru
 		*p++ = '-';
 		return fmt_dec(p, -v->u);
 	case V_HEX:
-		p = fmt_lit(p, "\"0x", 3);
-		p = fmt_hex(p, v->u);
-		*p++ = '"';
-		return p;
+		return fmt_hex_string(p, v->u);
 	case V_SCALED: {
 		uint64_t scale = 1;
 
@@ -209,6 +220,15 @@ static inline __attribute__((always_inline)) char *fmt_value(char *p, const stru
 		return fmt_lit(p, "null", 4);
 	case V_STRING:
 		return fmt_plain_quoted(p, v->s, STRING_FAST_MAX);
+	case V_HEX_ARRAY:
+		*p++ = '[';
+		for (size_t i = 0; i < v->n; i++) {
+			if (i)
+				*p++ = ',';
+			p = fmt_hex_string(p, v->array[i]);
+		}
+		*p++ = ']';
+		return p;
 	}
 	return p;
 }
@@ -444,4 +464,35 @@ void jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, u
 void jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v)
 {
 	emit(w, name, &(struct value){ .kind = V_SAFE, .u = v });
+}
+
+void jw_hex_array_field(struct json_writer *w, const char *name, const uint64_t *v, size_t n)
+{
+	if (n <= HEX_ARRAY_FAST_MAX) {
+		emit(w, name, &(struct value){ .kind = V_HEX_ARRAY, .array = v, .n = n });
+		return;
+	}
+	jw_name(w, name);
+	jw_start_array(w);
+	for (size_t i = 0; i < n; i++)
+		jw_hex(w, v[i]);
+	jw_end_array(w);
+}
+
+void jw_fields_text(struct json_writer *w, const char *text, size_t len)
+{
+	char local[ROOM], *start = room_open(w->out, local), *p = start;
+
+	if (!len)
+		return;
+	if (w->need_comma[w->depth])
+		*p++ = ',';
+	if (len < ROOM - 1) {
+		p = fmt_lit(p, text, len);
+		room_close(w->out, start, p, local);
+	} else {
+		room_close(w->out, start, p, local);
+		put_bytes(w->out, text, len);
+	}
+	w->need_comma[w->depth] = true;
 }

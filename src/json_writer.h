@@ -47,4 +47,10 @@ void jw_null_field(struct json_writer *w, const char *name);
 void jw_double_field(struct json_writer *w, const char *name, double v);
 void jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v);
 void jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, unsigned decimals);
+/* "name":["0x1f",...]: registers, in one go rather than a call per value */
+void jw_hex_array_field(struct json_writer *w, const char *name, const uint64_t *v, size_t n);
+/* Fields a writer formatted before ("a":1,"b":"x": what follows the '{' of an object
+ * holding only them), written again into the open object, with the comma before
+ * them: text rendered once and repeated (a function's fields, src/render.c). */
+void jw_fields_text(struct json_writer *w, const char *text, size_t len);
 #endif

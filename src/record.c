@@ -4,6 +4,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 /* EVF_* bits this format version knows; anything else in a file is corruption. */
@@ -229,11 +230,31 @@ static const char *type_name(__u16 type)
 	return "unknown";
 }
 
-/* Reads exactly n bytes; returns how many it got (short only at the end of the file). */
-static size_t read_exact(struct record_reader *r, void *buf, size_t n)
-{
-	size_t got = n ? fread(buf, 1, n, r->in) : 0;
+_Static_assert(RECORD_PAYLOAD_MAX + RECORD_FRAME_LEN <= RECORD_BLOCK, "a block holds any record");
 
+/* n bytes (fewer only at the end of the file) of the block, from head; reads the
+ * next block when it has fewer. Returns how many. */
+static size_t fill(struct record_reader *r, size_t n)
+{
+	size_t have = r->tail - r->head;
+
+	if (have < n) {
+		memmove(r->block, r->block + r->head, have);
+		r->head = 0;
+		r->tail = have + fread(r->block + have, 1, sizeof(r->block) - have, r->in);
+		have = r->tail;
+	}
+	return have < n ? have : n;
+}
+
+/* Consumes n bytes (fewer only at the end of the file): *p points at them in the
+ * block until the next take. Returns how many. */
+static size_t take(struct record_reader *r, size_t n, const unsigned char **p)
+{
+	size_t got = fill(r, n);
+
+	*p = r->block + r->head;
+	r->head += got;
 	r->offset += got;
 	return got;
 }
@@ -299,11 +320,11 @@ static int decode_header(struct record_reader *r, struct get *g, __u64 rec)
 	return 0;
 }
 
+/* *ev is zero (the caller's memset of its item): regs past nr_args stay so */
 static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct smccc_event *ev)
 {
 	unsigned long long at = rec;
 
-	memset(ev, 0, sizeof(*ev));
 	if (g->len < RECORD_CALL_FIXED)
 		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, needs at least %d",
 			     at, g->len, RECORD_CALL_SIZE(0));
@@ -356,7 +377,6 @@ static int check_end(struct record_reader *r, struct get *g, __u64 rec)
 {
 	unsigned long long at = rec;
 	__u64 bits;
-	unsigned char extra;
 
 	r->end.calls = get_u64(g);
 	r->end.lost = get_u64(g);
@@ -372,27 +392,29 @@ static int check_end(struct record_reader *r, struct get *g, __u64 rec)
 	if (!(r->end.duration_s >= 0 && r->end.duration_s <= 1e12))
 		return failf(r, "corrupt record at offset %llu: duration 0x%llx is not a number of seconds",
 			     at, (unsigned long long)bits);
-	if (fread(&extra, 1, 1, r->in) == 1)
+	if (fill(r, 1))
 		return failf(r, "corrupt record at offset %llu: data after the end record", (unsigned long long)r->offset);
 	r->ended = true;
 	return 0;
 }
 
-/* Reads one framed record into buf; returns its type, or -1 with r->err. */
-static int read_record(struct record_reader *r, unsigned char *buf, size_t *len, __u64 *rec)
+/* Reads one framed record: *payload points at it in the block until the next read.
+ * Returns its type, or -1 with r->err. */
+static int read_record(struct record_reader *r, const unsigned char **payload, size_t *len, __u64 *rec)
 {
-	unsigned char frame[RECORD_FRAME_LEN];
-	struct get g = { frame, 0, sizeof(frame), false };
+	const unsigned char *frame;
+	struct get g;
 	size_t got, need;
 	__u16 type, zero;
 	__u32 n;
 
 	*rec = r->offset;
-	got = read_exact(r, frame, sizeof(frame));
+	got = take(r, RECORD_FRAME_LEN, &frame);
+	g = (struct get){ frame, 0, got, false };
 	if (got == 0)
 		return failf(r, "truncated at offset %llu: no end record (the tracer did not finish)",
 			     (unsigned long long)*rec);
-	if (got < sizeof(frame))
+	if (got < RECORD_FRAME_LEN)
 		return failf(r, "truncated at offset %llu: a record frame needs %d bytes, %zu left",
 			     (unsigned long long)*rec, RECORD_FRAME_LEN, got);
 	type = get_u16(&g);
@@ -410,7 +432,7 @@ static int read_record(struct record_reader *r, unsigned char *buf, size_t *len,
 		return failf(r, "corrupt record at offset %llu: %s record of %u bytes (%s %zu)",
 			     (unsigned long long)*rec, type_name(type), n,
 			     type == REC_LOST || type == REC_END ? "must be" : "at most", need);
-	got = read_exact(r, buf, n);
+	got = take(r, n, payload);
 	if (got < n)
 		return failf(r, "truncated at offset %llu: %s record of %u bytes, %zu left",
 			     (unsigned long long)*rec, type_name(type), n, got);
@@ -420,25 +442,26 @@ static int read_record(struct record_reader *r, unsigned char *buf, size_t *len,
 
 int record_reader_open(struct record_reader *r, FILE *in)
 {
-	unsigned char pre[RECORD_PREAMBLE_LEN], buf[RECORD_PAYLOAD_MAX];
-	struct get g = { pre, RECORD_MAGIC_LEN, sizeof(pre), false };
+	const unsigned char *pre, *buf;
+	struct get g;
 	size_t got, len;
 	__u64 rec;
 	int type;
 
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct record_reader, block));	/* the block needs no zeros */
 	r->in = in;
-	got = read_exact(r, pre, sizeof(pre));
+	got = take(r, RECORD_PREAMBLE_LEN, &pre);
 	if (memcmp(pre, RECORD_MAGIC, got < RECORD_MAGIC_LEN ? got : RECORD_MAGIC_LEN))
 		return failf(r, "not a smccctrace record file (no %s magic at offset 0)", RECORD_MAGIC);
-	if (got < sizeof(pre))
+	g = (struct get){ pre, RECORD_MAGIC_LEN, got, false };
+	if (got < RECORD_PREAMBLE_LEN)
 		return failf(r, "truncated at offset 0: the file header needs %d bytes, the file has %zu",
 			     RECORD_PREAMBLE_LEN, got);
 	r->version = get_u32(&g);
 	if (r->version != RECORD_VERSION)
 		return failf(r, "unsupported format version %u at offset %d (this smccctrace reads version %d)",
 			     r->version, RECORD_MAGIC_LEN, RECORD_VERSION);
-	type = read_record(r, buf, &len, &rec);
+	type = read_record(r, &buf, &len, &rec);
 	if (type < 0) {
 		if (rec == r->offset)	/* nothing after the preamble */
 			return failf(r, "truncated at offset %llu: no header record", (unsigned long long)rec);
@@ -458,7 +481,7 @@ int record_reader_open(struct record_reader *r, FILE *in)
 
 int record_reader_next(struct record_reader *r, struct record_item *it)
 {
-	unsigned char buf[RECORD_PAYLOAD_MAX];
+	const unsigned char *buf;
 	struct get g;
 	size_t len;
 	__u64 rec;
@@ -466,7 +489,7 @@ int record_reader_next(struct record_reader *r, struct record_item *it)
 
 	if (r->ended)
 		return 0;
-	type = read_record(r, buf, &len, &rec);
+	type = read_record(r, &buf, &len, &rec);
 	if (type < 0)
 		return -1;
 	g = (struct get){ buf, 0, len, false };

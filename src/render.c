@@ -22,27 +22,42 @@ static bool missing(const struct call_view *v, __u16 bit)
 /*
  * A trace repeats a few function IDs, and decoding one (a scan of the function table,
  * a snprintf for its name) cost more than a third of rendering its call as JSON: the
- * last decodings are kept, per thread, in a small direct-mapped cache.
+ * last decodings are kept, per thread, in a small direct-mapped cache. So are their
+ * seven JSON fields (func_id .. call_type: over a quarter of a call record's fields
+ * and most of its strings), rendered once an ID is seen again: an ID seen once (a
+ * trace of many IDs) is not worth rendering twice.
  */
 #define DECODE_CACHE_SLOTS 64
+#define FUNC_JSON_MAX 512
 
 struct decoded_id {
 	bool valid;
 	__u32 id;
 	struct smccc_decoded dec;
 	char name[SMCCC_NAME_MAX];
+	unsigned json_uses;		/* calls rendered as JSON before json was */
+	size_t json_len;		/* 0: json not rendered */
+	char json[FUNC_JSON_MAX];	/* "func_id":...,"call_type":"fast" */
 };
+
+static __thread struct decoded_id decode_cache[DECODE_CACHE_SLOTS];
+
+static struct decoded_id *decode_slot(__u32 id)
+{
+	return &decode_cache[(id ^ id >> 16 ^ id >> 24) % DECODE_CACHE_SLOTS];
+}
 
 static const struct decoded_id *decode_cached(__u32 id)
 {
-	static __thread struct decoded_id cache[DECODE_CACHE_SLOTS];
-	struct decoded_id *d = &cache[(id ^ id >> 16 ^ id >> 24) % DECODE_CACHE_SLOTS];
+	struct decoded_id *d = decode_slot(id);
 
 	if (!d->valid || d->id != id) {
 		d->valid = true;
 		d->id = id;
 		smccc_decode(id, &d->dec);
 		smccc_name(id, d->name, sizeof(d->name));
+		d->json_uses = 0;
+		d->json_len = 0;
 	}
 	return d;
 }
@@ -127,10 +142,66 @@ void render_json(struct json_writer *w, const struct call_view *v)
 	jw_end_line(w);
 }
 
+static void func_fields(struct json_writer *w, const struct call_view *v)
+{
+	jw_uint_field(w, "func_id", (__u32)v->ev->regs[0]);
+	jw_string_field(w, "func", v->dec.name);
+	jw_string_field(w, "func_label", v->name);
+	jw_string_field(w, "service", smccc_service_name(v->dec.service));
+	jw_string_field(w, "owner", smccc_owner_name(v->dec.owner));
+	jw_string_field(w, "convention", v->dec.smc64 ? "smc64" : "smc32");
+	jw_string_field(w, "call_type", v->dec.fast ? "fast" : "yielding");
+}
+
+/* d->json: v's function fields, as func_fields writes them after an object's '{' */
+static void render_func_json(struct decoded_id *d, const struct call_view *v)
+{
+	FILE *f = fmemopen(d->json, sizeof(d->json), "w");
+	struct json_writer fw;
+	long len;
+
+	if (!f)
+		return;
+	jw_init(&fw, f);
+	jw_start_object(&fw);
+	func_fields(&fw, v);
+	len = fflush(f) || ferror(f) ? -1 : ftell(f);
+	fclose(f);
+	/* all of it, and room for fmemopen's NUL: nothing was cut */
+	if (len > 1 && len < (long)sizeof(d->json) - 1) {
+		memmove(d->json, d->json + 1, (size_t)len - 1);	/* without the '{' */
+		d->json_len = (size_t)len - 1;
+	}
+}
+
+/* The function fields from the cache, when v's ID is still in it (as it is right
+ * after call_view_init) and seen before; else written as usual */
+static void func_fields_cached(struct json_writer *w, const struct call_view *v)
+{
+	__u32 id = (__u32)v->ev->regs[0];
+	struct decoded_id *d = decode_slot(id);
+
+	if (d->valid && d->id == id && !d->json_len && d->json_uses++ == 1)	/* once, on the second */
+		render_func_json(d, v);
+	if (d->valid && d->id == id && d->json_len)
+		jw_fields_text(w, d->json, d->json_len);
+	else
+		func_fields(w, v);
+}
+
+/* n registers as an array of hex strings */
+static void hex_array_field(struct json_writer *w, const char *name, const __u64 *regs, int n)
+{
+	uint64_t v[SMCCC_NR_REGS];
+
+	for (int i = 0; i < n; i++)
+		v[i] = regs[i];
+	jw_hex_array_field(w, name, v, (size_t)n);
+}
+
 void render_json_fields(struct json_writer *w, const struct call_view *v)
 {
 	const struct smccc_event *ev = v->ev;
-	bool func_known = !missing(v, EVM_FUNC);
 
 	jw_uint_field(w, "ts_ns", v->ts_ns);
 	jw_uint_field(w, "pid", ev->pid);
@@ -142,14 +213,8 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 		jw_uint_field(w, "vm", ev->vm);
 		jw_uint_field(w, "vcpu", ev->vcpu);
 	}
-	if (func_known) {
-		jw_uint_field(w, "func_id", (__u32)ev->regs[0]);
-		jw_string_field(w, "func", v->dec.name);
-		jw_string_field(w, "func_label", v->name);
-		jw_string_field(w, "service", smccc_service_name(v->dec.service));
-		jw_string_field(w, "owner", smccc_owner_name(v->dec.owner));
-		jw_string_field(w, "convention", v->dec.smc64 ? "smc64" : "smc32");
-		jw_string_field(w, "call_type", v->dec.fast ? "fast" : "yielding");
+	if (!missing(v, EVM_FUNC)) {
+		func_fields_cached(w, v);
 	} else {
 		static const char *const func_keys[] = { "func_id", "func", "func_label", "service", "owner",
 							 "convention", "call_type" };
@@ -166,24 +231,14 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 	jw_string_field(w, "isa", missing(v, EVM_ISA) ? NULL : isa_name(ev->isa));
 	jw_hex_field(w, "pc", ev->pc);
 	jw_hex_field(w, "esr", ev->esr);
-	jw_name(w, "args");
-	if (missing(v, EVM_ARGS)) {
-		jw_null(w);
-	} else {
-		jw_start_array(w);
-		for (int i = 1; i <= ev->nr_args && i < SMCCC_NR_REGS; i++)
-			jw_hex(w, ev->regs[i]);
-		jw_end_array(w);
-	}
-	jw_name(w, "ret");
-	if (v->has_result) {
-		jw_start_array(w);
-		for (int i = 0; i < SMCCC_NR_RESULTS; i++)
-			jw_hex(w, ev->ret[i]);
-		jw_end_array(w);
-	} else {
-		jw_null(w);
-	}
+	if (missing(v, EVM_ARGS))
+		jw_null_field(w, "args");
+	else
+		hex_array_field(w, "args", &ev->regs[1], ev->nr_args < SMCCC_NR_REGS ? ev->nr_args : SMCCC_NR_REGS - 1);
+	if (v->has_result)
+		hex_array_field(w, "ret", ev->ret, SMCCC_NR_RESULTS);
+	else
+		jw_null_field(w, "ret");
 	jw_string_field(w, "disposition", missing(v, EVM_DISPOSITION) ? NULL : disposition_name(ev->disposition));
 	jw_string_field(w, "ret_name", v->ret_name);
 	jw_uint_field(w, "kvm_ns", ev->kvm_ns);

@@ -160,6 +160,44 @@ static void escape_positions(void)
 	}
 }
 
+/* An array field equals its value by value form, at any length (the fast path takes
+ * up to 20 values); fields rendered once read the same as written one by one. */
+static void arrays_and_text(enum buffering b)
+{
+	char want[1 << 13], *p = want, again[1 << 13];
+	struct json_writer *w = start(b);
+
+	jw_start_object(w);
+	p += sprintf(p, "{");
+	for (size_t n = 0; n <= 24; n++) {
+		jw_hex_array_field(w, "regs", values, n % NR_VALUES + n / NR_VALUES);
+		p += sprintf(p, "%s\"regs\":[", n ? "," : "");
+		for (size_t i = 0; i < n % NR_VALUES + n / NR_VALUES; i++)
+			p += sprintf(p, "%s\"0x%" PRIx64 "\"", i ? "," : "", values[i]);
+		p += sprintf(p, "]");
+	}
+	jw_end_object(w);
+	jw_end_line(w);
+	sprintf(p, "}\n");
+	CHECK(!strcmp(finish(), want), "%s: hex arrays: got %s want %s", buffering_names[b], text, want);
+
+	w = start(b);
+	jw_start_object(w);
+	jw_string_field(w, "a", "x\"y");
+	jw_uint_field(w, "b", 1);
+	jw_end_object(w);
+	finish();
+	strcpy(again, text + 1);		/* "a":"x\"y","b":1} */
+	w = start(b);
+	jw_start_object(w);
+	jw_fields_text(w, again, strlen(again) - 1);
+	jw_fields_text(w, "", 0);
+	jw_fields_text(w, again, strlen(again) - 1);
+	jw_end_object(w);
+	jw_end_line(w);
+	CHECK_STR(finish(), "{\"a\":\"x\\\"y\",\"b\":1,\"a\":\"x\\\"y\",\"b\":1}\n");
+}
+
 int main(void)
 {
 	escape_positions();
@@ -167,6 +205,7 @@ int main(void)
 		numbers(b);
 		strings(b);
 		long_string(b);
+		arrays_and_text(b);
 	}
 	return unit_report("json_writer");
 }
