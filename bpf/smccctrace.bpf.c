@@ -71,6 +71,7 @@ enum call_state {
 struct inflight {
 	struct smccc_event ev;	/* first: the tracer reads unanswered ones at the end (tracer.c) */
 	struct kvm_vcpu *vcpu;	/* for kretprobes, which have no arguments; never leaves the kernel */
+	struct kvm *kvm;	/* vcpu's VM, read once at the trap */
 	__u64 exit_ts;		/* forwarded: when KVM returned to the VMM */
 	__u8 state;
 	__u8 filter_action;
@@ -381,6 +382,7 @@ static __always_inline void submit(struct smccc_event *src)
 static __always_inline int trap_counted(struct kvm_vcpu *vcpu, __u32 tgid, __u32 tid, __u32 func_id)
 {
 	struct inflight *in = bpf_map_lookup_elem(&kept_inflight, &tid);
+	struct kvm *kvm = BPF_CORE_READ(vcpu, kvm);
 	__u32 zero = 0;
 
 	if (!in) {
@@ -403,11 +405,16 @@ static __always_inline int trap_counted(struct kvm_vcpu *vcpu, __u32 tgid, __u32
 	in->ev.regs[0] = func_id;
 	in->ev.pid = tgid;
 	in->ev.tid = tid;
-	in->ev.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
-	in->ev.vm = vm_number(BPF_CORE_READ(vcpu, kvm));
+	if (in->vcpu != vcpu || in->kvm != kvm) {
+		/* a vCPU thread runs the same vCPU call after call: its vcpu_id and VM
+		 * number are looked up on its first call only (docs/performance.md) */
+		in->ev.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+		in->ev.vm = vm_number(kvm);
+		in->vcpu = vcpu;
+		in->kvm = kvm;
+	}
 	in->ev.disposition = 0;
 	in->ev.flags = 0;
-	in->vcpu = vcpu;
 	in->exit_ts = 0;
 	in->filter_action = 0;
 	in->reached_handler = 0;
@@ -446,7 +453,8 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 	ev->pid = tgid;
 	ev->tid = tid;
 	ev->vcpu = BPF_CORE_READ(vcpu, vcpu_id);
-	ev->vm = vm_number(BPF_CORE_READ(vcpu, kvm));
+	in->kvm = BPF_CORE_READ(vcpu, kvm);
+	ev->vm = vm_number(in->kvm);
 	ev->conduit = conduit;
 	in->vcpu = vcpu;
 	in->state = CALL_TRAPPED;
@@ -509,14 +517,12 @@ static __always_inline void call_done(struct inflight *in, __u32 tid)
 static __always_inline int on_handler_entry(void)
 {
 	struct inflight *in = this_call();
-	struct kvm_vcpu *vcpu;
 
 	if (!in || in->state != CALL_TRAPPED)
 		return 0;
 	in->state = CALL_IN_HANDLER;
 	in->reached_handler = 1;
-	vcpu = in->vcpu;	/* a plain load: CO-RE relocations are for kernel types only */
-	in->filter_action = filter_action(BPF_CORE_READ(vcpu, kvm), in->ev.regs[0]);
+	in->filter_action = filter_action(in->kvm, in->ev.regs[0]);
 	return 0;
 }
 
