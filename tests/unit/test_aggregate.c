@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include "unit.h"
+#include "test_call.h"
 #include "aggregate.h"
 
 /* xorshift64*: reproducible pseudo-random values */
@@ -166,20 +167,6 @@ static void test_log2_view(void)
 	CHECK_INT(total, l.count);
 }
 
-static struct smccc_event call(__u32 pid, __u32 vcpu, __u32 func, __u8 disp, __u64 kvm_ns, __u64 vmm_ns)
-{
-	struct smccc_event ev = { 0 };
-
-	ev.pid = pid;
-	ev.vm = 1;
-	ev.vcpu = vcpu;
-	ev.regs[0] = func;
-	ev.disposition = disp;
-	ev.kvm_ns = kvm_ns;
-	ev.vmm_ns = vmm_ns;
-	return ev;
-}
-
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_ON 0xc4000003u
 #define TRNG_RND64 0xc4000053u
@@ -190,15 +177,15 @@ static size_t fill_sample(struct smccc_event *ev, size_t max)
 	size_t n = 0;
 
 	for (int i = 0; i < 5 && n < max; i++)
-		ev[n++] = call(100, 0, PSCI_VERSION, DISP_KVM, 1000 + i, 0);
+		ev[n++] = test_call(100, 0, PSCI_VERSION, DISP_KVM, 1000 + i, 0);
 	for (int i = 0; i < 3 && n < max; i++)
-		ev[n++] = call(100, 1, PSCI_VERSION, DISP_KVM, 2000 + i, 0);
-	ev[n++] = call(100, 0, PSCI_CPU_ON, DISP_KVM, 5000, 0);
+		ev[n++] = test_call(100, 1, PSCI_VERSION, DISP_KVM, 2000 + i, 0);
+	ev[n++] = test_call(100, 0, PSCI_CPU_ON, DISP_KVM, 5000, 0);
 	for (int i = 0; i < 4 && n < max; i++)
-		ev[n++] = call(100, 1, VENDOR_X, DISP_FORWARDED, 3000, 2000000 + i);
+		ev[n++] = test_call(100, 1, VENDOR_X, DISP_FORWARDED, 3000, 2000000 + i);
 	for (int i = 0; i < 2 && n < max; i++)
-		ev[n++] = call(100, 0, TRNG_RND64, DISP_DENIED, 700, 0);
-	ev[n++] = call(200, 0, PSCI_VERSION, DISP_KVM, 900, 0);
+		ev[n++] = test_call(100, 0, TRNG_RND64, DISP_DENIED, 700, 0);
+	ev[n++] = test_call(200, 0, PSCI_VERSION, DISP_KVM, 900, 0);
 	return n;
 }
 
@@ -319,7 +306,7 @@ static void test_merge(void)
 	static const __u8 disps[] = { DISP_KVM, DISP_DENIED, DISP_FORWARDED, DISP_REFUSED };
 
 	for (size_t i = 0; i < n; i++) {
-		ev[i] = call(100 + (__u32)(rnd() % 2), (__u32)(rnd() % 4), PSCI_VERSION + (__u32)(rnd() % 3),
+		ev[i] = test_call(100 + (__u32)(rnd() % 2), (__u32)(rnd() % 4), PSCI_VERSION + (__u32)(rnd() % 3),
 			     disps[rnd() % 4], rnd() >> (30 + rnd() % 30), rnd() >> (20 + rnd() % 40));
 		agg_add_event(direct, &ev[i]);
 	}

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
+#include "test_call.h"
 #include "exposition.h"
 #include "aggregate.h"
 #include "exporter_metrics.h"
@@ -81,20 +82,6 @@ static void test_histogram(void)
 	free(page);
 }
 
-static struct smccc_event call(__u32 pid, __u32 vcpu, __u32 func, __u8 disp, __u64 kvm_ns, __u64 vmm_ns)
-{
-	struct smccc_event ev = { 0 };
-
-	ev.pid = pid;
-	ev.vm = 1;
-	ev.vcpu = vcpu;
-	ev.regs[0] = func;
-	ev.disposition = disp;
-	ev.kvm_ns = kvm_ns;
-	ev.vmm_ns = vmm_ns;
-	return ev;
-}
-
 #define CPU_ON_LABELS(vcpu) "pid=\"100\",vm=\"1\"," vcpu "service=\"psci\",func=\"PSCI_CPU_ON\",disposition=\"kvm\""
 #define FWD_LABELS "pid=\"100\",vm=\"1\",service=\"kvm\",func=\"KVM_0x0030\",disposition=\"forwarded\""
 
@@ -166,15 +153,15 @@ static void check_histograms(const struct expo_page *pg, const char *name)
 static void test_page(void)
 {
 	struct smccc_event ev[] = {
-		call(100, 0, 0x84000000, DISP_KVM, 1000, 0),		/* PSCI_VERSION */
-		call(100, 1, 0xc4000003, DISP_KVM, 255, 0),		/* CPU_ON, SMC64: at the first bound */
-		call(100, 1, 0x84000003, DISP_KVM, 256, 0),		/* CPU_ON, SMC32: just above it */
-		call(100, 1, 0xc4000003, DISP_KVM, 100000000000ull, 0),	/* 100 s: past the last bound */
-		call(100, 0, 0xc6000030, DISP_FORWARDED, 5000, 2000000),	/* vendor hyp, forwarded */
-		call(100, 1, 0xc6000030, DISP_FORWARDED, 7000, 3000000),
-		call(200, 0, 0x84000000, DISP_DENIED, 1500, 0),
+		test_call(100, 0, 0x84000000, DISP_KVM, 1000, 0),		/* PSCI_VERSION */
+		test_call(100, 1, 0xc4000003, DISP_KVM, 255, 0),		/* CPU_ON, SMC64: at the first bound */
+		test_call(100, 1, 0x84000003, DISP_KVM, 256, 0),		/* CPU_ON, SMC32: just above it */
+		test_call(100, 1, 0xc4000003, DISP_KVM, 100000000000ull, 0),	/* 100 s: past the last bound */
+		test_call(100, 0, 0xc6000030, DISP_FORWARDED, 5000, 2000000),	/* vendor hyp, forwarded */
+		test_call(100, 1, 0xc6000030, DISP_FORWARDED, 7000, 3000000),
+		test_call(200, 0, 0x84000000, DISP_DENIED, 1500, 0),
 	};
-	struct smccc_event gone = call(100, 1, 0xc6000030, DISP_FORWARDED, 9000, 0);
+	struct smccc_event gone = test_call(100, 1, 0xc6000030, DISP_FORWARDED, 9000, 0);
 	const struct exporter_status st = {
 		.up = true, .version = "0.1.0", .plan = "fentry/fexit", .handler = "kvm_smccc_call_handler",
 		.kernel = "6.12.95+deb12-arm64", .start_time_ns = 1700000000123000000ull, .lost = 3,

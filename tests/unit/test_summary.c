@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include "unit.h"
+#include "test_call.h"
 #include "hist.h"
 #include "summary.h"
 
@@ -14,20 +15,6 @@ static char *render(struct summary *s, const struct summary_interval *iv, FILE *
 	CHECK_INT(summary_print(s, iv), 0);
 	fflush(f);
 	return *buf;
-}
-
-static struct smccc_event call(__u32 vcpu, __u32 func, __u8 disp, __u64 kvm_ns, __u64 vmm_ns)
-{
-	struct smccc_event ev = { 0 };
-
-	ev.pid = 42;
-	ev.vm = 1;
-	ev.vcpu = vcpu;
-	ev.regs[0] = func;
-	ev.disposition = disp;
-	ev.kvm_ns = kvm_ns;
-	ev.vmm_ns = vmm_ns;
-	return ev;
 }
 
 static void test_text(void)
@@ -41,10 +28,10 @@ static void test_text(void)
 	__u64 by_disp[DISP__COUNT];
 
 	for (int i = 0; i < 3; i++) {
-		ev = call(0, 0x84000000, DISP_KVM, 1100 + 100 * i, 0);
+		ev = test_call(42, 0, 0x84000000, DISP_KVM, 1100 + 100 * i, 0);
 		agg_add_event(summary_table(s), &ev);
 	}
-	ev = call(1, 0xc3000001, DISP_FORWARDED, 3000, 2500000);
+	ev = test_call(42, 1, 0xc3000001, DISP_FORWARDED, 3000, 2500000);
 	agg_add_event(summary_table(s), &ev);
 	render(s, &iv, f, &buf);
 	CHECK(strstr(buf, "VCPU FUNCTION") == buf, "header first: %.40s", buf);
