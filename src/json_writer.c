@@ -1,5 +1,6 @@
 #include "json_writer.h"
 
+#include <endian.h>
 #include <math.h>
 #include <string.h>
 
@@ -97,27 +98,33 @@ static char *fmt_dec_fixed(char *p, uint64_t v, unsigned decimals)
 	return p + decimals;
 }
 
-/* lowercase, no leading zeros; two digits per step */
+/* The 8 lowercase hex digits of x, most significant first in memory: each nibble
+ * spread to a byte, then made a digit, all bytes at once (a table look-up per byte
+ * pair was an eighth of `report --json`). */
+static inline uint64_t hex_digits8(uint32_t x)
+{
+	uint64_t y = x, above9;
+
+	y = (y | y << 16) & 0x0000ffff0000ffffull;
+	y = (y | y << 8) & 0x00ff00ff00ff00ffull;
+	y = (y | y << 4) & 0x0f0f0f0f0f0f0f0full;	/* byte i: nibble i */
+	above9 = ((y + 0x0606060606060606ull) >> 4) & 0x0101010101010101ull;	/* no carry across bytes */
+	y += 0x3030303030303030ull + above9 * ('a' - '0' - 10);
+	return htobe64(y);	/* nibble 0 last */
+}
+
+/* lowercase, no leading zeros. Writes 16 bytes (the buffer has room): the digits,
+ * shifted to the front, and filler the next write covers. */
 static char *fmt_hex(char *p, uint64_t v)
 {
-	static const char pairs[] =
-		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
-		"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
-		"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
-		"606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
-		"808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
-		"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
-		"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
-		"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
 	unsigned n = v ? (64 - (unsigned)__builtin_clzll(v) + 3) / 4 : 1;
-	char *q = p + n;
+	uint64_t hi, lo;
 
-	for (; q - p >= 2; v >>= 8) {
-		q -= 2;
-		memcpy(q, pairs + 2 * (v & 0xff), 2);
-	}
-	if (q > p)
-		*--q = pairs[2 * (v & 0xf) + 1];
+	v <<= 4 * (16 - n);
+	hi = hex_digits8((uint32_t)(v >> 32));
+	lo = hex_digits8((uint32_t)v);
+	memcpy(p, &hi, sizeof(hi));
+	memcpy(p + 8, &lo, sizeof(lo));
 	return p + n;
 }
 
@@ -330,9 +337,35 @@ void jw_name(struct json_writer *w, const char *name)
 	w->after_name = true;
 }
 
+static unsigned key_len(struct jw_key k)
+{
+	unsigned char c[sizeof(k)];
+
+	memcpy(c, &k, sizeof(c));
+	return c[sizeof(c) - 1];
+}
+
+/* "name": from its key, two words (past the end: filler the value covers), else
+ * scanned; NULL when the name needs escaping or is long */
+static inline char *fmt_name(char *p, const char *name, struct jw_key k)
+{
+	unsigned len = key_len(k);
+
+	if (len) {
+		memcpy(p, k.text, sizeof(k.text));
+		return p + len;
+	}
+	p = fmt_plain_quoted(p, name, NAME_FAST_MAX);
+	if (p)
+		*p++ = ':';
+	return p;
+}
+
+static const struct jw_key no_key;
+
 /* Writes [,]["name":]value: the fast path when it can, else piece by piece */
 static inline __attribute__((always_inline)) void emit(struct json_writer *w, const char *name,
-						       const struct value *v)
+						       struct jw_key k, const struct value *v)
 {
 	char local[ROOM], *start = room_open(w->out, local), *p = start;
 
@@ -341,10 +374,9 @@ static inline __attribute__((always_inline)) void emit(struct json_writer *w, co
 	if ((name || !w->after_name) && w->need_comma[w->depth])
 		*p++ = ',';
 	if (name) {
-		p = fmt_plain_quoted(p, name, NAME_FAST_MAX);
+		p = fmt_name(p, name, k);
 		if (!p)
 			goto slow;
-		*p++ = ':';
 	}
 	p = fmt_value(p, v);
 	if (!p)
@@ -369,17 +401,17 @@ slow:
 
 void jw_string(struct json_writer *w, const char *s)
 {
-	emit(w, NULL, &(struct value){ .kind = s ? V_STRING : V_NULL, .s = s });
+	emit(w, NULL, no_key, &(struct value){ .kind = s ? V_STRING : V_NULL, .s = s });
 }
 
 void jw_uint(struct json_writer *w, uint64_t v)
 {
-	emit(w, NULL, &(struct value){ .kind = V_UINT, .u = v });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_UINT, .u = v });
 }
 
 void jw_int(struct json_writer *w, int64_t v)
 {
-	emit(w, NULL, &(struct value){ .kind = V_INT, .u = (uint64_t)v });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_INT, .u = (uint64_t)v });
 }
 
 void jw_double(struct json_writer *w, double v)
@@ -393,27 +425,27 @@ void jw_double(struct json_writer *w, double v)
 
 void jw_bool(struct json_writer *w, bool v)
 {
-	emit(w, NULL, &(struct value){ .kind = V_BOOL, .u = v });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_BOOL, .u = v });
 }
 
 void jw_null(struct json_writer *w)
 {
-	emit(w, NULL, &(struct value){ .kind = V_NULL });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_NULL });
 }
 
 void jw_hex(struct json_writer *w, uint64_t v)
 {
-	emit(w, NULL, &(struct value){ .kind = V_HEX, .u = v });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_HEX, .u = v });
 }
 
 void jw_uint_scaled(struct json_writer *w, uint64_t v, unsigned decimals)
 {
-	emit(w, NULL, &(struct value){ .kind = V_SCALED, .u = v, .decimals = decimals > 19 ? 19 : decimals });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_SCALED, .u = v, .decimals = decimals > 19 ? 19 : decimals });
 }
 
 void jw_uint_safe(struct json_writer *w, uint64_t v)
 {
-	emit(w, NULL, &(struct value){ .kind = V_SAFE, .u = v });
+	emit(w, NULL, no_key, &(struct value){ .kind = V_SAFE, .u = v });
 }
 
 void jw_end_line(struct json_writer *w)
@@ -424,52 +456,54 @@ void jw_end_line(struct json_writer *w)
 	w->after_name = false;
 }
 
-void jw_string_field(struct json_writer *w, const char *name, const char *s)
+void jw_string_field_k(struct json_writer *w, const char *name, struct jw_key k, const char *s)
 {
-	emit(w, name, &(struct value){ .kind = s ? V_STRING : V_NULL, .s = s });
+	emit(w, name, k, &(struct value){ .kind = s ? V_STRING : V_NULL, .s = s });
 }
 
-void jw_uint_field(struct json_writer *w, const char *name, uint64_t v)
+void jw_uint_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v)
 {
-	emit(w, name, &(struct value){ .kind = V_UINT, .u = v });
+	emit(w, name, k, &(struct value){ .kind = V_UINT, .u = v });
 }
 
-void jw_int_field(struct json_writer *w, const char *name, int64_t v)
+void jw_int_field_k(struct json_writer *w, const char *name, struct jw_key k, int64_t v)
 {
-	emit(w, name, &(struct value){ .kind = V_INT, .u = (uint64_t)v });
+	emit(w, name, k, &(struct value){ .kind = V_INT, .u = (uint64_t)v });
 }
 
-void jw_bool_field(struct json_writer *w, const char *name, bool v)
+void jw_bool_field_k(struct json_writer *w, const char *name, struct jw_key k, bool v)
 {
-	emit(w, name, &(struct value){ .kind = V_BOOL, .u = v });
+	emit(w, name, k, &(struct value){ .kind = V_BOOL, .u = v });
 }
 
-void jw_hex_field(struct json_writer *w, const char *name, uint64_t v)
+void jw_hex_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v)
 {
-	emit(w, name, &(struct value){ .kind = V_HEX, .u = v });
+	emit(w, name, k, &(struct value){ .kind = V_HEX, .u = v });
 }
 
-void jw_null_field(struct json_writer *w, const char *name)
+void jw_null_field_k(struct json_writer *w, const char *name, struct jw_key k)
 {
-	emit(w, name, &(struct value){ .kind = V_NULL });
+	emit(w, name, k, &(struct value){ .kind = V_NULL });
 }
 
 void jw_double_field(struct json_writer *w, const char *name, double v) { jw_name(w, name); jw_double(w, v); }
 
-void jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, unsigned decimals)
+void jw_uint_scaled_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v,
+			    unsigned decimals)
 {
-	emit(w, name, &(struct value){ .kind = V_SCALED, .u = v, .decimals = decimals > 19 ? 19 : decimals });
+	emit(w, name, k, &(struct value){ .kind = V_SCALED, .u = v, .decimals = decimals > 19 ? 19 : decimals });
 }
 
-void jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v)
+void jw_uint_safe_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v)
 {
-	emit(w, name, &(struct value){ .kind = V_SAFE, .u = v });
+	emit(w, name, k, &(struct value){ .kind = V_SAFE, .u = v });
 }
 
-void jw_hex_array_field(struct json_writer *w, const char *name, const uint64_t *v, size_t n)
+void jw_hex_array_field_k(struct json_writer *w, const char *name, struct jw_key k, const uint64_t *v,
+			  size_t n)
 {
 	if (n <= HEX_ARRAY_FAST_MAX) {
-		emit(w, name, &(struct value){ .kind = V_HEX_ARRAY, .array = v, .n = n });
+		emit(w, name, k, &(struct value){ .kind = V_HEX_ARRAY, .array = v, .n = n });
 		return;
 	}
 	jw_name(w, name);

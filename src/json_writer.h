@@ -37,18 +37,87 @@ void jw_uint_safe(struct json_writer *w, uint64_t v);
 /* Ends one JSON Lines record. */
 void jw_end_line(struct json_writer *w);
 
-/* name + value in one call */
-void jw_string_field(struct json_writer *w, const char *name, const char *s);	/* NULL -> null */
-void jw_uint_field(struct json_writer *w, const char *name, uint64_t v);
-void jw_int_field(struct json_writer *w, const char *name, int64_t v);
-void jw_bool_field(struct json_writer *w, const char *name, bool v);
-void jw_hex_field(struct json_writer *w, const char *name, uint64_t v);
-void jw_null_field(struct json_writer *w, const char *name);
-void jw_double_field(struct json_writer *w, const char *name, double v);
-void jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v);
-void jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, unsigned decimals);
+/*
+ * A field's key as the fast path writes it, "name": with both quotes and the colon,
+ * packed at compile time when the name is a short string literal that needs no
+ * escaping (every name of a call record): copied as two words, not scanned byte by
+ * byte (which was a tenth of `report --json`). The last byte holds the key's length;
+ * 0 means no key: the writer scans and escapes the name itself.
+ */
+struct jw_key {
+	uint64_t text[2];
+};
+#define JW_KEY_MAX 15	/* bytes of "name": that the key holds, its length aside */
+
+/* Folds to a constant for a literal once inlined (GCC evaluates __builtin_constant_p
+ * after inlining); any other name, or a compiler that does not fold it, gets no key:
+ * slower, never wrong. */
+static inline __attribute__((always_inline)) struct jw_key jw_key_of(const char *name)
+{
+	union {
+		struct jw_key key;
+		unsigned char c[sizeof(struct jw_key)];
+	} u = { .c = { 0 } };
+	size_t n;
+
+	if (!__builtin_constant_p(__builtin_strlen(name)))
+		return u.key;
+	n = __builtin_strlen(name);
+	if (n + 3 > JW_KEY_MAX)
+		return u.key;
+	u.c[0] = '"';
+#pragma GCC unroll 16	/* unrolled, the loop folds to constants; a loop would stay a loop */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)	/* JSON escapes it */
+			return (struct jw_key){ { 0, 0 } };
+		u.c[i + 1] = c;
+	}
+	u.c[n + 1] = '"';
+	u.c[n + 2] = ':';
+	u.c[sizeof(u.c) - 1] = (unsigned char)(n + 3);
+	return u.key;
+}
+
+/* name + value in one call; each passes the name's key to its _k form (name is still
+ * what the slow path writes) */
+void jw_string_field_k(struct json_writer *w, const char *name, struct jw_key k, const char *s);
+void jw_uint_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v);
+void jw_int_field_k(struct json_writer *w, const char *name, struct jw_key k, int64_t v);
+void jw_bool_field_k(struct json_writer *w, const char *name, struct jw_key k, bool v);
+void jw_hex_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v);
+void jw_null_field_k(struct json_writer *w, const char *name, struct jw_key k);
+void jw_uint_safe_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v);
+void jw_uint_scaled_field_k(struct json_writer *w, const char *name, struct jw_key k, uint64_t v,
+			    unsigned decimals);
+void jw_hex_array_field_k(struct json_writer *w, const char *name, struct jw_key k, const uint64_t *v,
+			  size_t n);
+
+#define JW_INLINE static inline __attribute__((always_inline)) void
+
+/* NULL -> null */
+JW_INLINE jw_string_field(struct json_writer *w, const char *name, const char *s)
+{ jw_string_field_k(w, name, jw_key_of(name), s); }
+JW_INLINE jw_uint_field(struct json_writer *w, const char *name, uint64_t v)
+{ jw_uint_field_k(w, name, jw_key_of(name), v); }
+JW_INLINE jw_int_field(struct json_writer *w, const char *name, int64_t v)
+{ jw_int_field_k(w, name, jw_key_of(name), v); }
+JW_INLINE jw_bool_field(struct json_writer *w, const char *name, bool v)
+{ jw_bool_field_k(w, name, jw_key_of(name), v); }
+JW_INLINE jw_hex_field(struct json_writer *w, const char *name, uint64_t v)
+{ jw_hex_field_k(w, name, jw_key_of(name), v); }
+JW_INLINE jw_null_field(struct json_writer *w, const char *name)
+{ jw_null_field_k(w, name, jw_key_of(name)); }
+JW_INLINE jw_uint_safe_field(struct json_writer *w, const char *name, uint64_t v)
+{ jw_uint_safe_field_k(w, name, jw_key_of(name), v); }
+JW_INLINE jw_uint_scaled_field(struct json_writer *w, const char *name, uint64_t v, unsigned decimals)
+{ jw_uint_scaled_field_k(w, name, jw_key_of(name), v, decimals); }
 /* "name":["0x1f",...]: registers, in one go rather than a call per value */
-void jw_hex_array_field(struct json_writer *w, const char *name, const uint64_t *v, size_t n);
+JW_INLINE jw_hex_array_field(struct json_writer *w, const char *name, const uint64_t *v, size_t n)
+{ jw_hex_array_field_k(w, name, jw_key_of(name), v, n); }
+#undef JW_INLINE
+void jw_double_field(struct json_writer *w, const char *name, double v);
 /* Fields a writer formatted before ("a":1,"b":"x": what follows the '{' of an object
  * holding only them), written again into the open object, with the comma before
  * them: text rendered once and repeated (a function's fields, src/render.c). */

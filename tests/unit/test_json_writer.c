@@ -198,14 +198,67 @@ static void arrays_and_text(enum buffering b)
 	CHECK_STR(finish(), "{\"a\":\"x\\\"y\",\"b\":1,\"a\":\"x\\\"y\",\"b\":1}\n");
 }
 
+/* Names given as literals (a key packed at compile time, up to 12 bytes) and at run
+ * time (scanned) read the same, at the key's length limit, and escaped when they must */
+static void names(enum buffering b)
+{
+	static const char *const runtime[] = { "ts_ns", "system_event", "system_event1", "a\tb", "q\"" };
+	const char *const want = "{\"ts_ns\":1,\"system_event\":true,\"system_event1\":\"0x1f\",\"a\\tb\":null,"
+				 "\"q\\\"\":[\"0x0\"]}\n";
+	uint64_t zero = 0;
+	struct json_writer *w = start(b);
+
+	jw_start_object(w);
+	jw_uint_field(w, "ts_ns", 1);
+	jw_bool_field(w, "system_event", true);
+	jw_hex_field(w, "system_event1", 0x1f);
+	jw_null_field(w, "a\tb");
+	jw_hex_array_field(w, "q\"", &zero, 1);
+	jw_end_object(w);
+	jw_end_line(w);
+	CHECK(!strcmp(finish(), want), "%s: literal names: got %s want %s", buffering_names[b], text, want);
+
+	w = start(b);
+	jw_start_object(w);
+	jw_uint_field(w, runtime[0], 1);
+	jw_bool_field(w, runtime[1], true);
+	jw_hex_field(w, runtime[2], 0x1f);
+	jw_null_field(w, runtime[3]);
+	jw_hex_array_field(w, runtime[4], &zero, 1);
+	jw_end_object(w);
+	jw_end_line(w);
+	CHECK(!strcmp(finish(), want), "%s: run-time names: got %s want %s", buffering_names[b], text, want);
+}
+
+/* Hex of every digit count against printf's, alone and in arrays */
+static void hex_lengths(void)
+{
+	uint64_t v[3];
+	char want[128];
+	struct json_writer *w;
+
+	for (unsigned s = 0; s < 64; s++) {
+		v[0] = 1ull << s, v[1] = (2ull << s) - 1, v[2] = 0xa5a5a5a5a5a5a5a5ull >> s;
+		w = start(FULL);
+		jw_hex(w, v[1]);
+		jw_hex_array_field(w, "x", v, 3);
+		finish();
+		snprintf(want, sizeof(want), "\"0x%" PRIx64 "\",\"x\":[\"0x%" PRIx64 "\",\"0x%" PRIx64 "\",\"0x%" PRIx64 "\"]",
+			 v[1], v[0], v[1], v[2]);
+		CHECK(!strcmp(text, want), "hex at bit %u: got %s want %s", s, text, want);
+	}
+}
+
 int main(void)
 {
+	hex_lengths();
 	escape_positions();
 	for (enum buffering b = FULL; b <= NONE; b++) {
 		numbers(b);
 		strings(b);
 		long_string(b);
 		arrays_and_text(b);
+		names(b);
 	}
 	return unit_report("json_writer");
 }

@@ -9,8 +9,10 @@
 #
 # Settings (tests/vm/run.sh --env NAME=VALUE): BENCH_CALLS_KVM, BENCH_CALLS_FWD (calls
 # per loop), BENCH_RUNS (rounds), BENCH_MODES (comma-separated subset of the modes),
-# BENCH_SETTLE_S (pause between a tracer's attach and the loops, 1 s: in the emulated
-# host a freshly attached trampoline can miss the calls of the next few hundred ms).
+# BENCH_CANARY (calls per canary loop, 50). A BPF tracer is not trusted to be live when
+# it says it has attached: in the emulated host a fresh attach has been seen to miss
+# calls for a while, so canary loops run until its programs are seen to run for them
+# (await_live).
 # A /bin/smccctrace-before in the initramfs (tests/bench/vm.sh BENCH_BEFORE=BINARY) adds
 # the modes summary-before, stream-before and record-before: another build, same boot.
 out=$1
@@ -18,7 +20,7 @@ out=$1
 calls_kvm=${BENCH_CALLS_KVM:-20000}
 calls_fwd=${BENCH_CALLS_FWD:-5000}
 runs=${BENCH_RUNS:-5}
-settle=${BENCH_SETTLE_S:-1}
+canary=${BENCH_CANARY:-50}
 modes=$(echo "${BENCH_MODES:-floor,summary,stream,record,bpftrace,ftrace}" | tr , ' ')
 [ -x /bin/smccctrace-before ] && modes="$modes summary-before stream-before record-before"
 J=$out/bench.jsonl
@@ -59,11 +61,44 @@ wait_bpftrace() {
 	done
 }
 
+# BPF run time and run count per program a process holds: "ID RUN_TIME_NS RUN_CNT"
+# lines (fdinfo; counted while kernel.bpf_stats_enabled is 1; links name programs too)
+prog_stats() {
+	for f in /proc/$1/fdinfo/*; do
+		awk '/^prog_id:/ { id = $2 } /^run_time_ns:/ { t = $2 } /^run_cnt:/ { c = $2 }
+			END { if (id != "" && t != "") print id, t, c }' "$f" 2>/dev/null
+	done | sort -u -n -k1,1
+}
+
+runs_of() { prog_stats "$1" | awk '{ n += $3 } END { print n + 0 }'; }
+
+# await_live MODE: canary loops of $canary in-kernel calls until the tracer's BPF
+# programs run for them (a sum of run counts that grows by at least one per call).
+# Sets CANARY_MIN and CANARY_MAX, the canary calls the tracer may have counted: those
+# of the last loop at least, all of them at most.
+await_live() {
+	local stats tries=0 before after
+	stats=$(cat /proc/sys/kernel/bpf_stats_enabled)
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled
+	while :; do
+		before=$(runs_of $TRACER)
+		guest kvm "$canary" >/dev/null || return 1
+		after=$(runs_of $TRACER)
+		CANARY_MAX=$((CANARY_MAX + canary))
+		[ $((after - before)) -ge "$canary" ] && break
+		tries=$((tries + 1))
+		[ $tries -ge 20 ] && { log "$1: its programs did not run for $tries canary loops"; return 1; }
+		log "$1: not live yet ($((after - before)) program runs for $canary calls)"
+	done
+	CANARY_MIN=$canary
+	echo "$stats" >/proc/sys/kernel/bpf_stats_enabled
+}
+
 # start_tracer MODE [SMCCCTRACE OPTIONS]: sets TRACER (pid, empty if none) and CPU0
 start_tracer() {
 	local mode=$1 tool=smccctrace
 	shift
-	TRACER= CPU0=0
+	TRACER= CPU0=0 CANARY_MIN=0 CANARY_MAX=0
 	case $mode in *-before) tool=smccctrace-before;; esac
 	case ${mode%-before} in
 	untraced) return 0;;
@@ -85,7 +120,7 @@ start_tracer() {
 	else
 		wait_attached "$out/$mode.err" $TRACER
 	fi || { log "$mode did not start:"; cat "$out/$mode.err" "$out/$mode.out" 2>/dev/null; return 1; }
-	sleep "$settle"
+	await_live "$mode" || return 1
 	CPU0=$(cpu_s $TRACER)
 }
 
@@ -159,7 +194,7 @@ while [ $round -le "$runs" ]; do
 			emit_run "\"mode\":\"$mode\",\"round\":$round" "$line"
 		done
 		stop_tracer $mode
-		echo "{\"type\":\"tool\",\"mode\":\"$mode\",\"round\":$round,\"calls\":$((calls_kvm + calls_fwd)),\"seen\":$SEEN,\"lost\":$LOST,\"cpu_s\":$CPU,\"rss_kib\":$RSS}" >>"$J"
+		echo "{\"type\":\"tool\",\"mode\":\"$mode\",\"round\":$round,\"calls\":$((calls_kvm + calls_fwd)),\"canary_min\":$CANARY_MIN,\"canary_max\":$CANARY_MAX,\"seen\":$SEEN,\"lost\":$LOST,\"cpu_s\":$CPU,\"rss_kib\":$RSS}" >>"$J"
 		log "round $round: $mode done (seen $SEEN, lost $LOST)"
 	done
 	round=$((round + 1))
@@ -171,19 +206,13 @@ for buffer in default 16K 4K; do
 	start_tracer stream $([ $buffer = default ] || echo --buffer $buffer) || exit 1
 	line=$(guest kvm "$calls_kvm") || exit 1
 	stop_tracer stream
-	emit_run "\"mode\":\"loss\",\"buffer\":\"$buffer\",\"seen\":$SEEN,\"lost\":$LOST" "$line"
+	emit_run "\"mode\":\"loss\",\"buffer\":\"$buffer\",\"canary_min\":$CANARY_MIN,\"canary_max\":$CANARY_MAX,\"seen\":$SEEN,\"lost\":$LOST" "$line"
 	log "loss: buffer $buffer: seen $SEEN, lost $LOST"
 done
 
 # BPF run time per call of each tracer's programs (fdinfo run_time_ns/run_cnt), round
 # after round as above, with loops a quarter as long: the kernel side alone, without the
 # emulated guest's own time, which varies the most
-prog_stats() {	# PID: "ID RUN_TIME_NS RUN_CNT" per BPF program it holds (links name programs too)
-	for f in /proc/$1/fdinfo/*; do
-		awk '/^prog_id:/ { id = $2 } /^run_time_ns:/ { t = $2 } /^run_cnt:/ { c = $2 }
-			END { if (id != "" && t != "") print id, t, c }' "$f" 2>/dev/null
-	done | sort -u -n -k1,1
-}
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
 round=1
 while [ $round -le "$runs" ]; do
