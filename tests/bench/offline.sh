@@ -8,14 +8,17 @@
 # GNU time gives each run's CPU time and peak RSS; tests/bench/offline_table.py prints
 # events per second per core (events / (user + system)) and writes nothing else.
 # Results: build/bench/offline/offline.jsonl, table build/bench/offline-table.md.
-# BENCH_TOOL=PATH measures another build of the host tool (e.g. the one before a change).
+# BENCH_TOOL=PATH measures another build of the host tool instead; BENCH_BEFORE=PATH
+# measures one as well, run for run alternating with it (the machine's speed drifts),
+# and the table adds its rows and the ratio of the two.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 events=${BENCH_EVENTS:-10000000}
 runs=${BENCH_OFFLINE_RUNS:-3}
 D=build/bench/offline
-TOOL=${BENCH_TOOL:-build/x86_64/smccctrace}	# another build of the host tool, to compare
+TOOL=${BENCH_TOOL:-build/x86_64/smccctrace}
+BEFORE=${BENCH_BEFORE:-}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench-report: no $TIME (GNU time; scripts/deps.sh installs it)" >&2; exit 1; }
 
@@ -29,17 +32,24 @@ rec=$D/many.bin
 echo "bench-report: $events calls, $(du -h "$rec" | cut -f1) in $rec" >&2
 
 : >"$D/offline.jsonl"
-for job in json summary perfetto; do
+# measure TOOL_NAME BINARY JOB RUN: one timed run, one line of offline.jsonl
+measure() {
+	local name=$1 bin=$2 job=$3 run=$4 args wall user sys rss
 	case $job in
 	json) args=(--json);;
 	summary) args=(--summary);;
 	perfetto) args=(--perfetto /dev/null --perfetto-max-mb 0);;
 	esac
+	"$TIME" -f '%e %U %S %M' -o "$D/time" "$bin" report "$rec" "${args[@]}" >/dev/null 2>"$D/$job.err" ||
+		{ echo "bench-report: $name report --$job failed:" >&2; cat "$D/$job.err" >&2; exit 1; }
+	read -r wall user sys rss <"$D/time"
+	echo "{\"tool\":\"$name\",\"job\":\"$job\",\"run\":$run,\"events\":$events,\"wall_s\":$wall,\"user_s\":$user,\"sys_s\":$sys,\"rss_kib\":$rss}" >>"$D/offline.jsonl"
+}
+
+for job in json summary perfetto; do
 	for run in $(seq "$runs"); do
-		"$TIME" -f '%e %U %S %M' -o "$D/time" "$TOOL" report "$rec" "${args[@]}" >/dev/null 2>"$D/$job.err" ||
-			{ echo "bench-report: report --$job failed:" >&2; cat "$D/$job.err" >&2; exit 1; }
-		read -r wall user sys rss <"$D/time"
-		echo "{\"job\":\"$job\",\"run\":$run,\"events\":$events,\"wall_s\":$wall,\"user_s\":$user,\"sys_s\":$sys,\"rss_kib\":$rss}" >>"$D/offline.jsonl"
+		[ -z "$BEFORE" ] || measure before "$BEFORE" "$job" "$run"
+		measure this "$TOOL" "$job" "$run"
 	done
 done
 rm -f "$rec"

@@ -30,21 +30,28 @@ def main():
     if not runs:
         sys.exit("offline_table.py: no runs")
     print(f"{runs[0]['events']} synthetic calls, {max(r['run'] for r in runs)} runs per output; "
-          "medians, (min–max). Per core: events / (user + system CPU seconds).\n")
-    print("| output | M events/s per core | M events/s (wall) | peak RSS MiB |")
-    print("|---|---:|---:|---:|")
+          "medians, (min–max). Per core: events / (user + system CPU seconds). With a build "
+          "before, its runs alternate with this one's and the last column is this one's "
+          "speed over its, run for run.\n")
+    print("| output | build | M events/s per core | M events/s (wall) | peak RSS MiB | × before |")
+    print("|---|---|---:|---:|---:|---:|")
     per_core = {}
     for job, label in JOBS.items():
-        rows = [r for r in runs if r["job"] == job]
-        if not rows:
-            continue
-        per_core[job] = [r["events"] / max(r["user_s"] + r["sys_s"], 0.01) for r in rows]
-        wall = [r["events"] / max(r["wall_s"], 0.01) for r in rows]
-        rss = [r["rss_kib"] / 1024 for r in rows]
-        print(f"| `{label}` | {spread([v / 1e6 for v in per_core[job]], '{:.2f}')} | "
-              f"{spread([v / 1e6 for v in wall], '{:.2f}')} | {spread(rss, '{:.1f}')} |")
-    if "json" in per_core:
-        med = statistics.median(per_core["json"])
+        for tool in ("before", "this"):
+            rows = sorted((r for r in runs if r["job"] == job and r.get("tool", "this") == tool),
+                          key=lambda r: r["run"])
+            if not rows:
+                continue
+            per_core[(job, tool)] = [r["events"] / max(r["user_s"] + r["sys_s"], 0.01) for r in rows]
+            wall = [r["events"] / max(r["wall_s"], 0.01) for r in rows]
+            rss = [r["rss_kib"] / 1024 for r in rows]
+            before = per_core.get((job, "before"))
+            speedup = [a / b for a, b in zip(per_core[(job, tool)], before)] if tool == "this" and before else []
+            print(f"| `{label}` | {tool} | {spread([v / 1e6 for v in per_core[(job, tool)]], '{:.2f}')} | "
+                  f"{spread([v / 1e6 for v in wall], '{:.2f}')} | {spread(rss, '{:.1f}')} | "
+                  f"{spread(speedup, '{:.2f}×') if speedup else '-'} |")
+    if ("json", "this") in per_core:
+        med = statistics.median(per_core[("json", "this")])
         print(f"\nTarget: JSON Lines at ≥ {TARGET_JSON / 1e6:.0f} M events/s/core: "
               f"{med / 1e6:.2f} M, {'met' if med >= TARGET_JSON else 'not met'}.")
     return 0
