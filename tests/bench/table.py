@@ -159,7 +159,7 @@ class Bench:
           f"{calls.get('forwarded')} forwarded (OEM, answered by the VMM) calls per mode; "
           "medians over the rounds, (min–max). A mode's overhead is its time per call minus "
           "that of the untraced run just before it; vs (2) divides it by the floor's overhead "
-          "of the same round.\n\n")
+          "of the same round, n/a where that is not above the noise in every round.\n\n")
         w("| mode | kind | ns/call | overhead ns/call | vs (1) untraced | vs (2) floor |\n")
         w("|---|---|---:|---:|---:|---:|\n")
         for mode in self.modes:
@@ -171,12 +171,12 @@ class Bench:
                 over = list(self.overheads(mode, kind).values())
                 base = self.base.get(mode, {}).get(kind, {})
                 rel = [o / base[r] * 100 for r, o in self.overheads(mode, kind).items() if base.get(r)]
-                ratio = list(self.ratios(mode, kind, "floor").values())
+                ratio, _ = self.guest_ratio(mode, kind, "floor")
                 is_base = mode == "untraced"
                 w(f"| {LABELS[mode]} | {kind} | {spread(times, '{:.0f}')} | "
                   f"{'-' if is_base else spread(over, '{:.0f}')} | "
                   f"{'-' if is_base else spread(rel, '{:+.0f}%')} | "
-                  f"{'-' if is_base or mode == 'floor' else spread(ratio, '{:.2f}×')} |\n")
+                  f"{'-' if is_base or mode == 'floor' else spread(ratio, '{:.2f}×') if ratio else 'n/a'} |\n")
         for mode, why in self.skipped.items():
             w(f"| {LABELS.get(mode, mode)} | - | skipped: {why} | | | |\n")
 
