@@ -379,10 +379,10 @@ static __always_inline void submit(struct smccc_event *src)
  * (pid, VM, vCPU, function ID, times) goes straight into the thread's kept entry; the
  * registers, PC, PSTATE and results are the stream's.
  */
-static __always_inline int trap_counted(struct kvm_vcpu *vcpu, struct kvm *kvm, __u32 tgid, __u32 tid,
-					__u32 func_id)
+static __always_inline int trap_counted(struct kvm_vcpu *vcpu, __u32 tgid, __u32 tid, __u32 func_id)
 {
 	struct inflight *in = bpf_map_lookup_elem(&kept_inflight, &tid);
+	struct kvm *kvm = BPF_CORE_READ(vcpu, kvm);
 	__u32 zero = 0;
 
 	if (!in) {
@@ -422,16 +422,8 @@ static __always_inline int trap_counted(struct kvm_vcpu *vcpu, struct kvm *kvm, 
 	return 0;
 }
 
-/*
- * A field of the trapping vCPU. fentry programs get a typed (BTF) pointer, through which
- * a field is a plain load; kprobe programs get an address, read with a helper call that
- * cost a tenth of the trap hook's time (docs/performance.md). `typed` is a constant in
- * each program, so only its own branch is compiled in.
- */
-#define VCPU_FIELD(typed, vcpu, field) ((typed) ? (vcpu)->field : BPF_CORE_READ(vcpu, field))
-
 /* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on. */
-static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit, bool typed)
+static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32, zero = 0;
@@ -444,13 +436,13 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit, bool typ
 		return 0;
 	if (!(conduit_mask & (1 << conduit)))
 		return 0;
-	if (filter_vcpu >= 0 && VCPU_FIELD(typed, vcpu, vcpu_id) != filter_vcpu)
+	if (filter_vcpu >= 0 && BPF_CORE_READ(vcpu, vcpu_id) != filter_vcpu)
 		return 0;
-	func_id = (__u32)VCPU_FIELD(typed, vcpu, arch.ctxt.regs.regs[0]);
+	func_id = (__u32)BPF_CORE_READ(vcpu, arch.ctxt.regs.regs[0]);
 	if (!func_traced(func_id))
 		return 0;
 	if (aggregate)
-		return trap_counted(vcpu, VCPU_FIELD(typed, vcpu, kvm), tgid, tid, func_id);
+		return trap_counted(vcpu, tgid, tid, func_id);
 
 	in = bpf_map_lookup_elem(&scratch, &zero);
 	if (!in)
@@ -622,11 +614,11 @@ static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
  * (kvm_hvc_call_handler before 6.4) and turns off the flavour it does not use.
  */
 SEC("fentry/handle_hvc")
-int BPF_PROG(hvc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_HVC, true); }
+int BPF_PROG(hvc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_HVC); }
 SEC("fexit/handle_hvc")
 int BPF_PROG(hvc_exit) { return on_trap_done(); }
 SEC("fentry/handle_smc")
-int BPF_PROG(smc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_SMC, true); }
+int BPF_PROG(smc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_SMC); }
 SEC("fexit/handle_smc")
 int BPF_PROG(smc_exit) { return on_trap_done(); }
 SEC("fentry/kvm_smccc_call_handler")
@@ -638,11 +630,11 @@ int BPF_PROG(run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
 
 /* kprobe flavour, for kernels without BPF trampolines (fentry on arm64 needs 6.4+) */
 SEC("kprobe/handle_hvc")
-int BPF_KPROBE(kp_hvc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_HVC, false); }
+int BPF_KPROBE(kp_hvc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_HVC); }
 SEC("kretprobe/handle_hvc")
 int BPF_KRETPROBE(kp_hvc_exit) { return on_trap_done(); }
 SEC("kprobe/handle_smc")
-int BPF_KPROBE(kp_smc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_SMC, false); }
+int BPF_KPROBE(kp_smc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_SMC); }
 SEC("kretprobe/handle_smc")
 int BPF_KRETPROBE(kp_smc_exit) { return on_trap_done(); }
 SEC("kprobe/kvm_smccc_call_handler")
