@@ -20,9 +20,10 @@ Prints one line per failed check and '# psci: N passed, N failed'; exits 1 on an
 failure. --self-test also feeds the checker broken copies of the tool's output and
 requires each one to be caught. Python 3 standard library only."""
 import copy
-import json
 import os
 import sys
+
+from checklib import Checker, load_jsonl as load  # noqa: E402 (tests/vm/checklib.py)
 
 MS = 1000000
 PSCI_FIDS = {0x84000002: "PSCI_CPU_OFF", 0x84000003: "PSCI_CPU_ON", 0xC4000003: "PSCI_CPU_ON",
@@ -31,29 +32,6 @@ SYSTEM_OFF = 0x84000008
 # how much later than the VMM the tool may see a bring-up end: the VMM's threads
 # taking that long to be scheduled on a loaded emulated host
 SCHED_SLACK_NS = 100 * MS
-
-
-class Checker:
-    def __init__(self, name, quiet=False):
-        self.name, self.passed, self.failed, self.quiet = name, 0, 0, quiet
-
-    def check(self, ok, what):
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-            if not self.quiet:
-                print("not ok - %s" % what)
-        return ok
-
-    def report(self):
-        print("# %s: %d passed, %d failed" % (self.name, self.passed, self.failed))
-        return 1 if self.failed else 0
-
-
-def load(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def hexint(v):
