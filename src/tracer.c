@@ -1,4 +1,5 @@
 #include "tracer.h"
+#include "tracer_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,39 +24,21 @@
 #include "render.h"
 #include "sink.h"
 #include "smccctrace.skel.h"
-#include "exporter.h"
-#include "exporter_metrics.h"
 #include "stats_map.h"
 #include "summary.h"
 #include "version.h"
 
-#define MAX_SINKS 8
 #define LOST_POLL_NS 100000000ull	/* how often the per-CPU lost counters are read */
 
-static volatile sig_atomic_t stop_signal;
+volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
 }
 
-struct tracer {
-	struct trace_opts opts;
-	struct loaded bpf;
-	struct kernel_facts kernel;
-	struct ring_buffer *rb;
-	FILE *out;
-	struct sink sinks[MAX_SINKS];
-	int nr_sinks;
-	__u64 t0_ns;
-	struct trace_info info;		/* handed to the sinks when tracing starts */
-	__u64 lost_checked_ns;
-	struct trace_totals totals;
-	int output_errno;		/* first output failure; stops the trace */
-	const char *output_failed;	/* the file that failed */
-};
 
-static __u64 monotonic_ns(void)
+__u64 monotonic_ns(void)
 {
 	struct timespec ts;
 
@@ -98,7 +81,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static __u64 lost_events(struct tracer *t)
+__u64 lost_events(struct tracer *t)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 total = 0, *per_cpu;
@@ -228,7 +211,7 @@ static int check_pids(const struct trace_opts *o)
 	return 0;
 }
 
-static bool all_pids_gone(const struct trace_opts *o)
+bool all_pids_gone(const struct trace_opts *o)
 {
 	if (!o->nr_pids)
 		return false;
@@ -239,7 +222,7 @@ static bool all_pids_gone(const struct trace_opts *o)
 }
 
 /* lost_cause: what overflowed, the ring buffer or (counting in the kernel) its key table */
-static void print_totals(const struct trace_totals *t, const char *lost_cause)
+void print_totals(const struct trace_totals *t, const char *lost_cause)
 {
 	fprintf(stderr, "smccctrace: %llu calls in %.1fs (kvm %llu, denied %llu, forwarded %llu, refused %llu), %llu lost\n",
 		(unsigned long long)t->calls, t->duration_s,
@@ -252,7 +235,7 @@ static void print_totals(const struct trace_totals *t, const char *lost_cause)
 }
 
 /* A closed pipe (`smccctrace --json | head -1`) ends the trace quietly. */
-static int output_error(struct tracer *t)
+int output_error(struct tracer *t)
 {
 	if (t->output_errno == EPIPE)
 		return 0;
@@ -274,7 +257,7 @@ static int finish_sinks(struct tracer *t)
 
 /* Starts the trace proper: the pid filter, t0, the sinks. Returns 0, or -1 when a
  * sink could not start (t->output_failed). */
-static int begin_trace(struct tracer *t)
+int begin_trace(struct tracer *t)
 {
 	/* before the pids are let through: with -p, no call can predate t0, so no
 	 * ts_ns is clamped to 0 and timeline slices cannot overlap */
@@ -375,7 +358,7 @@ static int run(struct tracer *t)
 }
 
 /* Sleeps until `until` (monotonic ns), at most 100 ms, so that stops are noticed. */
-static void nap_until(__u64 until)
+void nap_until(__u64 until)
 {
 	__u64 now = monotonic_ns(), ns = 100000000ull;
 	struct timespec ts;
@@ -446,131 +429,6 @@ static int run_summary(struct tracer *t)
 	if (!err)
 		print_totals(&t->totals, "kernel key table");
 	return err;
-}
-
-/*
- * --listen: a Prometheus exporter. The kernel counts calls as for --summary, with no
- * ring-buffer traffic. Each scrape moves the kernel's counts into a table that only
- * grows (stats_map_collect), so the counters Prometheus sees never go down and the
- * kernel's table never fills up on a long run, then renders it (exporter_metrics.c).
- * Scrapes run on the HTTP server's thread; this one waits for the end.
- */
-#define MAX_GONE_PIDS 256
-
-struct exporter_source {
-	struct tracer *t;
-	struct agg_table *calls;	/* every call counted since the start */
-	struct exporter_status st;
-	/* VMMs found gone at the last scrape: their own series were shown one last time */
-	__u32 gone[MAX_GONE_PIDS], gone_now[MAX_GONE_PIDS];
-	int nr_gone, nr_gone_now;
-	struct agg_table *fold;		/* rows being folded, during forget_gone_vmms() */
-};
-
-/*
- * A VMM that has exited keeps its own series for one more scrape; then its counts
- * are folded into the series of pid "exited" (vm 0, same vCPU, function and
- * disposition). Every sum stays monotonic, and a host where VMMs come and go keeps a
- * bounded page and a flat memory footprint (Prometheus marks the dropped series stale).
- */
-static bool keep_live_vmm(const struct agg_key *k, const struct agg_stats *s, void *ctx)
-{
-	struct exporter_source *src = ctx;
-	struct agg_key folded;
-	bool seen_gone = false, listed = false;
-
-	if (k->pid == EXPORTER_EXITED_PID || !(kill((pid_t)k->pid, 0) && errno == ESRCH))
-		return true;
-	for (int i = 0; i < src->nr_gone && !seen_gone; i++)
-		seen_gone = src->gone[i] == k->pid;
-	if (!seen_gone && src->nr_gone_now < MAX_GONE_PIDS) {
-		for (int i = 0; i < src->nr_gone_now && !listed; i++)
-			listed = src->gone_now[i] == k->pid;
-		if (!listed)
-			src->gone_now[src->nr_gone_now++] = k->pid;
-		return true;
-	}
-	folded = *k;
-	folded.pid = EXPORTER_EXITED_PID;
-	folded.vm = 0;
-	if (agg_merge(src->fold, &folded, s))
-		return true;	/* out of memory: keep the row rather than lose counts */
-	return false;
-}
-
-static void forget_gone_vmms(struct exporter_source *src)
-{
-	struct agg_row *rows = NULL;
-	size_t n;
-
-	src->fold = agg_new();
-	if (!src->fold)
-		return;
-	src->nr_gone_now = 0;
-	agg_retain(src->calls, keep_live_vmm, src);
-	memcpy(src->gone, src->gone_now, sizeof(src->gone));
-	src->nr_gone = src->nr_gone_now;
-	n = agg_rows(src->fold, AGG_BY__ALL, &rows);
-	for (size_t i = 0; i < n; i++)
-		agg_merge(src->calls, &rows[i].key, &rows[i].stats);
-	free(rows);
-	agg_free(src->fold);
-	src->fold = NULL;
-}
-
-static int render_metrics(FILE *out, void *ctx)
-{
-	struct exporter_source *src = ctx;
-
-	src->st.up = !stats_map_collect(src->t->bpf.skel, src->calls);
-	forget_gone_vmms(src);
-	src->st.lost = lost_events(src->t);
-	src->st.keys = agg_size(src->calls);
-	return exporter_metrics_render(out, src->calls, &src->st);
-}
-
-static int run_exporter(struct tracer *t)
-{
-	struct exporter_source src = { .t = t };
-	__u64 deadline = UINT64_MAX;
-	struct exporter *http;
-	struct timespec rt;
-	char err[256];
-
-	if (t->bpf.plan.mech == MECH_TRACEPOINT)
-		return errorf("--listen needs the function ID of every call; the tracepoint plan does not see it for SMCs");
-	src.calls = agg_new();
-	if (!src.calls)
-		return errorf("out of memory");
-	if (begin_trace(t)) {
-		agg_free(src.calls);
-		return output_error(t);
-	}
-	clock_gettime(CLOCK_REALTIME, &rt);
-	src.st = (struct exporter_status){
-		.version = SMCCCTRACE_VERSION, .plan = t->totals.plan, .handler = t->totals.handler,
-		.kernel = t->kernel.release, .start_time_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
-	};
-	http = exporter_start(&t->opts.listen_addr, render_metrics, &src, t->opts.verbose, err, sizeof(err));
-	if (!http) {
-		agg_free(src.calls);
-		return errorf("%s", err);
-	}
-	fprintf(stderr, "smccctrace: serving metrics on http://%s:%u/metrics\n", t->opts.listen_addr.host,
-		exporter_port(http));
-	if (t->opts.duration_s > 0)
-		deadline = t->t0_ns + (__u64)(t->opts.duration_s * 1e9);
-	while (!stop_signal && monotonic_ns() < deadline && !all_pids_gone(&t->opts))
-		nap_until(deadline);
-	exporter_stop(http);	/* no scrape runs after this */
-	if (stats_map_collect(t->bpf.skel, src.calls))
-		errorf("cannot read the kernel's counts: %s", strerror(errno));
-	t->totals.calls = agg_calls(src.calls, t->totals.by_disposition);
-	t->totals.lost = lost_events(t);
-	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
-	agg_free(src.calls);
-	print_totals(&t->totals, "kernel key table");
-	return 0;
 }
 
 /* -v: what tracing cost this process, for the overhead numbers of docs/performance.md */

@@ -1,0 +1,54 @@
+/* What the trace modes share inside the tracer: src/tracer.c (load, attach, the
+ * stream, --summary) and src/exporter_mode.c (--listen). Not an interface for other
+ * files. */
+#ifndef SMCCCTRACE_TRACER_INTERNAL_H
+#define SMCCCTRACE_TRACER_INTERNAL_H
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "loader.h"
+#include "options.h"
+#include "planner.h"
+#include "sink.h"
+
+#define MAX_SINKS 8
+
+struct tracer {
+	struct trace_opts opts;
+	struct loaded bpf;
+	struct kernel_facts kernel;
+	struct ring_buffer *rb;
+	FILE *out;
+	struct sink sinks[MAX_SINKS];
+	int nr_sinks;
+	__u64 t0_ns;
+	struct trace_info info;		/* handed to the sinks when tracing starts */
+	__u64 lost_checked_ns;
+	struct trace_totals totals;
+	int output_errno;		/* first output failure; stops the trace */
+	const char *output_failed;	/* the file that failed */
+};
+
+/* the signal that asked the trace to stop (SIGINT, SIGTERM), or 0 */
+extern volatile sig_atomic_t stop_signal;
+
+__u64 monotonic_ns(void);
+/* Sleeps until `until` (monotonic ns), at most 100 ms, so that stops are noticed. */
+void nap_until(__u64 until);
+/* Calls the kernel could not hand over (per-CPU "lost" counter), since the start. */
+__u64 lost_events(struct tracer *t);
+/* Every -p pid has exited (false without -p). */
+bool all_pids_gone(const struct trace_opts *o);
+/* Starts the trace proper: the pid filter, t0, the sinks. Returns 0, or -1 when a
+ * sink could not start (t->output_failed). */
+int begin_trace(struct tracer *t);
+/* The one-line error for t->output_failed; 0 for a closed pipe. */
+int output_error(struct tracer *t);
+/* The totals line on stderr; lost_cause: what overflowed. */
+void print_totals(const struct trace_totals *t, const char *lost_cause);
+
+/* --listen: serves the kernel's counts to Prometheus until the trace ends. */
+int run_exporter(struct tracer *t);
+#endif
