@@ -19,6 +19,12 @@ KERNEL_PIN=${KERNEL_PIN:-6.12.95+deb12-arm64}
 # The older kernel of the coverage matrix: bookworm's 6.1 (no arm64 KVM_EXIT_HYPERCALL,
 # no SMCCC filter, SMCCC dispatcher named kvm_hvc_call_handler).
 KERNEL_61_PIN=${KERNEL_61_PIN:-6.1.0-50-arm64}
+# Debian's newest arm64 kernels: trixie's 6.12 (classic layout) and unstable's 7.x, which
+# Debian splits into linux-binary-<abi> (the image, at /usr/lib/modules/<ver>/vmlinuz),
+# linux-modules-<abi> and linux-base-<abi> (config). Fetched through a private apt
+# configuration per suite (fetch_suite_kernel), never through the host's apt state.
+KERNEL_TRIXIE_PIN=${KERNEL_TRIXIE_PIN:-6.12.117+deb13-arm64}
+KERNEL_SID_PIN=${KERNEL_SID_PIN:-7.2.13+deb14-arm64}
 
 HOST_PKGS=(build-essential clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	cpio xz-utils zstd python3 python3-jsonschema pkg-config
@@ -120,6 +126,80 @@ fetch_arm64() {
 	for p in libmicrohttpd-dev libgnutls28-dev; do download "$p"; done
 	fetch_kernel 6.12 "$KERNEL_PIN" bookworm-backports
 	fetch_kernel 6.1 "$KERNEL_61_PIN" bookworm
+	fetch_suite_kernel trixie "$KERNEL_TRIXIE_PIN"
+	fetch_suite_kernel sid "$KERNEL_SID_PIN"
+}
+
+# suite_apt SUITE: an apt configuration of its own for SUITE's arm64 packages (own
+# sources list, Dir::State and Dir::Cache under the cache, no status file), so that
+# looking up and downloading a newer suite's kernel leaves the host's apt untouched.
+# Prints the APT_CONFIG file.
+suite_apt() {
+	local suite=$1 dir="$CACHE/apt/$1"
+	mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$dir/parts"
+	{
+		echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main"
+		# a stable suite's kernel fixes arrive through its security suite first
+		[ "$suite" = sid ] || echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $suite-security main"
+	} >"$dir/sources.list"
+	cat >"$dir/apt.conf" <<CONF
+Dir::State "$dir";
+Dir::State::Lists "$dir/lists";
+Dir::State::status "/dev/null";
+Dir::Cache "$dir";
+Dir::Cache::Archives "$dir/archives";
+Dir::Etc::SourceList "$dir/sources.list";
+Dir::Etc::SourceParts "$dir/parts";
+Dir::Etc::Preferences "/dev/null";
+Dir::Etc::PreferencesParts "$dir/parts";
+APT::Architecture "arm64";
+APT::Architectures { "arm64"; };
+Acquire::Languages "none";
+CONF
+	echo "$dir/apt.conf"
+}
+
+# suite_kernel_debs SUITE ABI: the packages that hold SUITE's kernel ABI (e.g.
+# 7.2.13+deb14-arm64): the split linux-binary/linux-modules/linux-base where the suite
+# has them, else the classic linux-image-ABI-unsigned. Empty when the suite has neither.
+suite_kernel_debs() {
+	local abi=$2
+	if has_candidate "linux-binary-$abi"; then
+		echo "linux-binary-$abi linux-modules-$abi linux-base-$abi"
+	elif has_candidate "linux-image-$abi-unsigned"; then
+		echo "linux-image-$abi-unsigned"
+	fi
+}
+
+# fetch_suite_kernel SUITE ABI: SUITE's arm64 kernel ABI into $CACHE/kernels/SUITE/.
+# When Debian no longer serves the pin, says so and takes the ABI linux-image-arm64
+# resolves to in SUITE now.
+fetch_suite_kernel() {
+	local suite=$1 abi=$2 dir="$CACHE/kernels/$1" pkgs now tmp
+	[ -f "$dir/.complete" ] && return 0
+	need_root
+	export APT_CONFIG; APT_CONFIG=$(suite_apt "$suite")
+	log "apt-get update ($suite, private apt state)"
+	apt-get -qq update || { echo "deps: cannot read Debian's $suite package lists" >&2; exit 1; }
+	pkgs=$(suite_kernel_debs "$suite" "$abi")
+	if [ -z "$pkgs" ]; then
+		now=$(apt-cache depends linux-image-arm64 2>/dev/null |
+			sed -n 's/.*Depends: linux-image-\([0-9][^ :]*-arm64\)$/\1/p' | head -1)
+		[ -n "$now" ] || { echo "deps: Debian no longer serves the pinned $suite kernel $abi, and $suite has no linux-image-arm64 to fall back to" >&2; exit 1; }
+		echo "deps: notice: Debian no longer serves the pinned $suite kernel $abi; using $suite's current $now (set KERNEL_${suite^^}_PIN in scripts/deps.sh)" >&2
+		abi=$now
+		pkgs=$(suite_kernel_debs "$suite" "$abi")
+		[ -n "$pkgs" ] || { echo "deps: $suite's kernel $abi has neither linux-binary-$abi nor linux-image-$abi-unsigned" >&2; exit 1; }
+	fi
+	log "downloading $suite's kernel: $pkgs"
+	tmp=$(mktemp -d); chmod 755 "$tmp"; chown _apt "$tmp" 2>/dev/null || true
+	# shellcheck disable=SC2086
+	(cd "$tmp" && apt-get -qq download $pkgs) || { rm -rf "$tmp"; echo "deps: cannot download $pkgs from $suite" >&2; exit 1; }
+	rm -rf "$dir"; mkdir -p "$dir"
+	mv "$tmp"/*.deb "$dir/"; rm -rf "$tmp"
+	echo "$abi" >"$dir/abi"
+	touch "$dir/.complete"
+	unset APT_CONFIG
 }
 
 has_candidate() { local p; p=$(apt-cache policy "$1" 2>/dev/null); [[ $p == *"Candidate: "[0-9]* ]]; }
@@ -164,6 +244,35 @@ unpack_sysroot() {
 	unpack_kernel 6.12 "$SYSROOT/kernel"
 	unpack_kernel 6.1 "$SYSROOT/kernel-6.1"
 	echo "$want" >"$stamp"
+}
+
+# unpack_suite_kernel SUITE: $SYSROOT/kernel-SUITE/boot/Image and config, from either
+# layout: classic (./boot/vmlinuz-VER) or split (./usr/lib/modules/VER/vmlinuz, the
+# config in linux-base's ./usr/lib/modules/VER/config or ./boot/config-VER).
+unpack_suite_kernel() {
+	local dir="$CACHE/kernels/$1" out="$SYSROOT/kernel-$1" want d img cfg tree
+	want=$(cd "$dir" && ls | tr '\n' ' ')
+	if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$want" ]; then return 0; fi
+	rm -rf "$out"; mkdir -p "$out/boot"
+	tree=$(mktemp -d)
+	for d in "$dir"/*.deb; do
+		case $(basename "$d") in linux-modules-*) continue;; esac	# modules: tests/vm/modules.sh
+		dpkg-deb --fsys-tarfile "$d" | tar -x -C "$tree" --wildcards --no-wildcards-match-slash \
+			'./boot/vmlinuz-*' './boot/config-*' './usr/lib/modules/*/vmlinuz' './usr/lib/modules/*/config' \
+			'./lib/modules/*/vmlinuz' 2>/dev/null || true
+	done
+	img=$(find "$tree" -name 'vmlinuz*' | head -1)
+	cfg=$(find "$tree" \( -name 'config-*' -o -name config \) | head -1)
+	[ -n "$img" ] || { rm -rf "$tree"; echo "deps: no kernel image in $dir (looked in ./boot and ./usr/lib/modules/*)" >&2; exit 1; }
+	cp "$img" "$out/boot/Image"
+	[ -z "$cfg" ] || cp "$cfg" "$out/boot/config"
+	# the release, e.g. 7.2.13+deb14-arm64: from /usr/lib/modules/VER/ or vmlinuz-VER
+	case $img in
+	*/modules/*/vmlinuz) basename "$(dirname "$img")";;
+	*) basename "$img" | sed 's/^vmlinuz-//';;
+	esac >"$out/release"
+	rm -rf "$tree"
+	echo "$want" >"$out/.stamp"
 }
 
 # The test bed's third-party VMM: Debian bookworm's arm64 QEMU, run inside the emulated
@@ -218,6 +327,8 @@ BPFTRACE_ROOT=$TOP/build/bpftrace-arm64/root
 install_host
 fetch_arm64
 unpack_sysroot
+unpack_suite_kernel trixie
+unpack_suite_kernel sid
 fetch_qemu_arm64
 unpack_qemu_arm64
 for extra in "$@"; do

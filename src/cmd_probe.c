@@ -5,35 +5,17 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "json_writer.h"
+#include "kvm_mode.h"
 #include "loader.h"
 #include "planner.h"
 
-/* KVM's mode, from its boot message; "unknown" when the log has rotated or is closed. */
-static const char *kvm_mode(void)
-{
-	static char buf[1 << 17];
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return "unknown";
-	buf[n] = 0;
-	if (strstr(buf, "Protected nVHE mode initialized"))
-		return "protected-nvhe";
-	if (strstr(buf, "Hyp nVHE mode initialized") || strstr(buf, "Hyp mode initialized"))
-		return "nvhe";
-	if (strstr(buf, "VHE mode initialized"))
-		return "vhe";
-	return "unknown";
-}
-
 struct probe_result {
 	struct kernel_facts k;
-	const char *mode;
+	struct kvm_mode_report mode;
 	bool usable;
 	char unusable[256];
 	bool fentry_ok, kprobe_ok, tracepoint_ok;
@@ -60,7 +42,7 @@ static void probe(struct probe_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	kernel_facts_probe(&r->k);
-	r->mode = r->k.kvm ? kvm_mode() : "none";
+	kvm_mode_probe(&r->mode, r->k.kvm);
 	r->usable = kernel_facts_usable(&r->k, r->unusable, sizeof(r->unusable)) == 0;
 	if (!r->usable)
 		return;
@@ -100,6 +82,21 @@ static int hook_rows(const struct kernel_facts *k, struct hook_row *rows)
 	return n;
 }
 
+/* Where the mode came from, and whether the boot message agrees. */
+static void print_mode_source(const struct kvm_mode_report *m)
+{
+	if (!strcmp(m->source, "kernel"))
+		printf("                read from the kernel's state (CPU capabilities%s); boot log: %s%s\n",
+		       m->requested ? ", kvm_mode" : "",
+		       m->boot_log ? m->boot_log : "gone",
+		       !m->boot_log ? "" : strcmp(m->boot_log, m->mode) ? " (disagrees)" : " (agrees)");
+	else
+		printf("                %s; %s\n", m->why[0] ? m->why : "kernel state not readable",
+		       !strcmp(m->source, "boot-log") ? "taken from KVM's boot message" : "and the boot message is gone");
+	if (m->requested)
+		printf("                kvm-arm.mode: %s\n", m->requested);
+}
+
 static void print_text(const struct probe_result *r)
 {
 	struct hook_row rows[8];
@@ -107,7 +104,10 @@ static void print_text(const struct probe_result *r)
 
 	printf("kernel:         %s (%s)\n", r->k.release, r->k.machine);
 	printf("btf:            %s\n", r->k.btf ? "yes (/sys/kernel/btf/vmlinux)" : "no");
-	printf("kvm:            %s, mode %s\n", r->k.kvm ? "/dev/kvm" : "no /dev/kvm", r->mode);
+	printf("kvm:            %s, mode %s: %s\n", r->k.kvm ? "/dev/kvm" : "no /dev/kvm", r->mode.mode,
+	       kvm_mode_describe(r->mode.mode));
+	if (r->k.kvm)
+		print_mode_source(&r->mode);
 	printf("smccc filter:   %s\n", r->k.smccc_filter ? "yes (denied calls are told apart)" :
 	       r->k.handler ? "no (kernel < 6.4: no filter, no forwarding)" : "n/a");
 	printf("hooks:\n");
@@ -146,7 +146,10 @@ static void print_json(const struct probe_result *r)
 	jw_string_field(&w, "machine", r->k.machine);
 	jw_bool_field(&w, "btf", r->k.btf);
 	jw_bool_field(&w, "kvm", r->k.kvm);
-	jw_string_field(&w, "kvm_mode", r->mode);
+	jw_string_field(&w, "kvm_mode", r->mode.mode);
+	jw_string_field(&w, "kvm_mode_source", r->mode.source);
+	jw_string_field(&w, "kvm_mode_boot_log", r->mode.boot_log);
+	jw_string_field(&w, "kvm_mode_requested", r->mode.requested);
 	jw_bool_field(&w, "smccc_filter", r->k.smccc_filter);
 	jw_name(&w, "hooks");
 	jw_start_object(&w);

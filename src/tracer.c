@@ -17,6 +17,7 @@
 #include "cmd_psci.h"
 #include "diag.h"
 #include "json_writer.h"
+#include "kvm_mode.h"
 #include "loader.h"
 #include "options.h"
 #include "planner.h"
@@ -472,6 +473,8 @@ int cmd_trace(int argc, char **argv)
 		return errorf("%s", err);
 	if (geteuid() != 0)
 		return errorf("permission denied: tracing KVM needs root (CAP_BPF and CAP_PERFMON)");
+	if (t.opts.verbose)	/* before privileges are dropped */
+		kvm_mode_print_line(stderr);
 	t.out = stdout;
 	if (t.opts.output) {
 		t.out = fopen(t.opts.output, "w");

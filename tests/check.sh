@@ -60,8 +60,8 @@ for variant in vhe nvhe; do
 	part "vm-summary-$variant" bash tests/vm/test-summary.sh "$variant"
 	part "vm-record-$variant" bash tests/vm/test-record.sh "$variant"
 	part "vm-psci-$variant" bash tests/vm/test-psci.sh "$variant"
-	PROBE_ONLY=1 part "vm-kernel-6.12-$variant" bash tests/vm/test-kernel.sh 6.12 "$variant"
-	part "vm-kernel-6.1-$variant" bash tests/vm/test-kernel.sh 6.1 "$variant"
+	PROBE_ONLY=1 part "vm-kernel-$variant" bash tests/vm/test-kernel.sh 6.12 "$variant"
+	part "vm-kernel-$variant-6.1" bash tests/vm/test-kernel.sh 6.1 "$variant"
 done
 # a real third-party VMM (Debian's QEMU booting Linux), VHE only: nested under TCG it
 # takes ~30 s per run

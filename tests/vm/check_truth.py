@@ -35,17 +35,19 @@ def x1(v):
 
 ZERO = [0] * 7
 
-# Result models. Each takes (args, seq, aarch32) and returns the expected x0..x3,
-# with None for "any value".
+# Result models. Each takes (args, seq, aarch32, kernel) and returns the expected
+# x0..x3, with None for "any value". kernel is what the kernel under test answers
+# discovery calls with, as the test VMM read it from KVM's firmware pseudo-registers
+# (the truth's vmm record: psci_version, kvm_features), never a per-kernel constant.
 def fixed(*vals):
-    return lambda a, s, aa32: list(vals)
+    return lambda a, s, aa32, k: list(vals)
 
 
-NOT_SUPPORTED = lambda a, s, aa32: [ONES, 0, 0, 0]
-REFUSED = lambda a, s, aa32: [ONES, a[0], a[1], a[2]]  # x1..x3 untouched
+NOT_SUPPORTED = lambda a, s, aa32, k: [ONES, 0, 0, 0]
+REFUSED = lambda a, s, aa32, k: [ONES, a[0], a[1], a[2]]  # x1..x3 untouched
 
 
-def forwarded(a, s, aa32):
+def forwarded(a, s, aa32, k):
     """The VMM's answer (tests/vmm/vcpu.c forwarded_answer)."""
     if aa32:
         return [0xF0000000 | (s & 0xFFFFF) << 8 | n for n in range(4)]
@@ -53,15 +55,18 @@ def forwarded(a, s, aa32):
 
 
 SMCCC_1_1 = fixed(0x10001, 0, 0, 0)
-PSCI_1_1 = fixed(0x10001, 0, 0, 0)
+# PSCI 1.1 up to 6.12, 1.3 from 7.x: whatever this KVM's PSCI_VERSION register says
+PSCI_1_1 = lambda a, s, aa32, k: [k["psci_version"], 0, 0, 0]
 SUCCESS = fixed(0, 0, 0, 0)
 TRNG_UUID = fixed(0x00E0210D, 0xEB118443, 0x44527080, 0x4C5A4E55)
 KVM_UID = fixed(0xB66FB428, 0xE911C52E, 0x564BCAA9, 0x743A004D)
 RANDOM_LOW = fixed(0, 0, 0, None)  # TRNG RND: x3 is entropy, x1/x2 cleared
 
 
-def vendor_features(a, s, aa32):
-    return [None, 0, 0, 0]  # x0 checked separately: FUNC_FEAT and PTP bits
+def vendor_features(a, s, aa32, k):
+    """KVM_FEATURES: the bitmap in x0, a second one in x2 on kernels that have it
+    (else 0); FUNC_FEAT and PTP are also checked on their own."""
+    return [k["kvm_features"][0], 0, k["kvm_features"][1], 0]
 
 
 # label, func_id, conduit, imm, expect, args, result model, flags
@@ -228,14 +233,22 @@ def check_truth(c, recs, aa32, name):
                    "%s: starts with the vmm record and ends with the end record" % name):
         return
     hdr, end, calls = recs[0], recs[-1], recs[1:-1]
+    feats = hdr.get("kvm_features")
     hdr_ok = (isinstance(hdr.get("pid"), int) and isinstance(hdr.get("kernel"), str)
               and isinstance(hdr.get("filter"), bool) and hdr.get("aarch32") is aa32
               and isinstance(hdr.get("vcpus"), int) and 1 <= hdr["vcpus"] <= 8
-              and hdr.get("scenario") == "full" and isinstance(hdr.get("iterations", 1), int))
-    if not c.check(hdr_ok, "%s: vmm record: pid, kernel, filter, aarch32=%s, vcpus, scenario full" % (name, aa32)):
+              and hdr.get("scenario") == "full" and isinstance(hdr.get("iterations", 1), int)
+              and is_hex(hdr.get("psci_version"), 32)
+              and isinstance(feats, list) and len(feats) == 2 and all(is_hex(f, 64) for f in feats))
+    if not c.check(hdr_ok, "%s: vmm record: pid, kernel, filter, aarch32=%s, vcpus, scenario full, "
+                   "psci_version, kvm_features" % (name, aa32)):
         return
-    c.note("%s: kernel %s, filter %s, %d vcpus, %d iterations" % (
-        name, hdr["kernel"], hdr["filter"], hdr["vcpus"], hdr.get("iterations", 1)))
+    kernel = {"psci_version": int(hdr["psci_version"], 16), "kvm_features": [int(f, 16) for f in feats]}
+    c.note("%s: kernel %s, filter %s, %d vcpus, %d iterations, PSCI %d.%d, KVM_FEATURES %s" % (
+        name, hdr["kernel"], hdr["filter"], hdr["vcpus"], hdr.get("iterations", 1),
+        kernel["psci_version"] >> 16, kernel["psci_version"] & 0xFFFF, " ".join(feats)))
+    # every kernel this test bed boots speaks PSCI 1.x (0.2 would change the calls)
+    c.check(kernel["psci_version"] >> 16 == 1, "%s: KVM's PSCI is 1.x (%s)" % (name, hdr["psci_version"]))
     c.check(all(r.get("type") == "call" for r in calls), "%s: every other record is a call" % name)
     c.check(end.get("calls") == len(calls) and end.get("exit") == "system_off",
             "%s: end record: calls=%s for %d call lines, exit=%s" % (name, end.get("calls"), len(calls), end.get("exit")))
@@ -271,7 +284,7 @@ def check_truth(c, recs, aa32, name):
         if not c.check(r["result"] is not None, "%s: returned" % tag):
             continue
         res = [int(x, 16) for x in r["result"]]
-        exp = model(got_args, r["seq"], aa32)
+        exp = model(got_args, r["seq"], aa32, kernel)
         exp = [None if e is None else e & mask for e in exp]
         c.check(all(e is None or e == g for e, g in zip(exp, res)),
                 "%s: result %s" % (tag, " ".join("%#x" % x for x in res)))
@@ -355,6 +368,11 @@ def mutations(recs):
 
     out = [
         ("wrong SMCCC_VERSION result", lambda r: r[by_label["smccc_version"]]["result"].__setitem__(0, "0x10000")),
+        ("PSCI_VERSION unlike KVM's register", lambda r: r[by_label["psci_version"]]["result"].__setitem__(
+            0, hex(int(r[0]["psci_version"], 16) ^ 2))),
+        ("KVM_FEATURES' x2 unlike KVM's second bitmap", lambda r: r[by_label["kvm_vendor_features"]]["result"].__setitem__(
+            2, hex(int(r[0]["kvm_features"][1], 16) ^ 1))),
+        ("vmm record without psci_version", lambda r: r[0].pop("psci_version")),
         ("forwarded call marked kvm", set_field("fwd_hvc", "expect", "kvm")),
         ("wrong forwarded answer", lambda r: r[by_label["fwd_smc"]]["result"].__setitem__(2, "0x1")),
         ("denied call returning 0", lambda r: r[by_label["deny_hvc"]]["result"].__setitem__(0, "0x0")),

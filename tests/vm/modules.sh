@@ -3,16 +3,19 @@
 # (modinfo's "depends", recursively) out of a Debian kernel package, uncompressed, into
 # OUTDIR, and writes OUTDIR/load-order with one file name per line, dependencies first.
 # Debian's packages carry no modules.dep (depmod runs at install), so the dependencies
-# come from each module's own .modinfo.
+# come from each module's own .modinfo. KERNEL_DEB is the package that holds the modules:
+# the classic linux-image-* (./lib/modules/) or the split linux-modules-*
+# (./usr/lib/modules/).
 set -euo pipefail
 deb=$1 outdir=$2; shift 2
 mkdir -p "$outdir"
 tree=$(mktemp -d); trap 'rm -rf "$tree"' EXIT
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tree" --wildcards './lib/modules/*/kernel/*'
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tree" --wildcards './lib/modules/*/kernel/*' './usr/lib/modules/*/kernel/*' 2>/dev/null || true
+[ -d "$tree/lib/modules" ] || [ -d "$tree/usr/lib/modules" ] || { echo "modules.sh: no modules in $deb" >&2; exit 1; }
 : >"$outdir/load-order"
 
 find_module() {
-	find "$tree/lib/modules" \( -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" \) | head -1
+	find "$tree" \( -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" \) | head -1
 }
 
 declare -A loaded

@@ -4,14 +4,19 @@
 # files under build/vm/<variant>/<scenario>/results/. A hang is a failure after
 # --timeout seconds; the console log is kept either way.
 #
-#   tests/vm/run.sh [--variant vhe|nvhe] [--kernel 6.12|6.1] [--timeout SECONDS] [--no-build]
+#   tests/vm/run.sh [--variant vhe|nvhe] [--kernel 6.12|6.1|trixie|sid|VERSION]
+#                   [--kvm-mode protected|nested] [--timeout SECONDS] [--no-build]
 #                   [--payload DIR] SCENARIO
 #
 # vhe uses -cpu max (KVM in VHE mode), nvhe uses -cpu cortex-a57 (no VHE: nVHE KVM).
 # --payload DIR copies DIR's tree into the initramfs root, for the scenarios that need
 # more than the tool and the test VMM (qemu-guest: Debian's arm64 QEMU and a guest).
-# --kernel picks Debian's 6.12 (bookworm-backports, default) or 6.1 (bookworm) image;
-# results of 6.1 runs go under build/vm/<variant>-6.1/.
+# --kernel picks Debian's 6.12 (bookworm-backports, default), 6.1 (bookworm), trixie's
+# 6.12 or unstable's newest (sid), or one of them by version (7.2, 6.12.117: see
+# tests/vm/kernels.sh); results of a run on KERNEL other than 6.12 go under
+# build/vm/<variant>-<KERNEL>/ (by name, e.g. vhe-sid).
+# --kvm-mode puts kvm-arm.mode=MODE on the kernel command line (protected: pKVM; nested:
+# NV2, with -cpu max on 7.x); results go under build/vm/<variant>[-<KERNEL>]-<MODE>/.
 # --env NAME=VALUE (repeatable) puts NAME=VALUE on the kernel command line, which the
 # kernel hands to /init as an environment variable: the scenario sees it (e.g. a longer
 # SCENARIO_TIMEOUT, or the bench scenario's BENCH_* settings).
@@ -24,12 +29,15 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 
 variant=vhe timeout=300 build=1 smp=2 mem=2048 kernel=6.12 modules= payload=
-hostfwd= netargs=() envargs=
+hostfwd= netargs=() envargs= kvm_mode=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--variant) variant=$2; shift 2;;
 	--timeout) timeout=$2; shift 2;;
 	--kernel) kernel=$2; shift 2;;
+	--kvm-mode)
+		case $2 in protected|nested) kvm_mode=$2;; *) echo "run.sh: --kvm-mode must be protected or nested, got '$2'" >&2; exit 2;; esac
+		shift 2;;
 	--module) modules="$modules $2"; shift 2;;	# load this kernel module (and its deps) first
 	--no-build) build=; shift;;
 	--smp) smp=$2; shift 2;;
@@ -54,15 +62,17 @@ nvhe) cpu="cortex-a57";;
 *) echo "run.sh: variant must be vhe or nvhe" >&2; exit 2;;
 esac
 
-SYSROOT=${SYSROOT:-$TOP/build/sysroot-arm64}
-case $kernel in
-6.12) image=$SYSROOT/kernel/boot/Image; tag=$variant;;
-# 6.1 has virtio-pci and virtio-console as modules: the results port needs them
-6.1) image=$SYSROOT/kernel-6.1/boot/Image; tag=$variant-6.1; modules="virtio_pci virtio_console $modules";;
-*) echo "run.sh: --kernel must be 6.12 or 6.1" >&2; exit 2;;
-esac
 if [ -n "$build" ]; then
 	bash scripts/deps.sh
+fi
+SYSROOT=${SYSROOT:-$TOP/build/sysroot-arm64}
+. tests/vm/kernels.sh
+kernel_resolve "$kernel" || exit 2
+image=$kernel_image
+tag=$variant$kernel_suffix${kvm_mode:+-$kvm_mode}
+# 6.1 has virtio-pci and virtio-console as modules: the results port needs them
+[ "$kernel_name" = 6.1 ] && modules="virtio_pci virtio_console $modules"
+if [ -n "$build" ]; then
 	make -s ARCH=arm64 >/dev/null
 	make -s vmm test-tools >/dev/null
 fi
@@ -90,7 +100,7 @@ if [ -n "$hostfwd" ]; then
 	netargs=(-netdev "user,id=n0,restrict=on$hostfwd" -device virtio-net-pci,netdev=n0,romfile=)	# no boot ROM: we boot with -kernel
 fi
 if [ -n "${modules// /}" ]; then
-	deb=$(ls "${SMCCCTRACE_CACHE:-/var/cache/smccctrace}"/debs/linux-image-"$kernel".*-arm64_*_arm64.deb | head -1)
+	deb=$kernel_modules_deb
 	# unpacking the kernel package takes seconds: keep each module set once per package
 	cache=build/vm/modules/$(echo "$deb $modules" | md5sum | cut -c1-16)
 	if [ ! -f "$cache/load-order" ]; then
@@ -112,7 +122,7 @@ timeout --foreground -k 5 "$timeout" qemu-system-aarch64 \
 	-device virtserialport,chardev=results,name=results \
 	"${netargs[@]}" \
 	-kernel "$image" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
+	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet${kvm_mode:+ kvm-arm.mode=$kvm_mode} smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
 qrc=$?
 set -e
 end=$(date +%s%N)

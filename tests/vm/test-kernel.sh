@@ -1,29 +1,49 @@
 #!/usr/bin/env bash
-# One cell of the kernel coverage matrix: KERNEL (6.12 or 6.1) x VARIANT (vhe or nvhe).
+# One cell of the kernel coverage matrix: KERNEL (6.12, 6.1, trixie, sid or a version;
+# tests/vm/kernels.sh) x VARIANT (vhe or nvhe), in KVM_MODE if set (protected, nested).
 # `smccctrace probe` must describe the kernel truthfully, and the tracer, with the
 # plan the planner picks there, must equal the test VMM's ground truth field by field
 # (AArch64 and AArch32 guests).
+KERNEL=$1
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
-kernel=$1 variant=$2
-cell="$kernel-$variant"
-vm_run_kernel() {
-	RESULTS=build/vm/$variant-$kernel/$1/results
-	[ "$kernel" = 6.12 ] && RESULTS=build/vm/$variant/$1/results
-	bash tests/vm/run.sh --no-build --kernel "$kernel" --variant "$variant" "$1"
-	VM_RC=$?
-	echo "# boot-to-result: $cell/$1 $(cat "${RESULTS%/results}/seconds" 2>/dev/null)s"
-	[ $VM_RC -eq 0 ] || tail -n 30 "${RESULTS%/results}/console.log"
-}
+kernel=$kernel_name variant=$2
+cell="$variant$CELL_SUFFIX"
+vm_run_kernel() { vm_run "$variant" "$1"; }
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$RESULTS/probe.json" "$1"; }
 
 vm_run_kernel probe
 check "$cell: probe scenario ran" [ "$VM_RC" = 0 ]
 check "$cell: probe exits 0 (tracing possible)" grep -qx 0 "$RESULTS/probe.rc"
-check "$cell: probe --json reports kernel $kernel" sh -c "case '$(json kernel)' in $kernel.*) true;; *) false;; esac"
+check "$cell: probe --json reports kernel $kernel_release (got $(json kernel))" [ "$(json kernel)" = "$kernel_release" ]
 check "$cell: probe sees BTF" [ "$(json btf)" = True ]
 check "$cell: the tracepoint plan works" [ "$(json tracepoint)" = True ]
-want_mode=$([ "$variant" = vhe ] && echo vhe || echo nvhe)
+# the mode the emulated CPU and kvm-arm.mode= give: -cpu max has VHE, cortex-a57 not;
+# pKVM never runs the host at EL2 (hVHE where the CPU has VHE, 7.x; else nVHE)
+case $variant/$KVM_MODE in
+vhe/) want_mode=vhe;;
+nvhe/) want_mode=nvhe;;
+vhe/nested) want_mode=nested;;
+vhe/protected) want_mode=protected-hvhe;;
+nvhe/protected) want_mode=protected-nvhe;;
+*) want_mode="?";;
+esac
 check "$cell: probe reports KVM mode $want_mode (got $(json kvm_mode))" [ "$(json kvm_mode)" = "$want_mode" ]
+if [ "$kernel" = 6.1 ]; then
+	# 6.1 lists no data symbols in /proc/kallsyms (no CONFIG_KALLSYMS_ALL)
+	check "$cell: 6.1: the mode comes from the boot message" [ "$(json kvm_mode_source)" = boot-log ]
+else
+	check "$cell: the mode is read from the kernel's state" [ "$(json kvm_mode_source)" = kernel ]
+	check "$cell: the boot message agrees ($(json kvm_mode_boot_log))" [ "$(json kvm_mode_boot_log)" = "$want_mode" ]
+	check "$cell: kvm-arm.mode as KVM recorded it: ${KVM_MODE:-default}" [ "$(json kvm_mode_requested)" = "${KVM_MODE:-default}" ]
+	# a host up for long: KVM's boot message has left the kernel log
+	RESULTS_JSON=$RESULTS/probe-nolog.json
+	check "$cell: with the kernel log cleared, probe still reports $want_mode" \
+		[ "$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['kvm_mode'])" "$RESULTS_JSON")" = "$want_mode" ]
+	check "$cell: ... from the kernel's state, and says the boot message is gone" \
+		python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(not (d['kvm_mode_source'] == 'kernel' and d['kvm_mode_boot_log'] is None))" "$RESULTS_JSON"
+fi
+python3 tests/check_schema.py --def probe --label "schema-probe-$cell" "$RESULTS/probe.json" "$RESULTS/probe-nolog.json"
+check "$cell: probe --json valid against the schema" [ $? = 0 ]
 if [ "$kernel" = 6.1 ]; then
 	check "$cell: no SMCCC filter on 6.1" [ "$(json smccc_filter)" = False ]
 	check "$cell: plan falls back to kprobes (no arm64 BPF trampolines on 6.1)" [ "$(json plan)" = kprobe/kretprobe ]
@@ -37,7 +57,7 @@ else
 fi
 
 # On 6.12 the trace itself is covered by test-trace.sh and test-filters.sh.
-[ -n "${PROBE_ONLY:-}" ] && { report "vm-kernel-$cell"; exit; }
+[ -n "${PROBE_ONLY:-}" ] && { report "vm-kernel-$variant"; exit; }
 vm_run_kernel trace-full
 check "$cell: trace-full scenario exited 0" [ "$VM_RC" = 0 ]
 check "$cell: VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
@@ -46,4 +66,4 @@ python3 tests/vm/check_trace.py "$RESULTS" --label "kernel-$cell"
 check "$cell: AArch64 field-by-field comparison" [ $? = 0 ]
 python3 tests/vm/check_trace.py "$RESULTS" --truth truth32.jsonl --trace trace32.jsonl --label "kernel32-$cell"
 check "$cell: AArch32 field-by-field comparison" [ $? = 0 ]
-report "vm-kernel-$cell"
+report "vm-kernel-$variant"

@@ -167,6 +167,29 @@ int kvm_get_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t *val)
 	return 0;
 }
 
+/* The uapi names; 6.1's cross headers lack the second bitmap. */
+#define FW_REG(r)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | (0x0014ull << KVM_REG_ARM_COPROC_SHIFT) | (r))
+#define FW_BMAP_REG(r)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | (0x0016ull << KVM_REG_ARM_COPROC_SHIFT) | (r))
+
+int kvm_read_fw_answers(struct kvm_vcpu *vcpu, struct kvm_fw_answers *fw)
+{
+	struct kvm_one_reg bmap2 = { .id = FW_BMAP_REG(3), .addr = (uintptr_t)&fw->vendor_hyp_bmap_2 };
+
+	memset(fw, 0, sizeof(*fw));
+	if (kvm_get_reg(vcpu, FW_REG(0), &fw->psci_version) ||
+	    kvm_get_reg(vcpu, FW_BMAP_REG(2), &fw->vendor_hyp_bmap))
+		return -1;
+	/* KVM_REG_ARM_VENDOR_HYP_BMAP_2 is newer than 6.12: absent means none */
+	if (ioctl(vcpu->fd, KVM_GET_ONE_REG, &bmap2) < 0) {
+		if (errno != ENOENT) {
+			vmm_err("KVM_GET_ONE_REG (vcpu %u, VENDOR_HYP_BMAP_2): %s", vcpu->id, strerror(errno));
+			return -1;
+		}
+		fw->vendor_hyp_bmap_2 = 0;
+	}
+	return 0;
+}
+
 int kvm_set_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t val)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&val };

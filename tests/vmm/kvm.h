@@ -54,6 +54,20 @@ int kvm_preferred_target(struct kvm_vm *vm, struct kvm_vcpu_init *init);
 int kvm_create_vcpu(struct kvm_vm *vm, unsigned int id, struct kvm_vcpu *vcpu);
 int kvm_vcpu_init(struct kvm_vcpu *vcpu, const struct kvm_vcpu_init *init);
 int kvm_get_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t *val);
+
+/*
+ * What this kernel's KVM answers a guest's discovery calls with, read from the
+ * firmware pseudo-registers (Documentation/virt/kvm/arm/fw-pseudo-registers.rst),
+ * so that the truth checker needs no per-kernel constants: PSCI_VERSION (0x10001 on
+ * 6.1-6.12, 0x10003 on 7.x) and the KVM_FEATURES bitmaps (x0, and x2 where the kernel
+ * has a second one).
+ */
+struct kvm_fw_answers {
+	uint64_t psci_version;
+	uint64_t vendor_hyp_bmap;	/* KVM_FEATURES' x0 */
+	uint64_t vendor_hyp_bmap_2;	/* KVM_FEATURES' x2; 0 where the kernel has none */
+};
+int kvm_read_fw_answers(struct kvm_vcpu *vcpu, struct kvm_fw_answers *fw);
 int kvm_set_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t val);
 /* KVM_RUN; returns -1 with errno, and prints nothing for EINTR */
 int kvm_run(struct kvm_vcpu *vcpu);

@@ -279,6 +279,8 @@ static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 		/* CPU_ON targets what KVM put in MPIDR_EL1, not our guess */
 		if (kvm_get_reg(&ctx->kvm, KVM_REG_MPIDR_EL1, &mpidr))
 			return -1;
+		if (i == 0 && kvm_read_fw_answers(&ctx->kvm, &vmm->fw))
+			return -1;
 		cfg->mpidr[i] = mpidr & MPIDR_HWID_MASK;
 		vmm->mpidr[i] = cfg->mpidr[i];
 		vmm_debug("vcpu %u: MPIDR_EL1 0x%" PRIx64, i, mpidr);
@@ -495,6 +497,7 @@ static int run(const struct options *o)
 	truth_write_header(&vmm.truth, &(struct truth_header) {
 		.pid = getpid(),
 		.kernel = uts.release,
+		.fw = &vmm.fw,
 		.filter = filter,
 		.aarch32 = o->aarch32,
 		.vcpus = vmm.nr_vcpus,

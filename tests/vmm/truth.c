@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "kvm.h"
 #include "log.h"
 #include "truth.h"
 
@@ -61,8 +62,14 @@ void truth_write_header(struct truth *t, const struct truth_header *h)
 	fprintf(t->f, ",\"filter\":%s,\"aarch32\":%s,\"vcpus\":%u,\"scenario\":",
 		bool_str(h->filter), bool_str(h->aarch32), h->vcpus);
 	put_string(t->f, h->scenario);
-	fprintf(t->f, ",\"iterations\":%u,\"delay_us\":%u}\n", h->iterations,
+	fprintf(t->f, ",\"iterations\":%u,\"delay_us\":%u,\"psci_version\":", h->iterations,
 		h->delay_us);
+	put_hex(t->f, h->fw->psci_version);
+	fputs(",\"kvm_features\":[", t->f);
+	put_hex(t->f, h->fw->vendor_hyp_bmap);
+	fputc(',', t->f);
+	put_hex(t->f, h->fw->vendor_hyp_bmap_2);
+	fputs("]}\n", t->f);
 	fflush(t->f);
 	pthread_mutex_unlock(&t->lock);
 }

@@ -3,7 +3,8 @@
  * The ground truth, as JSON Lines (one object per line):
  *
  *   {"type":"vmm","pid":P,"kernel":"6.12...","filter":B,"aarch32":B,
- *    "vcpus":N,"scenario":"full","iterations":N,"delay_us":N}
+ *    "vcpus":N,"scenario":"full","iterations":N,"delay_us":N,
+ *    "psci_version":"0x10001","kvm_features":["0x3","0x0"]}
  *   {"type":"call","seq":N,"vcpu":V,"tid":T,"func_id":"0x84000000",
  *    "args":[x1..x7],"conduit":"hvc"|"smc","imm":I,"pc":"0x...",
  *    "width":32|16,"mode":"aarch64"|"aarch32"|"t32",
@@ -13,7 +14,9 @@
  *
  * Numbers that are register values are lowercase hex strings without
  * padding ("0x0"); on AArch32 they are the 32-bit register values.
- * vmm_delay_ns only appears on forwarded calls.
+ * vmm_delay_ns only appears on forwarded calls. psci_version and kvm_features
+ * (KVM_FEATURES' x0 and x2) are what this kernel's KVM answers, read from its
+ * firmware pseudo-registers: the checker's expectations for those calls.
  */
 #ifndef SMCCC_TESTVMM_TRUTH_H
 #define SMCCC_TESTVMM_TRUTH_H
@@ -27,6 +30,8 @@
 #include "emit.h"
 #include "scenario.h"
 
+struct kvm_fw_answers;
+
 struct truth {
 	FILE *f;
 	bool close_f;
@@ -38,6 +43,7 @@ struct truth {
 struct truth_header {
 	pid_t pid;
 	const char *kernel;
+	const struct kvm_fw_answers *fw;
 	bool filter;
 	bool aarch32;
 	unsigned int vcpus;

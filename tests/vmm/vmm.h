@@ -72,6 +72,7 @@ struct vmm {
 	unsigned int delay_us;
 	struct vcpu_ctx vcpus[GUEST_MAX_VCPUS];
 	uint64_t mpidr[GUEST_MAX_VCPUS];	/* what KVM gave each vCPU */
+	struct kvm_fw_answers fw;		/* what KVM answers discovery calls with */
 
 	/* userspace PSCI (hotplug scenarios) */
 	bool userspace_psci;
