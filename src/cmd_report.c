@@ -2,8 +2,10 @@
  * machine (x86_64 included), through the same sinks as the live tracer, so that its
  * outputs equal the live ones; --summary aggregates the calls in userspace
  * (src/sink_summary.c) into the tables the live --summary prints from the kernel's
- * counts. The file is read twice: the first pass validates all
- * of it, so a corrupt or truncated file produces an error and no partial output. */
+ * counts. The file is read twice: the first pass validates all of it, so a corrupt
+ * file produces an error and no partial output. A truncated file (a tracer killed
+ * while recording) is rendered up to its last whole record, with a warning and exit
+ * status REPORT_EXIT_TRUNCATED. */
 #include "cmd_report.h"
 
 #include <errno.h>
@@ -35,6 +37,9 @@ struct report {
 	int nr_sinks;
 	struct trace_totals totals;
 	__u64 file_calls, file_by_disposition[DISP__COUNT];	/* unfiltered, for --info */
+	__u64 last_call_ns;		/* CLOCK_MONOTONIC of the last call in the file */
+	bool truncated;			/* no end record: the file stops at truncated_at */
+	char truncated_why[192];	/* the reader's "truncated at offset N: ..." */
 };
 
 /* Options that only mean something while tracing live. */
@@ -64,10 +69,31 @@ static int validate(struct report *r)
 			continue;
 		r->file_calls++;
 		r->file_by_disposition[it.ev.disposition]++;
+		if (it.ev.ts_ns > r->last_call_ns)
+			r->last_call_ns = it.ev.ts_ns;
 	}
-	if (n < 0)
+	if (n < 0 && !r->rd.truncated)
 		return errorf("%s: %s", r->path, r->rd.err);
+	if (n < 0) {
+		r->truncated = true;
+		snprintf(r->truncated_why, sizeof(r->truncated_why), "%s", r->rd.err);
+	}
 	return 0;
+}
+
+/* What the end record would have said. A truncated file has none: its calls and
+ * losses are counted, its duration runs to its last call. */
+static struct record_end file_totals(const struct report *r)
+{
+	__u64 t0 = r->rd.info.monotonic_ns;
+
+	if (!r->truncated)
+		return r->rd.end;
+	return (struct record_end){
+		.calls = r->rd.calls,
+		.lost = r->rd.lost,
+		.duration_s = r->last_call_ns > t0 ? (r->last_call_ns - t0) / 1e9 : 0,
+	};
 }
 
 static void format_realtime(char *buf, size_t len, __u64 ns)
@@ -85,7 +111,7 @@ static void format_realtime(char *buf, size_t len, __u64 ns)
 static void info_text(const struct report *r, long long bytes)
 {
 	const struct trace_info *in = &r->rd.info;
-	const struct record_end *end = &r->rd.end;
+	const struct record_end totals = file_totals(r), *end = &totals;
 	char started[64];
 
 	format_realtime(started, sizeof(started), in->realtime_ns);
@@ -104,11 +130,15 @@ static void info_text(const struct report *r, long long bytes)
 	       (unsigned long long)r->file_by_disposition[DISP_FORWARDED],
 	       (unsigned long long)r->file_by_disposition[DISP_REFUSED], end->duration_s);
 	printf("  lost         %llu\n", (unsigned long long)end->lost);
+	if (r->truncated)
+		printf("  truncated    at offset %llu: no end record (the tracer did not finish); "
+		       "calls and duration up to there\n", (unsigned long long)r->rd.truncated_at);
 }
 
 static void info_json(const struct report *r, long long bytes)
 {
 	const struct trace_info *in = &r->rd.info;
+	const struct record_end end = file_totals(r);
 	struct json_writer w;
 
 	jw_init(&w, stdout);
@@ -134,14 +164,17 @@ static void info_json(const struct report *r, long long bytes)
 		jw_end_object(&w);
 	}
 	jw_end_array(&w);
-	jw_uint_safe_field(&w, "calls", r->rd.end.calls);
-	jw_uint_safe_field(&w, "lost", r->rd.end.lost);
+	jw_uint_safe_field(&w, "calls", end.calls);
+	jw_uint_safe_field(&w, "lost", end.lost);
 	jw_name(&w, "by_disposition");
 	jw_start_object(&w);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		jw_uint_safe_field(&w, disposition_name(d), r->file_by_disposition[d]);
 	jw_end_object(&w);
-	jw_double_field(&w, "duration_s", r->rd.end.duration_s);
+	jw_double_field(&w, "duration_s", end.duration_s);
+	jw_bool_field(&w, "truncated", r->truncated);
+	if (r->truncated)
+		jw_uint_safe_field(&w, "truncated_offset", r->rd.truncated_at);
 	jw_end_object(&w);
 	jw_end_line(&w);
 }
@@ -266,9 +299,9 @@ static int render(struct report *r)
 				return output_error(s);
 		}
 	}
-	if (n < 0)	/* the file changed since the first pass */
+	if (n < 0 && !(r->truncated && r->rd.truncated))	/* the file changed since the first pass */
 		return errorf("%s: %s", r->path, r->rd.err);
-	r->totals.duration_s = r->rd.end.duration_s;
+	r->totals.duration_s = file_totals(r).duration_s;
 	for (int i = 0; i < r->nr_sinks; i++) {
 		struct sink *s = &r->sinks[i];
 
@@ -279,6 +312,16 @@ static int render(struct report *r)
 		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost while recording (ring buffer full)\n",
 			(unsigned long long)r->totals.lost);
 	return 0;
+}
+
+/* A truncated file was rendered up to its last whole record: say where it stops. */
+static int truncation_warning(const struct report *r)
+{
+	if (!r->truncated)
+		return 0;
+	fprintf(stderr, "smccctrace: warning: %s: %s; reported the %llu calls recorded before it\n", r->path,
+		r->truncated_why, (unsigned long long)r->rd.calls);
+	return REPORT_EXIT_TRUNCATED;
 }
 
 static int report(struct report *r)
@@ -300,12 +343,14 @@ static int report(struct report *r)
 	if (validate(r))
 		return 1;
 	if (r->opts.info)
-		return info(r);
+		return info(r) ?: truncation_warning(r);
 	rewind(r->in);
 	if (record_reader_open(&r->rd, r->in))
 		return errorf("%s: %s", r->path, r->rd.err);
 	rc = open_sinks(r);
-	return rc ? rc : render(r);
+	if (!rc)
+		rc = render(r);
+	return rc ? rc : truncation_warning(r);
 }
 
 int cmd_report(int argc, char **argv)

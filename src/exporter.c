@@ -164,10 +164,11 @@ struct exporter *exporter_start(const struct listen_addr *addr, exporter_render_
 		free(e);
 		return NULL;
 	}
-	/* the server's thread inherits this mask: SIGINT and SIGTERM stay with the caller */
+	/* the server's thread inherits this mask: SIGINT, SIGTERM and SIGHUP stay with the caller */
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
 	e->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 				     on_request, e,

@@ -411,6 +411,8 @@ static int read_record(struct record_reader *r, const unsigned char **payload, s
 	*rec = r->offset;
 	got = take(r, RECORD_FRAME_LEN, &frame);
 	g = (struct get){ frame, 0, got, false };
+	r->truncated = got < RECORD_FRAME_LEN;	/* the file ends here: whole records before */
+	r->truncated_at = *rec;
 	if (got == 0)
 		return failf(r, "truncated at offset %llu: no end record (the tracer did not finish)",
 			     (unsigned long long)*rec);
@@ -433,6 +435,7 @@ static int read_record(struct record_reader *r, const unsigned char **payload, s
 			     (unsigned long long)*rec, type_name(type), n,
 			     type == REC_LOST || type == REC_END ? "must be" : "at most", need);
 	got = take(r, n, payload);
+	r->truncated = got < n;
 	if (got < n)
 		return failf(r, "truncated at offset %llu: %s record of %u bytes, %zu left",
 			     (unsigned long long)*rec, type_name(type), n, got);
@@ -454,6 +457,7 @@ int record_reader_open(struct record_reader *r, FILE *in)
 	if (memcmp(pre, RECORD_MAGIC, got < RECORD_MAGIC_LEN ? got : RECORD_MAGIC_LEN))
 		return failf(r, "not a smccctrace record file (no %s magic at offset 0)", RECORD_MAGIC);
 	g = (struct get){ pre, RECORD_MAGIC_LEN, got, false };
+	r->truncated = got < RECORD_PREAMBLE_LEN;	/* truncated_at is 0 */
 	if (got < RECORD_PREAMBLE_LEN)
 		return failf(r, "truncated at offset 0: the file header needs %d bytes, the file has %zu",
 			     RECORD_PREAMBLE_LEN, got);

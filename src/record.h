@@ -81,6 +81,11 @@ struct record_reader {
 	int nr_strings;
 	__u64 calls, lost;		/* seen so far */
 	bool ended;
+	/* after -1: the file ends inside (or at) the record at truncated_at (a tracer
+	 * that did not finish: killed, or its host went down); every record before it
+	 * was whole. Any other error is corruption. */
+	bool truncated;
+	__u64 truncated_at;
 	struct record_end end;		/* valid once record_reader_next returned 0 */
 	char err[192];			/* "corrupt record at offset N: ..." or "truncated at offset N: ..." */
 	unsigned char block[RECORD_BLOCK];

@@ -52,6 +52,9 @@ struct sink {
 	int (*event)(struct sink *s, const struct call_view *v);
 	/* ring-buffer losses noticed at ts_ns (trace-relative); optional */
 	int (*lost)(struct sink *s, __u64 ts_ns, __u64 count);
+	/* live, every second (RECORD_FLUSH_NS): hand what is buffered to the kernel, so
+	 * that a tracer killed mid-run leaves all but its last second; optional */
+	int (*flush)(struct sink *s);
 	/* the trace ended: write summaries and flush; returns 0 or -1 (errno) */
 	int (*finish)(struct sink *s, const struct trace_totals *totals);
 	void (*destroy)(struct sink *s);

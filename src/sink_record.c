@@ -45,6 +45,13 @@ static int record_lost(struct sink *s, __u64 ts_ns, __u64 count)
 	return recorder_status(rc, record_write_lost(rc->out, rc->t0_ns + ts_ns, count));
 }
 
+static int record_flush(struct sink *s)
+{
+	struct recorder *rc = s->ctx;
+
+	return fflush(rc->out) ? -1 : recorder_status(rc, 0);
+}
+
 static int record_finish(struct sink *s, const struct trace_totals *t)
 {
 	struct recorder *rc = s->ctx;
@@ -90,6 +97,7 @@ int sink_record_open(struct sink *s, const char *path)
 		.start = record_start,
 		.event = record_event,
 		.lost = record_lost,
+		.flush = record_flush,
 		.finish = record_finish,
 		.destroy = record_destroy,
 	};

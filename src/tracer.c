@@ -30,6 +30,7 @@
 #include "version.h"
 
 #define LOST_POLL_NS 100000000ull	/* how often the per-CPU lost counters are read */
+#define SINK_FLUSH_NS 1000000000ull	/* how often buffered outputs (the record file) are flushed */
 
 volatile sig_atomic_t stop_signal;
 
@@ -162,6 +163,24 @@ static int start_sinks(struct tracer *t)
 		struct sink *s = &t->sinks[i];
 
 		if (s->start && s->start(s, in)) {
+			t->output_errno = errno;
+			t->output_failed = s->name;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Buffered outputs (the record file) go to the kernel every second: a tracer killed
+ * with SIGKILL, or by the OOM killer, leaves a file that `report` can read up to
+ * there. */
+static int flush_sinks(struct tracer *t, __u64 now)
+{
+	t->flushed_ns = now;
+	for (int i = 0; i < t->nr_sinks; i++) {
+		struct sink *s = &t->sinks[i];
+
+		if (s->flush && s->flush(s)) {
 			t->output_errno = errno;
 			t->output_failed = s->name;
 			return -1;
@@ -336,6 +355,8 @@ static int run(struct tracer *t)
 		}
 		if (!t->output_failed && monotonic_ns() - t->lost_checked_ns >= LOST_POLL_NS)
 			poll_lost(t, monotonic_ns());
+		if (!t->output_failed && monotonic_ns() - t->flushed_ns >= SINK_FLUSH_NS)
+			flush_sinks(t, monotonic_ns());
 		if (deadline && monotonic_ns() >= deadline)
 			break;
 		if (all_pids_gone(&t->opts)) {
@@ -499,6 +520,7 @@ int cmd_trace(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* a closed terminal or ssh session: stop cleanly too */
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe shows up as EPIPE: a quiet exit */
 
 	if (load_and_attach(&t.bpf, &t.kernel, &t.opts, t.opts.plan, err, sizeof(err))) {

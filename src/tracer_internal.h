@@ -26,12 +26,13 @@ struct tracer {
 	__u64 t0_ns;
 	struct trace_info info;		/* handed to the sinks when tracing starts */
 	__u64 lost_checked_ns;
+	__u64 flushed_ns;		/* the sinks were last flushed (flush_sinks) */
 	struct trace_totals totals;
 	int output_errno;		/* first output failure; stops the trace */
 	const char *output_failed;	/* the file that failed */
 };
 
-/* the signal that asked the trace to stop (SIGINT, SIGTERM), or 0 */
+/* the signal that asked the trace to stop (SIGINT, SIGTERM, SIGHUP), or 0 */
 extern volatile sig_atomic_t stop_signal;
 
 __u64 monotonic_ns(void);

@@ -129,6 +129,43 @@ expect "empty file" 1 "$D/zero.bin: truncated at offset 0" -- report "$D/zero.bi
 head -c 100 "$D/two-vmms.bin" >"$D/cut.bin"
 expect "a file cut in its header" 1 "$D/cut.bin: truncated at offset 12: header record of [0-9]+ bytes, 80 left" -- report "$D/cut.bin" --json
 check "... and nothing is written" [ ! -s "$D/out" ]
+# a recording cut short (tracer killed, host down): whole records are reported, one
+# warning names the offset, exit 3; --info says truncated; a corrupt middle is still
+# an error with no output
+expect "many --json (the whole file)" 0 '' -- report "$D/many.bin" --json -o "$D/many.jsonl"
+size=$(stat -c %s "$D/many.bin")
+for cut in $((size - 24 - 8)) $((size - 1)) $((size / 2)) $((size / 3 + 5)); do
+	head -c $cut "$D/many.bin" >"$D/part.bin"
+	expect "cut at byte $cut of $size: exit 3, one warning" 3 \
+		"^smccctrace: warning: $D/part.bin: truncated at offset [0-9]+: .*; reported the [0-9]+ calls recorded before it\$" \
+		-- report "$D/part.bin" --json -o "$D/part.jsonl"
+	at=$(sed -n 's/.*truncated at offset \([0-9]*\):.*/\1/p' "$D/err")
+	n=$(sed -n 's/.*reported the \([0-9]*\) calls.*/\1/p' "$D/err")
+	check "cut at $cut: the $n calls before offset $at equal the whole file's first $n, byte for byte" bash -c "
+		[ '$n' -gt 0 ] && [ '$at' -le $cut ] && [ \$(( $cut - $at )) -lt 200 ] &&
+		cmp <(grep '\"type\":\"call\"' '$D/part.jsonl') <(grep '\"type\":\"call\"' '$D/many.jsonl' | head -n $n) &&
+		[ \$(grep -c '\"type\":\"call\"' '$D/part.jsonl') = $n ]"
+	"$TOOL" report "$D/part.bin" --info --json >"$D/part-info.json" 2>/dev/null
+	check "cut at $cut: --info --json says truncated at $at, $n calls" json \
+		"d[0]['truncated'] is True and d[0]['truncated_offset'] == $at and d[0]['calls'] == $n" "$D/part-info.json"
+done
+expect "--info (text) of a cut file: exit 3" 3 'truncated at offset' -- report "$D/part.bin" --info
+check "... and it says truncated" grep -q '^  truncated    at offset' "$D/out"
+"$TOOL" report "$D/many.bin" --info --json >"$D/many-info.json"
+check "--info --json of a whole file: truncated false" json "d[0]['truncated'] is False and 'truncated_offset' not in d[0]" \
+	"$D/many-info.json"
+python3 - "$D/part.bin" "$D/part-corrupt.bin" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off = 12 + 8 + struct.unpack_from("<I", b, 16)[0]      # the first call record
+for _ in range(100):                                   # the 101st record
+    off += 8 + struct.unpack_from("<I", b, off + 4)[0]
+b[off + 8 + 97] = 9                                    # its disposition
+open(sys.argv[2], "wb").write(b)
+PY
+expect "a cut file with a corrupt middle: exit 1, the corruption named" 1 'part-corrupt.bin: corrupt record at offset [0-9]+: disposition 9' \
+	-- report "$D/part-corrupt.bin" --json
+check "... and nothing is written" [ ! -s "$D/out" ]
 expect "-d is live only" 2 'report: -d applies to live tracing only' -- report "$D/two-vmms.bin" -d 1
 expect "--plan is live only" 2 'report: --plan applies to live tracing only' -- report "$D/two-vmms.bin" --plan kprobe
 expect "--all-args is live only" 2 'report: --all-args' -- report "$D/two-vmms.bin" --all-args

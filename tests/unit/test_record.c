@@ -226,6 +226,10 @@ static void test_every_truncation(void)
 		if (!p || sscanf(p, "truncated at offset %llu", &at) != 1 || at > cut) {
 			bad++;
 			printf("not ok - cut at %zu: '%s'\n", cut, r.err);
+		} else if (!r.truncated || r.truncated_at != at) {
+			/* report renders the whole records before truncated_at */
+			bad++;
+			printf("not ok - cut at %zu: not flagged truncated at %llu\n", cut, at);
 		}
 	}
 	CHECK(bad == 0, "%d of %zu truncations misreported", bad, f.len);
@@ -261,6 +265,7 @@ static void expect_corrupt(const char *what, const struct file *f, size_t pos, i
 	p = strstr(r.err, offset);
 	CHECK(strstr(r.err, want) && p && !isdigit((unsigned char)p[strlen(offset)]),
 	      "%s: got '%s', want '%s' at %s", what, r.err, want, offset);
+	CHECK(!r.truncated || strstr(want, "truncated"), "%s: a corruption taken for a truncated file", what);
 	free(buf);
 }
 

@@ -103,13 +103,43 @@ check "$variant: report --record of a filtered report reads back the same" sh -c
 	'$HOST_TOOL' report '$R/rec.bin' --func psci --vcpu 1 --record '$OUT/sub.bin' &&
 	'$HOST_TOOL' report '$OUT/sub.bin' --json | cmp - '$OUT/psci1.jsonl'"
 
-# damaged copies: one-line error naming the offset, exit 1, no output
+# a copy cut 100 bytes short: the whole records before the cut, one warning, exit 3
 head -c $((bytes - 100)) "$R/rec.bin" >"$OUT/cut.bin"
 report_cmd "$OUT/cut.bin" --json >"$OUT/cut.out" 2>"$OUT/cut.err"
 status=$?
-check "$variant: a truncated record: exit 1, one line naming the offset, no output" sh -c "
-	[ $status = 1 ] && grep -Eqx 'smccctrace: $OUT/cut.bin: truncated at offset [0-9]+: .*' '$OUT/cut.err' &&
-	[ \$(wc -l <'$OUT/cut.err') = 1 ] && [ ! -s '$OUT/cut.out' ]"
+check "$variant: a truncated record: exit 3, one warning naming the offset, the calls before it as live" bash -c "
+	[ $status = 3 ] && grep -Eqx 'smccctrace: warning: $OUT/cut.bin: truncated at offset [0-9]+: .*' '$OUT/cut.err' &&
+	[ \$(wc -l <'$OUT/cut.err') = 1 ] && [ \$(grep -c '\"type\":\"call\"' '$OUT/cut.out') = $((calls - 1)) ] &&
+	cmp <(grep '\"type\":\"call\"' '$OUT/cut.out') <(grep '\"type\":\"call\"' '$R/live.jsonl' | head -n $((calls - 1)))"
+
+# the tracer killed mid-run (SIGKILL): the file holds what it had a second before; the
+# report's calls are the live stream's, byte for byte, up to the cut
+check "$variant: SIGKILL: the tracer died of it (137)" grep -qx 137 "$R/rec-KILL.rc"
+report_cmd "$R/rec-KILL.bin" --json >"$OUT/kill.jsonl" 2>"$OUT/kill.err"
+status=$?
+check "$variant: SIGKILL: report exits 3 with one warning naming the offset" sh -c "
+	[ $status = 3 ] && [ \$(wc -l <'$OUT/kill.err') = 1 ] &&
+	grep -Eq '^smccctrace: warning: .*rec-KILL.bin: truncated at offset [0-9]+' '$OUT/kill.err'"
+check "$variant: SIGKILL: the report's calls equal the live stream's byte for byte, and include every call seen 1.5 s before the kill" python3 -c '
+import sys
+rep = [l for l in open(sys.argv[1]) if "\"type\":\"call\"" in l]
+live = [l for l in open(sys.argv[2]) if l.endswith("\n") and "\"type\":\"call\"" in l]
+seen = int(open(sys.argv[3]).read())
+n = min(len(rep), len(live))
+print("# SIGKILL after %d calls seen: the report recovered %d calls, the live stream had %d" % (seen, len(rep), len(live)))
+sys.exit(not (seen >= 60 and len(rep) >= seen and rep[:n] == live[:n]))' "$OUT/kill.jsonl" "$R/live-KILL.jsonl" "$R/seen-KILL"
+report_cmd "$R/rec-KILL.bin" --info --json >"$OUT/kill-info.json" 2>/dev/null
+check "$variant: SIGKILL: --info says truncated" python3 -c '
+import json, sys
+i = json.load(open(sys.argv[1])); sys.exit(not (i["truncated"] and i["truncated_offset"] > 0 and i["calls"] > 0))' "$OUT/kill-info.json"
+# SIGHUP (a closed terminal or ssh session) stops like SIGINT
+check "$variant: SIGHUP: the tracer stopped cleanly (exit 0, totals line)" sh -c "
+	grep -qx 0 '$R/rec-HUP.rc' && grep -q 'smccctrace: [0-9]* calls in' '$R/rec-HUP.err'"
+check "$variant: SIGHUP: report exits 0 and equals the live stream byte for byte, summary included" sh -c "
+	'$HOST_TOOL' report '$R/rec-HUP.bin' --json >'$OUT/hup.jsonl' && cmp '$OUT/hup.jsonl' '$R/live-HUP.jsonl' &&
+	[ \$(grep -c '\"type\":\"call\"' '$OUT/hup.jsonl') -ge \$(cat '$R/seen-HUP') ]"
+python3 tests/check_schema.py --label "record-cut-schema-$variant" "$OUT/kill-info.json" "$OUT/kill.jsonl"
+check "$variant: the truncated file's report and --info are valid against the JSON schema" [ $? = 0 ]
 python3 - "$R/rec.bin" "$OUT/corrupt.bin" <<'EOF'
 import struct, sys
 b = bytearray(open(sys.argv[1], "rb").read())

@@ -25,3 +25,25 @@ kill -CONT "$VMM_PID"
 wait "$VMM_PID"; echo $? >"$out/vmm2.rc"
 wait "$tracer"; echo $? >"$out/rec2.rc"
 cat "$out/rec2.err"
+
+# recordings cut short: the tracer killed with SIGKILL mid-run (its file must hold every
+# call it had written a second before), then stopped with SIGHUP mid-run (a clean stop)
+for sig in KILL HUP; do
+	start_stopped_vmm "$out/vmm-$sig.pid" --scenario full --iterations 10000 --truth "$out/truth-$sig.jsonl" \
+		--delay-us 1000
+	smccctrace -v -p "$VMM_PID" --json -o "$out/live-$sig.jsonl" --record "$out/rec-$sig.bin" 2>"$out/rec-$sig.err" &
+	tracer=$!
+	wait_attached "$out/rec-$sig.err" $tracer || { cat "$out/rec-$sig.err"; exit 1; }
+	kill -CONT "$VMM_PID"
+	i=0
+	while [ "$(grep -c '"type":"call"' "$out/live-$sig.jsonl")" -lt 60 ] && [ $i -lt 600 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	# calls the tracer had handled by now: the record file must hold them 1.5 s later
+	grep -c '"type":"call"' "$out/live-$sig.jsonl" >"$out/seen-$sig"
+	sleep 1.5
+	kill -$sig $tracer
+	wait $tracer; echo $? >"$out/rec-$sig.rc"
+	kill -KILL "$VMM_PID"; wait "$VMM_PID" 2>/dev/null
+	cat "$out/rec-$sig.err"
+done
