@@ -1,44 +1,88 @@
-# smccctrace build. `make` builds the host tool (decoder, offline modes, unit tests);
-# `make ARCH=arm64` builds the static arm64 tool with the BPF object embedded.
-# `make check` runs every test; `make demo` shows the tool in the emulated host.
+# smccctrace build. `make` builds the tool for this machine, linked dynamically against
+# Debian's libbpf, libelf, zlib and libmicrohttpd; on x86 that is the host tool (decoder,
+# offline modes, unit tests). `make ARCH=arm64` on a non-arm64 machine cross-builds the
+# single-file static arm64 tool (BPF object embedded) that `make check` and `make demo`
+# copy into the emulated host; `make ARCH=arm64 LINK=dynamic` cross-builds the dynamic,
+# TLS-capable arm64 tool that the Debian package ships.
+#
+# Packagers: CC, CPPFLAGS, CFLAGS and LDFLAGS come from the environment (dpkg-buildflags)
+# and the Makefile adds its own after them; -Werror is on in a git checkout (the project's
+# own checks) and off otherwise, WERROR=0|1 overrides.
 
 HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86_64/' -e 's/aarch64/arm64/')
 ARCH ?= $(HOST_ARCH)
-BUILD := build/$(ARCH)
-SYSROOT ?= $(CURDIR)/build/sysroot-arm64
+ifeq ($(ARCH),$(HOST_ARCH))
+  # native: the system's compiler and libraries
+  CROSS :=
+  SYSROOT ?=
+  LINK ?= dynamic
+else ifeq ($(ARCH),arm64)
+  # cross from x86: Debian's cross compiler and the arm64 libraries that scripts/deps.sh
+  # unpacks into a private sysroot (never installed on the host)
+  CROSS := aarch64-linux-gnu-
+  SYSROOT ?= $(CURDIR)/build/sysroot-arm64
+  LINK ?= static
+else
+  $(error ARCH=$(ARCH): this machine ($(HOST_ARCH)) builds for itself or cross-builds for arm64)
+endif
+ifneq ($(filter-out static dynamic,$(LINK)),)
+  $(error LINK=$(LINK): use LINK=static or LINK=dynamic)
+endif
+# build/arm64 is the static arm64 tool and build/x86_64 the dynamic host tool, as the
+# tests expect; any other combination gets its own directory (build/arm64-dynamic, ...)
+BUILD := build/$(ARCH)$(if $(filter arm64-static x86_64-dynamic,$(ARCH)-$(LINK)),,-$(LINK))
+# the arm64 libraries and kernels of the test bed (scripts/deps.sh), whatever the tool's SYSROOT
+DEPS_SYSROOT := $(CURDIR)/build/sysroot-arm64
 BPF_BUILD := build/bpf
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
-CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -Iinclude -Isrc -I$(BPF_BUILD) -D_GNU_SOURCE
-
-ifeq ($(ARCH),arm64)
-  CC := aarch64-linux-gnu-gcc
-  CFLAGS := $(CFLAGS_COMMON) -I$(SYSROOT)/usr/include
-  LDFLAGS := -static -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
-  LDLIBS := -lbpf -lelf -lz -lzstd -lpthread -lm
-else
-  CC ?= gcc
-  CFLAGS := $(CFLAGS_COMMON)
-  LDFLAGS :=
-  LDLIBS := -lbpf -lelf -lz -lpthread -lm
+# make's built-in CC is "cc": replace only that default, keep a CC from the environment
+ifeq ($(origin CC),default)
+  CC := $(CROSS)gcc
 endif
-# the exporter's HTTP server (--listen, src/exporter.c); first, for the static link order
+CFLAGS ?= -O2 -g
+
+WERROR ?= $(if $(wildcard $(CURDIR)/.git),1,0)
+WERROR_FLAG := $(if $(filter 1,$(WERROR)),-Werror)
+WARN := -Wall -Wextra -Wshadow -Wno-missing-field-initializers
+# the project's own test programs (unit tests, fuzzers, test VMM, tools): always -Werror
+CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -Werror -Iinclude -Isrc -I$(BPF_BUILD) -D_GNU_SOURCE
+
+# The static tool links libmicrohttpd.a without gnutls (src/compat/gnutls_absent.c says
+# why): no TLS. The dynamic tool links Debian's libmicrohttpd.so, and with it gnutls.
+ifeq ($(LINK),static)
+  BUILD_KIND := -DSMCCCTRACE_LINK_STATIC=1 -DSMCCCTRACE_TLS=0
+  LINK_FLAGS := -static
+  LDLIBS := -lmicrohttpd -lbpf -lelf -lz -lzstd -lpthread -lm
+else
+  BUILD_KIND := -DSMCCCTRACE_LINK_STATIC=0 -DSMCCCTRACE_TLS=1
+  LINK_FLAGS := -Wl,--as-needed
+  LDLIBS := -lmicrohttpd -lbpf -lelf -lz -lpthread -lm
+endif
+# Debian's arm64 packages put libraries in both (bookworm's zlib1g: /lib)
+SYSROOT_LIBS := $(if $(SYSROOT),$(SYSROOT)/usr/lib/aarch64-linux-gnu $(SYSROOT)/lib/aarch64-linux-gnu)
+TOOL_CPPFLAGS := -Iinclude -Isrc -I$(BPF_BUILD) -D_GNU_SOURCE $(BUILD_KIND) \
+	$(if $(SYSROOT),-I$(SYSROOT)/usr/include)
+TOOL_CFLAGS := -std=gnu11 $(WARN) $(WERROR_FLAG)
+comma := ,
+TOOL_LDFLAGS := $(LINK_FLAGS) $(foreach d,$(SYSROOT_LIBS),-L$(d) -Wl$(comma)-rpath-link$(comma)$(d))
+# the exporter's HTTP server (--listen, src/exporter.c); the unit tests and fuzzers link
+# the host's shared library
 HTTP_LIBS := -lmicrohttpd
-LDLIBS := $(HTTP_LIBS) $(LDLIBS)
 
 CLANG ?= clang
 BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
 # clang's own system include dirs, after ours, so BPF code finds <linux/types.h>-free headers
 CLANG_BPF_SYS_INCLUDES := $(shell $(CLANG) -v -E - </dev/null 2>&1 \
 	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_arm64 -Wall -Werror \
-	-Iinclude -Ivmlinux/arm64 -I$(SYSROOT)/usr/include $(CLANG_BPF_SYS_INCLUDES)
+# libbpf's BPF headers (bpf_helpers.h): the arm64 sysroot's when there is one, so the
+# host and arm64 tools embed the same object, else the system's
+BPF_HEADERS := $(firstword $(wildcard $(SYSROOT) $(DEPS_SYSROOT)))
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_arm64 -Wall $(WERROR_FLAG) \
+	-Iinclude -Ivmlinux/arm64 $(if $(BPF_HEADERS),-I$(BPF_HEADERS)/usr/include) $(CLANG_BPF_SYS_INCLUDES)
 
 SRCS := $(wildcard src/*.c)
 OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
-# The static arm64 tool links libmicrohttpd.a without gnutls (src/compat/gnutls_absent.c
-# says why); the host tool links the shared libmicrohttpd.
-ifeq ($(ARCH),arm64)
+ifeq ($(LINK),static)
   OBJS += $(BUILD)/obj/compat/gnutls_absent.o
 endif
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
@@ -51,26 +95,34 @@ VMM := build/arm64/smccc-testvmm
 .PHONY: all deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
+# A cross build needs the private sysroot: say what to run instead of failing to link.
+ifneq ($(CROSS),)
+  SYSROOT_READY := $(SYSROOT)/usr/lib/aarch64-linux-gnu/libbpf.a
+# ($(error) in the recipe: expanded, so said, only when a target needs the sysroot)
+$(SYSROOT_READY):
+	$(error no arm64 libraries in $(SYSROOT): run 'make deps' first (scripts/deps.sh, as root))
+endif
+
 deps:
 	@bash scripts/deps.sh
 
-$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) vmlinux/arm64/vmlinux.h | $(BPF_BUILD)
+$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) vmlinux/arm64/vmlinux.h | $(BPF_BUILD) $(SYSROOT_READY)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(notdir $(basename $(basename $<)))_bpf > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS) | $(BUILD)/obj
-	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS) | $(BUILD)/obj $(SYSROOT_READY)
+	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/compat/%.o: src/compat/%.c | $(BUILD)/obj/compat
-	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/obj/compat/%.o: src/compat/%.c | $(BUILD)/obj/compat $(SYSROOT_READY)
+	$(CC) $(TOOL_CPPFLAGS) $(CPPFLAGS) $(TOOL_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/compat:
 	mkdir -p $@
 
 $(TOOL): $(OBJS)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BPF_BUILD) $(BUILD)/obj build/arm64 build/unit:
 	mkdir -p $@
@@ -78,7 +130,7 @@ $(BPF_BUILD) $(BUILD)/obj build/arm64 build/unit:
 # The test VMM: a static arm64 program driving /dev/kvm (runs inside the emulated host).
 VMM_SRCS := $(wildcard tests/vmm/*.c)
 $(VMM): $(VMM_SRCS) $(wildcard tests/vmm/*.h) | build/arm64
-	aarch64-linux-gnu-gcc -std=gnu11 -O2 -g $(WARN) -static -pthread -Itests/vmm -Iinclude -o $@ $(VMM_SRCS)
+	aarch64-linux-gnu-gcc -std=gnu11 -O2 -g $(WARN) -Werror -static -pthread -Itests/vmm -Iinclude -o $@ $(VMM_SRCS)
 
 vmm: $(VMM)
 
@@ -86,8 +138,8 @@ vmm: $(VMM)
 TEST_TOOLS := $(patsubst tests/tools/%.c,build/arm64/tools/%,$(wildcard tests/tools/*.c))
 build/arm64/tools/%: tests/tools/%.c | build/arm64
 	mkdir -p $(dir $@)
-	aarch64-linux-gnu-gcc -std=gnu11 -O2 $(WARN) -static -I$(SYSROOT)/usr/include -I$(BPF_BUILD) -o $@ $< \
-		-L$(SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz -lzstd
+	aarch64-linux-gnu-gcc -std=gnu11 -O2 $(WARN) -Werror -static -I$(DEPS_SYSROOT)/usr/include -I$(BPF_BUILD) -o $@ $< \
+		-L$(DEPS_SYSROOT)/usr/lib/aarch64-linux-gnu -lbpf -lelf -lz -lzstd
 # the benchmark's floor embeds its own BPF object (bpf/bench_floor.bpf.c)
 build/arm64/tools/bench-floor: $(BPF_BUILD)/bench_floor.skel.h
 test-tools: $(TEST_TOOLS)
@@ -126,7 +178,7 @@ fuzz: build/fuzz/fuzz_record build/fuzz/fuzz_options build/fuzz/make_records
 # and committed; `make vmlinux` regenerates it.
 vmlinux:
 	@bash scripts/deps.sh
-	python3 scripts/extract-btf.py $(SYSROOT)/kernel/boot/Image build/vmlinux-arm64.btf
+	python3 scripts/extract-btf.py $(DEPS_SYSROOT)/kernel/boot/Image build/vmlinux-arm64.btf
 	$(BPFTOOL) btf dump file build/vmlinux-arm64.btf format c > vmlinux/arm64/vmlinux.h
 
 check:
@@ -141,7 +193,7 @@ demo:
 # runs in `make check`).
 soak:
 	@bash scripts/deps.sh
-	@$(MAKE) -s ARCH=arm64 && $(MAKE) -s vmm test-tools
+	@$(MAKE) -s ARCH=arm64 LINK=static && $(MAKE) -s vmm test-tools
 	@SOAK_SECONDS=600 bash tests/vm/test-soak.sh vhe
 
 bench:
@@ -151,5 +203,5 @@ bench-report:
 	@bash tests/bench/offline.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/bpf build/unit build/vm build/fuzz
+	rm -rf build/x86_64 build/x86_64-static build/arm64 build/arm64-dynamic build/bpf build/unit build/vm build/fuzz
 .SECONDARY:

@@ -124,6 +124,10 @@ fetch_arm64() {
 	# the exporter's HTTP server (--listen). libmicrohttpd.a calls gnutls, which the tool
 	# never uses: only gnutls' headers are needed, for src/compat/gnutls_absent.c.
 	for p in libmicrohttpd-dev libgnutls28-dev; do download "$p"; done
+	# the shared libraries behind those -dev packages' .so links, for the dynamic
+	# (TLS-capable, packaged) arm64 build: libmicrohttpd12 and its gnutls closure
+	for p in libmicrohttpd12 libgnutls30 libnettle8 libhogweed6 libgmp10 libidn2-0 \
+		libunistring2 libtasn1-6 libp11-kit0 libffi8; do download "$p"; done
 	fetch_kernel 6.12 "$KERNEL_PIN" bookworm-backports
 	fetch_kernel 6.1 "$KERNEL_61_PIN" bookworm
 	fetch_suite_kernel trixie "$KERNEL_TRIXIE_PIN"

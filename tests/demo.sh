@@ -4,7 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
-make -s -j2 ARCH=arm64 >/dev/null
+make -s -j2 ARCH=arm64 LINK=static >/dev/null
 make -s vmm test-tools >/dev/null
 make -s -j2 >/dev/null	# the host tool, for the offline report below
 bash tests/vm/run.sh --no-build --variant "${VARIANT:-vhe}" demo

@@ -15,7 +15,7 @@ timeout=${BENCH_TIMEOUT:-5400}
 mkdir -p build/bench
 
 bash scripts/deps.sh
-make -s ARCH=arm64 >/dev/null
+make -s ARCH=arm64 LINK=static >/dev/null
 make -s vmm test-tools >/dev/null
 payload=build/bench/payload
 rm -rf "$payload"

@@ -73,7 +73,7 @@ tag=$variant$kernel_suffix${kvm_mode:+-$kvm_mode}
 # 6.1 has virtio-pci and virtio-console as modules: the results port needs them
 [ "$kernel_name" = 6.1 ] && modules="virtio_pci virtio_console $modules"
 if [ -n "$build" ]; then
-	make -s ARCH=arm64 >/dev/null
+	make -s ARCH=arm64 LINK=static >/dev/null
 	make -s vmm test-tools >/dev/null
 fi
 
