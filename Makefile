@@ -106,7 +106,7 @@ endif
 deps:
 	@bash scripts/deps.sh
 
-$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) vmlinux/arm64/vmlinux.h | $(BPF_BUILD) $(SYSROOT_READY)
+$(BPF_BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard include/*.h bpf/*.h) vmlinux/arm64/vmlinux.h | $(SYSROOT_READY) $(BPF_BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BPF_BUILD)/%.skel.h: $(BPF_BUILD)/%.bpf.o
