@@ -4,6 +4,8 @@
 set -u
 TOOL=${1:-build/x86_64/smccctrace}
 passed=0 failed=0
+# stderr of each run; private, the machine runs other checkouts' tests at once
+ERRF=$(mktemp); trap 'rm -f "$ERRF"' EXIT
 ok() { passed=$((passed + 1)); echo "ok - $*"; }
 not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
 
@@ -11,8 +13,8 @@ not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
 expect() {
 	local name=$1 want_status=$2 out_re=$3 err_re=$4; shift 5
 	local out err status
-	out=$("$TOOL" "$@" 2>/tmp/cli.err); status=$?
-	err=$(cat /tmp/cli.err)
+	out=$("$TOOL" "$@" 2>"$ERRF"); status=$?
+	err=$(cat "$ERRF")
 	if [ "$status" != "$want_status" ]; then
 		not_ok "$name: exit $status, want $want_status (stderr: $err)"
 	elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" <<<"$out"; then
