@@ -92,7 +92,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
 TOOL := $(BUILD)/smccctrace
 VMM := build/arm64/smccc-testvmm
 
-.PHONY: all deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
+.PHONY: FORCE all deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
 # A cross build needs the private sysroot: say what to run instead of failing to link.
@@ -120,6 +120,15 @@ $(BUILD)/obj/compat/%.o: src/compat/%.c | $(BUILD)/obj/compat $(SYSROOT_READY)
 
 $(BUILD)/obj/compat:
 	mkdir -p $@
+
+# --version names the commit: `git describe` in a checkout, "release" without one (a
+# packager may set GIT_DESCRIBE). Only version.o sees it, rebuilt when it changes.
+GIT_DESCRIBE ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+$(BUILD)/obj/version.o: TOOL_CPPFLAGS += -DSMCCCTRACE_GIT='"$(GIT_DESCRIBE)"'
+$(BUILD)/obj/version.o: $(BUILD)/git-describe
+$(BUILD)/git-describe: FORCE | $(BUILD)/obj
+	@echo '$(GIT_DESCRIBE)' | cmp -s - $@ || echo '$(GIT_DESCRIBE)' > $@
+FORCE:
 
 $(TOOL): $(OBJS)
 	$(CC) $(CFLAGS) $(TOOL_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

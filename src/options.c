@@ -264,6 +264,7 @@ static const struct option long_options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
 
@@ -276,7 +277,7 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 
 	optind = 0;	/* full reset of getopt state: parsing may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:o:si:c:Tvh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:t:d:o:si:c:TvhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
@@ -420,6 +421,9 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		case 'h':
 			o->help = true;
 			break;
+		case 'V':
+			o->version = true;
+			break;
 		case ':':
 			return fail(err, len, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -511,6 +515,7 @@ void trace_usage(FILE *out)
 "                         the kernel (a bare PORT is 127.0.0.1:PORT; docs/prometheus.md)\n"
 "  -v, --verbose          explain the attach plan and libbpf messages\n"
 "  -h, --help             this help\n"
+"  -V, --version          version, libbpf version and build kind (static/dynamic, TLS)\n"
 "\n"
 "Subcommands:\n"
 "  decode ID|NAME|SERVICE...  decode SMCCC function IDs (runs anywhere)\n"

@@ -32,6 +32,7 @@ struct trace_opts {
 	bool json;
 	bool verbose;
 	bool help;
+	bool version;			/* -V, --version */
 	bool wait;			/* -p names a process that has no KVM file open (yet) */
 	double duration_s;		/* 0: until interrupted */
 	int nr_args;			/* x1..xN captured and shown: 7, or 17 with --all-args */

@@ -483,6 +483,10 @@ int cmd_trace(int argc, char **argv)
 			trace_usage(stdout);
 		return 0;
 	}
+	if (t.opts.version) {
+		print_version(stdout);
+		return 0;
+	}
 	if (t.opts.info)
 		return errorf("--info applies to 'smccctrace report FILE'") + 1;
 	verbose_libbpf = t.opts.verbose;

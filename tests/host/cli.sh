@@ -60,6 +60,15 @@ expect "probe bad option" 2 '' "probe: unknown option '--bogus'" -- probe --bogu
 expect "bad --plan" 2 '' 'expected auto, fentry, kprobe or tracepoint' -- --plan magic
 expect "tracepoint plan cannot filter vcpus" 2 '' '--vcpu needs a plan that sees vCPUs' -- --plan tracepoint --vcpu 1
 expect "help lists --summary" 0 '-s, --summary' '' -- --help
+expect "help lists --version" 0 '-V, --version' '' -- --help
+expect "--version: the version first" 0 '^smccctrace [0-9]+\.[0-9]+\.[0-9]+$' '' -- --version
+expect "-V: the build kind of the dynamic host tool" 0 '^build: dynamic, TLS \(GnuTLS\)$' '' -- -V
+expect "--version: git describe of the checkout" 0 '^git: ([0-9a-f]{7,}|v?[0-9][^ ]*)(-dirty)?$' '' -- --version
+libbpf=$(dpkg-query -W -f='${Version}' libbpf1 | sed -E 's/^[0-9]+://; s/^([0-9]+\.[0-9]+).*/\1/')
+expect "--version: the libbpf it runs with ($libbpf, dpkg)" 0 "^libbpf: ${libbpf//./\\.}\$" '' -- --version
+mhd=$(dpkg-query -W -f='${Version}' libmicrohttpd12 | sed -E 's/-[^-]*$//')
+expect "--version: the libmicrohttpd it runs with ($mhd, dpkg)" 0 "^libmicrohttpd: ${mhd//./\\.}\$" '' -- --version
+expect "--version with a bad option still fails" 2 '' "unknown option '--bogus'" -- --version --bogus
 expect "--by needs --summary" 2 '' '--by applies to --summary' -- --by vcpu
 expect "-i needs --summary" 2 '' '-i applies to --summary' -- -i 1
 expect "bad --by" 2 '' "--by: expected pid, vm, vcpu, func, service or disposition, got 'cpu'" -- -s --by vm,cpu
