@@ -92,7 +92,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
 TOOL := $(BUILD)/smccctrace
 VMM := build/arm64/smccc-testvmm
 
-.PHONY: FORCE all deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
+.PHONY: FORCE all man deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
 # A cross build needs the private sysroot: say what to run instead of failing to link.
@@ -142,6 +142,13 @@ $(VMM): $(VMM_SRCS) $(wildcard tests/vmm/*.h) | build/arm64
 	aarch64-linux-gnu-gcc -std=gnu11 -O2 -g $(WARN) -Werror -static -pthread -Itests/vmm -Iinclude -o $@ $(VMM_SRCS)
 
 vmm: $(VMM)
+
+# The manual page, from scdoc source (docs/smccctrace.8.scd)
+MAN8 := build/man/smccctrace.8
+$(MAN8): docs/smccctrace.8.scd
+	mkdir -p $(dir $@)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+man: $(MAN8)
 
 # Small static arm64 helpers for the test bed's scenarios (tests/tools/).
 TEST_TOOLS := $(patsubst tests/tools/%.c,build/arm64/tools/%,$(wildcard tests/tools/*.c))

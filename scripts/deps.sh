@@ -32,6 +32,7 @@ HOST_PKGS=(build-essential clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cros
 	libmicrohttpd-dev prometheus
 	libclang-rt-14-dev	# clang -fsanitize=fuzzer's runtime (libFuzzer), for `make fuzz`
 	valgrind
+	scdoc	# the manual page's source format (docs/smccctrace.8.scd, `make man`)
 	time)	# GNU time: `make bench-report`'s CPU time and peak RSS
 BACKPORTS_HOST_PKGS=(qemu-system-arm bpftool libbpf-dev)
 
