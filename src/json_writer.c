@@ -6,55 +6,72 @@
 
 /*
  * Speed (docs/performance.md): a JSON Lines record is some 25 fields. printf's format
- * parsing per number, a stream lock per character and a call per piece were most of
+ * parsing per number, a stream call per character and a call per piece were most of
  * the cost of `smccctrace --json`, so a field ("name": value, with its comma) is
- * formatted by hand in one go, straight into the stream's buffer when it has room for
- * the longest field the fast path writes, else into a local buffer written at once.
- * Names and strings that need escaping, or are long, take the slow path, piece by
- * piece. A writer's stream is written by one thread at a time (the tracer's loop, a
- * report, an HTTP handler's own memory stream): the unlocked stdio calls are enough.
+ * formatted by hand in one go into the writer's own buffer, which goes to the stream
+ * in one fwrite per record (json_writer.h says when). Names and strings that need
+ * escaping, or are long, take the slow path, piece by piece. A writer's stream is
+ * written by one thread at a time (the tracer's loop, a report, an HTTP handler's own
+ * memory stream): the unlocked stdio call is enough.
  */
 #define NAME_FAST_MAX	64	/* longest name the fast path copies */
 #define STRING_FAST_MAX	128	/* longest string value */
 #define HEX_ARRAY_FAST_MAX 20	/* most values of an array of hex strings */
 #define HEX_MAX		21	/* ,"0x" 16 digits " */
-/* above the longest field the fast path formats: ,"name":"string" or an array */
-#define ROOM		(1 + NAME_FAST_MAX + 3 + 2 + HEX_ARRAY_FAST_MAX * HEX_MAX + 16)
+#define SCRATCH		16	/* a key or 16 hex digits copied as words past the text's end */
+/* above the longest field the fast path formats (,"name":"string" or an array), with
+ * the scratch bytes past its end that the next write covers */
+#define ROOM		(1 + NAME_FAST_MAX + 3 + 2 + HEX_ARRAY_FAST_MAX * HEX_MAX + SCRATCH)
+_Static_assert(JW_BUF_SIZE >= 2 * ROOM, "a record's fields fit the buffer between flushes");
 
-static inline void put_char(FILE *out, char c)
+void jw_flush(struct json_writer *w)
 {
-	putc_unlocked(c, out);
+	if (w->len)
+		fwrite_unlocked(w->buf, 1, w->len, w->out);
+	w->len = 0;
 }
 
-static void put_bytes(FILE *out, const void *p, size_t n)
+/* Where a field is formatted: the buffer's free end, with ROOM bytes to spare
+ * (handing what it holds to the stream first when it has less) */
+static inline char *room_open(struct json_writer *w)
 {
-	fwrite_unlocked(p, 1, n, out);
+	if (JW_BUF_SIZE - w->len < ROOM)
+		jw_flush(w);
+	return w->buf + w->len;
 }
 
-/*
- * Where a field is formatted: the stream's own buffer when it has ROOM bytes free
- * (as glibc's inline putc_unlocked does for one byte), else local. A stream that must
- * see every byte (line buffered, unbuffered) keeps its write end at or below its
- * write pointer, so it always gets the local buffer and fwrite.
- */
-static char *room_open(FILE *out, char *local)
+/* The field formatted at room_open() ends at end; what lies past it is scratch */
+static inline void room_close(struct json_writer *w, const char *end)
 {
-#ifdef __GLIBC__
-	if (out->_IO_write_end > out->_IO_write_ptr && out->_IO_write_end - out->_IO_write_ptr >= ROOM)
-		return out->_IO_write_ptr;
-#endif
-	return local;
+	w->len = (size_t)(end - w->buf);
 }
 
-static void room_close(FILE *out, char *start, char *end, char *local)
+static void put_bytes(struct json_writer *w, const void *p, size_t n)
 {
-	if (start == local) {
-		put_bytes(out, local, (size_t)(end - local));
-		return;
+	if (JW_BUF_SIZE - w->len < n) {
+		jw_flush(w);
+		if (n > JW_BUF_SIZE) {
+			fwrite_unlocked(p, 1, n, w->out);
+			return;
+		}
 	}
-#ifdef __GLIBC__
-	out->_IO_write_ptr = end;
-#endif
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static inline void put_char(struct json_writer *w, char c)
+{
+	if (w->len == JW_BUF_SIZE)
+		jw_flush(w);
+	w->buf[w->len++] = c;
+}
+
+/* After each value: a finished top-level value goes to the stream, so callers may
+ * write to it between values (a Perfetto file's separators, text after JSON) */
+static inline void value_done(struct json_writer *w)
+{
+	if (!w->depth)
+		jw_flush(w);
 }
 
 /* ---- formatting into a buffer with room, forwards; each returns the new end ---- */
@@ -113,8 +130,9 @@ static inline uint64_t hex_digits8(uint32_t x)
 	return htobe64(y);	/* nibble 0 last */
 }
 
-/* lowercase, no leading zeros. Writes 16 bytes (the buffer has room): the digits,
- * shifted to the front, and filler the next write covers. */
+/* lowercase, no leading zeros. Writes 16 bytes (room_open leaves SCRATCH to spare):
+ * the digits, shifted to the front, and scratch past them that the next write
+ * covers or the buffer never hands on. */
 static char *fmt_hex(char *p, uint64_t v)
 {
 	unsigned n = v ? (64 - (unsigned)__builtin_clzll(v) + 3) / 4 : 1;
@@ -242,7 +260,11 @@ static inline __attribute__((always_inline)) char *fmt_value(char *p, const stru
 
 void jw_init(struct json_writer *w, FILE *out)
 {
-	*w = (struct json_writer){ .out = out };
+	w->out = out;
+	w->depth = 0;
+	w->need_comma[0] = false;
+	w->after_name = false;
+	w->len = 0;
 }
 
 /* Emits the separator that must precede a value at the current position. */
@@ -253,14 +275,14 @@ static void jw_value_prefix(struct json_writer *w)
 		return;
 	}
 	if (w->need_comma[w->depth])
-		put_char(w->out, ',');
+		put_char(w, ',');
 	w->need_comma[w->depth] = true;
 }
 
 static void jw_open(struct json_writer *w, char c)
 {
 	jw_value_prefix(w);
-	put_char(w->out, c);
+	put_char(w, c);
 	if (w->depth + 1 < JW_MAX_DEPTH)
 		w->depth++;
 	w->need_comma[w->depth] = false;
@@ -268,9 +290,10 @@ static void jw_open(struct json_writer *w, char c)
 
 static void jw_close(struct json_writer *w, char c)
 {
-	put_char(w->out, c);
+	put_char(w, c);
 	if (w->depth > 0)
 		w->depth--;
+	value_done(w);
 }
 
 void jw_start_object(struct json_writer *w) { jw_open(w, '{'); }
@@ -297,42 +320,42 @@ static const char *escape_of(unsigned char c, char u[7])
 }
 
 /* The slow path of a string: any length, escaped */
-static void jw_quoted(FILE *out, const char *s)
+static void jw_quoted(struct json_writer *w, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s, *run;
 	char u[7];
 
-	put_char(out, '"');
+	put_char(w, '"');
 	for (;;) {
 		const char *esc;
 
 		for (run = p; plain_byte[*p]; p++)
 			;
-		put_bytes(out, run, (size_t)(p - run));	/* the plain bytes, at once */
+		put_bytes(w, run, (size_t)(p - run));	/* the plain bytes, at once */
 		if (!*p)
 			break;
 		esc = escape_of(*p++, u);
-		put_bytes(out, esc, strlen(esc));
+		put_bytes(w, esc, strlen(esc));
 	}
-	put_char(out, '"');
+	put_char(w, '"');
 }
 
 void jw_name(struct json_writer *w, const char *name)
 {
-	char local[ROOM], *start = room_open(w->out, local), *p = start;
+	char *p = room_open(w);
 
 	if (!w->after_name && w->need_comma[w->depth])
 		*p++ = ',';
 	p = fmt_plain_quoted(p, name, NAME_FAST_MAX);
 	if (p) {
 		*p++ = ':';
-		room_close(w->out, start, p, local);
+		room_close(w, p);
 		if (!w->after_name)	/* as jw_value_prefix */
 			w->need_comma[w->depth] = true;
 	} else {
 		jw_value_prefix(w);
-		jw_quoted(w->out, name);
-		put_char(w->out, ':');
+		jw_quoted(w, name);
+		put_char(w, ':');
 	}
 	w->after_name = true;
 }
@@ -367,7 +390,7 @@ static const struct jw_key no_key;
 static inline __attribute__((always_inline)) void emit(struct json_writer *w, const char *name,
 						       struct jw_key k, const struct value *v)
 {
-	char local[ROOM], *start = room_open(w->out, local), *p = start;
+	char *p = room_open(w);
 
 	if (name && w->after_name)
 		goto slow;	/* a field right after a bare name: not JSON, but keep it as it was */
@@ -381,22 +404,22 @@ static inline __attribute__((always_inline)) void emit(struct json_writer *w, co
 	p = fmt_value(p, v);
 	if (!p)
 		goto slow;
-	room_close(w->out, start, p, local);
+	room_close(w, p);
 	if (w->after_name)
 		w->after_name = false;
 	else
 		w->need_comma[w->depth] = true;
+	value_done(w);
 	return;
 slow:
 	if (name)
 		jw_name(w, name);
 	jw_value_prefix(w);
-	if (v->kind == V_STRING) {
-		jw_quoted(w->out, v->s);
-	} else {
-		p = fmt_value(local, v);
-		put_bytes(w->out, local, (size_t)(p - local));
-	}
+	if (v->kind == V_STRING)
+		jw_quoted(w, v->s);
+	else
+		room_close(w, fmt_value(room_open(w), v));
+	value_done(w);
 }
 
 void jw_string(struct json_writer *w, const char *s)
@@ -416,11 +439,16 @@ void jw_int(struct json_writer *w, int64_t v)
 
 void jw_double(struct json_writer *w, double v)
 {
+	char *p;
+
 	jw_value_prefix(w);
+	p = room_open(w);
 	if (isfinite(v))
-		fprintf(w->out, "%.17g", v);
+		p += snprintf(p, ROOM, "%.17g", v);	/* at most 24 bytes */
 	else
-		fputs_unlocked("null", w->out);	/* JSON has no NaN or infinity */
+		p = fmt_lit(p, "null", 4);	/* JSON has no NaN or infinity */
+	room_close(w, p);
+	value_done(w);
 }
 
 void jw_bool(struct json_writer *w, bool v)
@@ -450,7 +478,8 @@ void jw_uint_safe(struct json_writer *w, uint64_t v)
 
 void jw_end_line(struct json_writer *w)
 {
-	put_char(w->out, '\n');
+	put_char(w, '\n');
+	jw_flush(w);
 	w->depth = 0;
 	w->need_comma[0] = false;
 	w->after_name = false;
@@ -515,18 +544,10 @@ void jw_hex_array_field_k(struct json_writer *w, const char *name, struct jw_key
 
 void jw_fields_text(struct json_writer *w, const char *text, size_t len)
 {
-	char local[ROOM], *start = room_open(w->out, local), *p = start;
-
 	if (!len)
 		return;
 	if (w->need_comma[w->depth])
-		*p++ = ',';
-	if (len < ROOM - 1) {
-		p = fmt_lit(p, text, len);
-		room_close(w->out, start, p, local);
-	} else {
-		room_close(w->out, start, p, local);
-		put_bytes(w->out, text, len);
-	}
+		put_char(w, ',');
+	put_bytes(w, text, len);
 	w->need_comma[w->depth] = true;
 }

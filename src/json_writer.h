@@ -1,6 +1,12 @@
 /* A small streaming JSON writer in the style of bpftool's: commas are automatic,
  * strings are escaped (including control characters), and 64-bit values that
- * JavaScript cannot hold exactly are written as "0x..." strings by the callers. */
+ * JavaScript cannot hold exactly are written as "0x..." strings by the callers.
+ *
+ * The writer formats into its own buffer and hands the text to its stream with
+ * fwrite when a top-level value ends (its last '}' or ']'), at jw_end_line, at
+ * jw_flush, and when the buffer fills. A caller that writes to the same stream
+ * itself while a value is still open calls jw_flush first, or its bytes would come
+ * before the writer's; jw_init discards what was not handed on. */
 #ifndef SMCCCTRACE_JSON_WRITER_H
 #define SMCCCTRACE_JSON_WRITER_H
 #include <stdbool.h>
@@ -8,15 +14,21 @@
 #include <stdio.h>
 
 #define JW_MAX_DEPTH 16
+#define JW_BUF_SIZE 4096	/* a call record is some 700 bytes; a Perfetto event 1 KiB */
 
 struct json_writer {
 	FILE *out;
 	int depth;
 	bool need_comma[JW_MAX_DEPTH];
 	bool after_name;
+	size_t len;		/* bytes of buf not yet handed to out */
+	char buf[JW_BUF_SIZE];
 };
 
 void jw_init(struct json_writer *w, FILE *out);
+/* Hands what the writer holds to its stream (fwrite; the stream's own flushing is
+ * the caller's, as is checking ferror()) */
+void jw_flush(struct json_writer *w);
 void jw_start_object(struct json_writer *w);
 void jw_end_object(struct json_writer *w);
 void jw_start_array(struct json_writer *w);

@@ -165,6 +165,7 @@ static void render_func_json(struct decoded_id *d, const struct call_view *v)
 	jw_init(&fw, f);
 	jw_start_object(&fw);
 	func_fields(&fw, v);
+	jw_flush(&fw);	/* the object stays open: the writer keeps it until told */
 	len = fflush(f) || ferror(f) ? -1 : ftell(f);
 	fclose(f);
 	/* all of it, and room for fmemopen's NUL: nothing was cut */

@@ -262,6 +262,7 @@ static int perfetto_start(struct sink *s, const struct trace_info *info)
 	jw_uint_field(w, "max_bytes", tl->max_bytes);
 	jw_end_object(w);
 	jw_name(w, "traceEvents");
+	jw_flush(w);	/* the events are written one by one, each its own top-level value */
 	fputc('[', tl->out);
 	return timeline_status(tl);
 }

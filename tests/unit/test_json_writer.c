@@ -1,7 +1,9 @@
 /* The JSON writer's hand-written formatting (numbers, hex, escapes) against printf's,
- * through every kind of stdio buffering it may meet: the fast path copies into the
- * stream's buffer, the slow one goes through fwrite. */
+ * through every kind of stdio buffering it may meet, and its own buffer: filled past
+ * its size in one value, handed to the stream when a top-level value ends or when
+ * told, so that text the caller writes itself lands where it was written. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "json_writer.h"
@@ -230,6 +232,80 @@ static void names(enum buffering b)
 	CHECK(!strcmp(finish(), want), "%s: run-time names: got %s want %s", buffering_names[b], text, want);
 }
 
+/* Text the caller writes to the stream itself, between top-level values and (after
+ * jw_flush) inside one, lands in order; a finished value is in the stream before
+ * jw_end_line */
+static void interleaved(enum buffering b)
+{
+	struct json_writer *w = start(b);
+	long at;
+
+	fputs("[\n", out);
+	jw_start_object(w);
+	jw_uint_field(w, "a", 1);
+	jw_end_object(w);
+	fflush(out);
+	at = ftell(out);
+	fputs(",\n", out);
+	jw_init(w, out);	/* a new top-level value, without the writer's comma */
+	jw_uint(w, 7);
+	fputs(",\n", out);
+	jw_init(w, out);
+	jw_start_object(w);
+	jw_name(w, "events");
+	jw_flush(w);
+	fputc('[', out);
+	jw_init(w, out);
+	jw_string(w, "x");
+	fputs("]}", out);
+	jw_init(w, out);
+	jw_start_array(w);
+	jw_double(w, 0.5);
+	jw_double(w, NAN);
+	jw_double(w, 1e300);
+	jw_double(w, -1.0 / 3);
+	jw_end_array(w);
+	jw_end_line(w);
+	CHECK(at == 9, "%s: an object is in the stream once it ends (%ld bytes, want 9)", buffering_names[b], at);
+	CHECK_STR(finish(), "[\n{\"a\":1},\n7,\n{\"events\":[\"x\"]}[0.5,null,1.0000000000000001e+300,"
+			    "-0.33333333333333331]\n");
+}
+
+/* One value larger than the writer's buffer (fields and text rendered once), and a
+ * record with each kind of field near the buffer's end, read as written */
+static void larger_than_buffer(enum buffering b)
+{
+	static char want[1 << 16], again[3 * JW_BUF_SIZE];
+	char *p = want;
+	struct json_writer *w = start(b);
+	size_t n = 0;
+
+	for (int i = 0; n < sizeof(again) - 16; i++)
+		n += (size_t)sprintf(again + n, "%s\"k%d\":%d", i ? "," : "", i, i);
+	jw_start_object(w);
+	p += sprintf(p, "{");
+	for (unsigned i = 0; p - want < 2 * JW_BUF_SIZE; i++) {
+		uint64_t v = values[i % NR_VALUES];
+
+		jw_hex_field(w, "hex", v);
+		jw_uint_safe_field(w, "safe", v);
+		jw_string_field(w, "s", i % 2 ? "PSCI_CPU_ON" : "a\tb");
+		jw_hex_array_field(w, "regs", values, i % NR_VALUES);
+		p += sprintf(p, "%s\"hex\":\"0x%" PRIx64 "\",\"safe\":", i ? "," : "", v);
+		p += sprintf(p, v > (1ull << 53) - 1 ? "\"%" PRIu64 "\"" : "%" PRIu64, v);
+		p += sprintf(p, ",\"s\":\"%s\",\"regs\":[", i % 2 ? "PSCI_CPU_ON" : "a\\tb");
+		for (size_t j = 0; j < i % NR_VALUES; j++)
+			p += sprintf(p, "%s\"0x%" PRIx64 "\"", j ? "," : "", values[j]);
+		p += sprintf(p, "]");
+	}
+	jw_fields_text(w, again, n);
+	p += sprintf(p, ",%s}\n", again);
+	jw_end_object(w);
+	jw_end_line(w);
+	CHECK(!strcmp(finish(), want), "%s: %zu bytes in one object: got %.200s... want %.200s...", buffering_names[b],
+	      strlen(want), text, want);
+}
+
 /* Hex of every digit count against printf's, alone and in arrays */
 static void hex_lengths(void)
 {
@@ -259,6 +335,8 @@ int main(void)
 		long_string(b);
 		arrays_and_text(b);
 		names(b);
+		interleaved(b);
+		larger_than_buffer(b);
 	}
 	return unit_report("json_writer");
 }
