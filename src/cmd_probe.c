@@ -97,6 +97,20 @@ static void print_mode_source(const struct kvm_mode_report *m)
 		printf("                kvm-arm.mode: %s\n", m->requested);
 }
 
+/* What could be checked before attaching, and against what. */
+static const char *functions_checked(enum functions_from f)
+{
+	switch (f) {
+	case FUNCTIONS_FROM_TRACEFS:
+		return "checked against ftrace's available_filter_functions (tracefs)";
+	case FUNCTIONS_FROM_KALLSYMS:
+		return "no tracefs: checked against /proc/kallsyms (out of line, not whether ftrace may patch them)";
+	case FUNCTIONS_FROM_NOWHERE:
+		break;
+	}
+	return "no tracefs, no /proc/kallsyms: BTF only (inlining not checked)";
+}
+
 static void print_text(const struct probe_result *r)
 {
 	struct hook_row rows[8];
@@ -110,7 +124,8 @@ static void print_text(const struct probe_result *r)
 		print_mode_source(&r->mode);
 	printf("smccc filter:   %s\n", r->k.smccc_filter ? "yes (denied calls are told apart)" :
 	       r->k.handler ? "no (kernel < 6.4: no filter, no forwarding)" : "n/a");
-	printf("hooks:\n");
+	printf("functions:      %s\n", functions_checked(r->k.functions_from));
+	printf("hooks:          (present: in BTF and out of line; each plan below was tried by attaching)\n");
 	for (int i = 0; i < n; i++)
 		printf("  %-28s %-4s %s\n", rows[i].name, rows[i].present ? "yes" : "no", rows[i].role);
 	if (!r->usable) {
@@ -151,6 +166,7 @@ static void print_json(const struct probe_result *r)
 	jw_string_field(&w, "kvm_mode_boot_log", r->mode.boot_log);
 	jw_string_field(&w, "kvm_mode_requested", r->mode.requested);
 	jw_bool_field(&w, "smccc_filter", r->k.smccc_filter);
+	jw_string_field(&w, "functions_from", functions_from_name(r->k.functions_from));
 	jw_name(&w, "hooks");
 	jw_start_object(&w);
 	for (int i = 0; i < n; i++)

@@ -231,6 +231,7 @@ enum {
 	OPT_WAIT,
 	OPT_LISTEN,
 	OPT_BUFFER,
+	OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -263,6 +264,7 @@ static const struct option long_options[] = {
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -418,6 +420,11 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			o->buffer_bytes = (uint32_t)size;
 			break;
 		}
+		case OPT_USER:
+			if (!*optarg)
+				return fail(err, len, "--user: which user?");
+			o->user = optarg;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -456,6 +463,8 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		return fail(err, len, "the PSCI flow view needs vCPU ids and arguments: the tracepoint plan has neither");
 	if (o->plan == PLAN_TRACEPOINT && o->vcpu >= 0)
 		return fail(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
+	if (o->user && o->want_file)
+		return fail(err, len, "--user applies to live tracing only");
 	if (o->buffer_bytes && (o->summary || o->listen || o->want_file))
 		return fail(err, len, "--buffer sizes the live trace's ring buffer: %s does not use one",
 			    o->want_file ? "report" : o->summary ? "--summary" : "--listen");
@@ -513,6 +522,8 @@ void trace_usage(FILE *out)
 "      --listen ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics instead\n"
 "                         of tracing: call counts and latency histograms, counted in\n"
 "                         the kernel (a bare PORT is 127.0.0.1:PORT; docs/prometheus.md)\n"
+"      --user NAME        once attached, run as this user (default: nobody, when\n"
+"                         started as root; a user name or UID[:GID])\n"
 "  -v, --verbose          explain the attach plan and libbpf messages\n"
 "  -h, --help             this help\n"
 "  -V, --version          version, libbpf version and build kind (static/dynamic, TLS)\n"

@@ -57,6 +57,7 @@ struct trace_opts {
 	bool listen;			/* --listen: a Prometheus exporter (docs/prometheus.md) */
 	struct listen_addr listen_addr;	/* where it listens */
 	uint32_t buffer_bytes;		/* --buffer: the ring buffer's size; 0: the BPF object's default */
+	const char *user;		/* --user: who to run as once attached (src/privileges.c); NULL: nobody */
 };
 
 void trace_opts_init(struct trace_opts *o);

@@ -12,6 +12,17 @@
 
 #define TRACEFS_FUNCS "/sys/kernel/tracing/available_filter_functions"
 #define DEBUGFS_FUNCS "/sys/kernel/debug/tracing/available_filter_functions"
+#define KALLSYMS "/proc/kallsyms"
+
+const char *functions_from_name(enum functions_from f)
+{
+	switch (f) {
+	case FUNCTIONS_FROM_TRACEFS: return "available_filter_functions";
+	case FUNCTIONS_FROM_KALLSYMS: return "kallsyms";
+	case FUNCTIONS_FROM_NOWHERE: break;
+	}
+	return NULL;
+}
 
 const char *hook_mech_name(enum hook_mech m)
 {
@@ -24,13 +35,25 @@ const char *hook_mech_name(enum hook_mech m)
 }
 
 /* Static functions can be inlined: being in BTF is not enough, the function must
- * also be one ftrace can patch. Reads available_filter_functions once. */
+ * also exist out of line. Like libbpf-tools' kprobe_exists(): ftrace's list of the
+ * functions it can patch when tracefs is there, else the kernel's text symbols in
+ * /proc/kallsyms (containers and minimal hosts often have no tracefs). Either way
+ * the plan is then tried by attaching, and a refusal falls back to the next plan
+ * (src/loader.c). */
 struct traceable {
 	const char *name;
 	bool found;
 };
 
-static void scan_filter_functions(struct traceable *t, int n)
+static void match_symbol(struct traceable *t, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (!t[i].found && !strcmp(name, t[i].name))
+			t[i].found = true;
+}
+
+/* available_filter_functions: "name" or "name [module]" per line */
+static bool scan_filter_functions(struct traceable *t, int n)
 {
 	FILE *f = fopen(TRACEFS_FUNCS, "r");
 	char line[256];
@@ -38,14 +61,28 @@ static void scan_filter_functions(struct traceable *t, int n)
 	if (!f)
 		f = fopen(DEBUGFS_FUNCS, "r");
 	if (!f)
-		return;
+		return false;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, " \t\n")] = 0;
-		for (int i = 0; i < n; i++)
-			if (!t[i].found && !strcmp(line, t[i].name))
-				t[i].found = true;
+		match_symbol(t, n, line);
 	}
 	fclose(f);
+	return true;
+}
+
+/* /proc/kallsyms: "address type name [module]"; functions are text symbols (t, T) */
+static bool scan_kallsyms(struct traceable *t, int n)
+{
+	FILE *f = fopen(KALLSYMS, "r");
+	char line[512], type, name[256];
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %c %255s", &type, name) == 2 && (type == 't' || type == 'T'))
+			match_symbol(t, n, name);
+	fclose(f);
+	return true;
 }
 
 static bool btf_has_func(const struct btf *btf, const char *name)
@@ -97,7 +134,13 @@ void kernel_facts_probe(struct kernel_facts *k)
 	btf = k->btf ? btf__load_vmlinux_btf() : NULL;
 	if (!btf)
 		return;
-	scan_filter_functions(t, sizeof(t) / sizeof(t[0]));
+	if (scan_filter_functions(t, sizeof(t) / sizeof(t[0])))
+		k->functions_from = FUNCTIONS_FROM_TRACEFS;
+	else if (scan_kallsyms(t, sizeof(t) / sizeof(t[0])))
+		k->functions_from = FUNCTIONS_FROM_KALLSYMS;
+	else	/* nothing to check against: BTF alone, attaching decides */
+		for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+			t[i].found = true;
 	k->handle_hvc = t[0].found && btf_has_func(btf, "handle_hvc");
 	k->handle_smc = t[1].found && btf_has_func(btf, "handle_smc");
 	if (t[2].found && btf_has_func(btf, "kvm_smccc_call_handler"))

@@ -15,12 +15,21 @@ enum hook_mech {
 	MECH_TRACEPOINT,	/* kvm tracepoints only: fewer fields (see docs/kernels.md) */
 };
 
+/* Where the planner learnt which of KVM's functions exist out of line. */
+enum functions_from {
+	FUNCTIONS_FROM_NOWHERE,		/* neither readable: every function hook is unknown */
+	FUNCTIONS_FROM_TRACEFS,		/* ftrace's available_filter_functions */
+	FUNCTIONS_FROM_KALLSYMS,	/* no tracefs: the text symbols of /proc/kallsyms */
+};
+
 struct kernel_facts {
 	char release[65];
 	char machine[65];
 	bool btf;			/* /sys/kernel/btf/vmlinux */
 	bool kvm;			/* /dev/kvm */
-	/* functions present in BTF and traceable (not inlined) */
+	enum functions_from functions_from;
+	/* functions present in BTF and out of line (functions_from says how that was
+	 * checked; only attaching proves them traceable) */
 	bool handle_hvc, handle_smc, run, destroy;
 	const char *handler;		/* SMCCC dispatcher: kvm_smccc_call_handler (6.4+) or kvm_hvc_call_handler */
 	bool prepare_hypercall_exit;	/* kvm_prepare_hypercall_exit attachable */
@@ -59,4 +68,6 @@ int plan_prepare(struct smccctrace_bpf *skel, const struct kernel_facts *k, enum
 /* Attaches the chosen programs after load. */
 int plan_attach(struct smccctrace_bpf *skel, const struct attach_plan *plan, char *err, size_t len);
 const char *hook_mech_name(enum hook_mech m);
+/* "available_filter_functions", "kallsyms", or NULL (FUNCTIONS_FROM_NOWHERE) */
+const char *functions_from_name(enum functions_from f);
 #endif

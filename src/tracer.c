@@ -468,6 +468,7 @@ static void print_resource_usage(void)
 int cmd_trace(int argc, char **argv)
 {
 	struct tracer t = { 0 };
+	struct run_as who;
 	char err[256];
 	int rc;
 
@@ -496,8 +497,8 @@ int cmd_trace(int argc, char **argv)
 	kernel_facts_probe(&t.kernel);
 	if (kernel_facts_usable(&t.kernel, err, sizeof(err)))
 		return errorf("%s", err);
-	if (geteuid() != 0)
-		return errorf("permission denied: tracing KVM needs root (CAP_BPF and CAP_PERFMON)");
+	if (privileges_check(err, sizeof(err)) || privileges_resolve(t.opts.user, &who, err, sizeof(err)))
+		return errorf("%s", err);
 	if (t.opts.verbose)	/* before privileges are dropped */
 		kvm_mode_print_line(stderr);
 	t.out = stdout;
@@ -538,7 +539,7 @@ int cmd_trace(int argc, char **argv)
 			fprintf(stderr, "smccctrace: tracepoint plan: no arguments, results or vCPU ids, "
 				"and kvm/denied/refused are not told apart (see 'smccctrace probe')\n");
 		/* attached: from here on only map reads are needed */
-		if (drop_privileges(err, sizeof(err)))
+		if (drop_privileges(&who, err, sizeof(err)))
 			rc = errorf("%s", err);
 		else
 			rc = t.opts.listen ? run_exporter(&t) : t.opts.summary ? run_summary(&t) : run(&t);

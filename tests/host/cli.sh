@@ -50,6 +50,8 @@ expect "--buffer below a page" 2 '' 'not a power of two' -- --buffer 2K
 expect "--buffer above 1 GiB" 2 '' 'not a power of two' -- --buffer 2048M
 expect "--buffer bad suffix" 2 '' 'not a power of two' -- --buffer 64G
 expect "--buffer with --summary" 2 '' '--buffer sizes the live trace.s ring buffer: --summary does not use one' -- -s --buffer 64K
+expect "--user empty" 2 '' "--user: which user?" -- --user ""
+expect "--user with report" 2 '' "--user applies to live tracing only" -- report x.bin --user nobody
 expect "--buffer in help" 0 '--buffer SIZE' '' -- --help
 expect "--buffer with report" 2 '' '--buffer sizes the live trace.s ring buffer: report does not use one' -- report x.bin --buffer 4K
 expect "dead pid" 1 '' '-p 4194303: no such process' -- -p 4194303

@@ -25,6 +25,17 @@ for f in CapEff CapPrm CapBnd; do
 	check "$variant: tracer's $f is CAP_BPF only" grep -qx "$f:[[:space:]]*0000008000000000" "$RESULTS/capsINT.txt"
 done
 check "$variant: tracer has no_new_privs" grep -qx 'NoNewPrivs:[[:space:]]*1' "$RESULTS/capsINT.txt"
+check "$variant: once attached the tracer runs as nobody (65534, no /etc/passwd here), no groups" sh -c "
+	grep -Eqx 'Uid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534' '$RESULTS/capsINT.txt' &&
+	grep -Eqx 'Gid:[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534[[:space:]]+65534' '$RESULTS/capsINT.txt' &&
+	grep -Eqx 'Groups:[[:space:]]*' '$RESULTS/capsINT.txt'"
+check "$variant: no inheritable or ambient capability" sh -c "
+	grep -qx 'CapInh:[[:space:]]*0000000000000000' '$RESULTS/capsINT.txt' &&
+	grep -qx 'CapAmb:[[:space:]]*0000000000000000' '$RESULTS/capsINT.txt'"
+check "$variant: --user 1234:2345: that uid and gid, CAP_BPF only, exit 0" sh -c "
+	grep -Eqx 'Uid:[[:space:]]+1234[[:space:]]+1234[[:space:]]+1234[[:space:]]+1234' '$RESULTS/caps-user.txt' &&
+	grep -Eqx 'Gid:[[:space:]]+2345[[:space:]]+2345[[:space:]]+2345[[:space:]]+2345' '$RESULTS/caps-user.txt' &&
+	grep -qx 'CapEff:[[:space:]]*0000008000000000' '$RESULTS/caps-user.txt' && grep -qx 0 '$RESULTS/user.rc'"
 check "$variant: -p of a non-VMM fails with one line" \
 	sh -c "grep -qx 1 '$RESULTS/notvmm.rc' && grep -q 'has no KVM file open: not a VMM' '$RESULTS/notvmm.err' && [ \$(wc -l <'$RESULTS/notvmm.err') = 1 ]"
 check "$variant: --wait traces a non-VMM anyway, with a warning" \

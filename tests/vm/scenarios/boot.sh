@@ -14,11 +14,19 @@ for sig in INT TERM; do
 	pid=$!
 	wait_attached "$out/sig$sig.err" $pid
 	sleep 0.2	# past attach: privileges are dropped before the first read
-	grep -E '^(CapEff|CapPrm|CapBnd|NoNewPrivs):' /proc/$pid/status >"$out/caps$sig.txt"
+	grep -E '^(Uid|Gid|Groups|CapInh|CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs):' /proc/$pid/status >"$out/caps$sig.txt"
 	kill -$sig $pid
 	wait $pid
 	echo $? >"$out/sig$sig.rc"
 done
+
+# --user UID:GID: who the tracer becomes once attached (default: nobody)
+smccctrace -v --user 1234:2345 -d 3 >/dev/null 2>"$out/user.err" &
+pid=$!
+wait_attached "$out/user.err" $pid
+sleep 0.2
+grep -E '^(Uid|Gid|Groups|CapEff):' /proc/$pid/status >"$out/caps-user.txt"
+wait $pid; echo $? >"$out/user.rc"
 
 # -p naming a process that is not a VMM: an error, or a warning with --wait.
 smccctrace -p 1 >/dev/null 2>"$out/notvmm.err"; echo $? >"$out/notvmm.rc"

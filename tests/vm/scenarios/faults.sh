@@ -63,3 +63,33 @@ unshare -m sh -c 'mount -t tmpfs none /dev && exec smccctrace -d 0.2' >/dev/null
 echo $? >"$out/nokvm.rc"
 unshare -m sh -c 'mount -t tmpfs none /dev && exec smccctrace probe' >"$out/nokvm-probe.txt" 2>&1
 echo $? >"$out/nokvm-probe.rc"
+
+# no tracefs (tmpfs over /sys/kernel/tracing and /sys/kernel/debug in a private mount
+# namespace): the planner checks KVM's functions against /proc/kallsyms, fentry is
+# still chosen, and every field is traced
+start_stopped_vmm "$out/vmm4.pid" --scenario full --truth "$out/truth-notracefs.jsonl" --delay-us 1000
+unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing; mount -t tmpfs none /sys/kernel/debug
+	[ -e /sys/kernel/tracing/available_filter_functions ] || [ -e /sys/kernel/debug/tracing/available_filter_functions ] ||
+		echo hidden >'$out/notracefs-hidden'
+	smccctrace probe --json >'$out/notracefs-probe.json' 2>'$out/notracefs-probe.err'
+	exec smccctrace -v -p $VMM_PID --json -o '$out/notracefs.jsonl'" 2>"$out/notracefs.err" &
+t=$!
+wait_attached "$out/notracefs.err" $t
+kill -CONT "$VMM_PID"; wait "$VMM_PID"; echo $? >"$out/vmm4.rc"
+wait $t; echo $? >"$out/notracefs.rc"
+
+# a non-root user given CAP_BPF and CAP_PERFMON (as ambient capabilities, like a
+# service's AmbientCapabilities=) traces; with one of them missing, one line naming it
+run-as --caps bpf 65534 smccctrace -d 1 >/dev/null 2>"$out/capbpf.err"; echo $? >"$out/capbpf.rc"
+run-as --caps perfmon 65534 smccctrace -d 1 >/dev/null 2>"$out/capperfmon.err"; echo $? >"$out/capperfmon.rc"
+run-as --caps bpf,perfmon 65534 smccctrace --user 0 -d 1 >/dev/null 2>"$out/capuser.err"; echo $? >"$out/capuser.rc"
+mkdir -p /tmp/unpriv && chmod 777 /tmp/unpriv
+start_stopped_vmm "$out/vmm5.pid" --scenario full --truth "$out/truth-caps.jsonl" --delay-us 1000
+run-as --caps bpf,perfmon 65534 smccctrace -v -p "$VMM_PID" --json -o /tmp/unpriv/caps.jsonl 2>"$out/caps.err" &
+t=$!
+wait_attached "$out/caps.err" $t
+sleep 0.2
+grep -E '^(Uid|Gid|CapEff|CapPrm|CapAmb|NoNewPrivs):' /proc/$t/status >"$out/caps-status.txt"
+kill -CONT "$VMM_PID"; wait "$VMM_PID"; echo $? >"$out/vmm5.rc"
+wait $t; echo $? >"$out/caps.rc"
+cp /tmp/unpriv/caps.jsonl "$out/caps.jsonl"
