@@ -92,7 +92,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
 TOOL := $(BUILD)/smccctrace
 VMM := build/arm64/smccc-testvmm
 
-.PHONY: FORCE all man deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
+.PHONY: FORCE all man install uninstall deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
 # A cross build needs the private sysroot: say what to run instead of failing to link.
@@ -149,6 +149,25 @@ $(MAN8): docs/smccctrace.8.scd
 	mkdir -p $(dir $@)
 	scdoc < $< > $@.tmp && mv $@.tmp $@
 man: $(MAN8)
+
+# `make install`: the tool of this ARCH/LINK, its manual page and bash completion.
+# GNU names, so PREFIX=/usr, DESTDIR=..., sbindir=..., mandir=... work as usual.
+PREFIX ?= /usr/local
+prefix ?= $(PREFIX)
+exec_prefix ?= $(prefix)
+sbindir ?= $(exec_prefix)/sbin
+datarootdir ?= $(prefix)/share
+mandir ?= $(datarootdir)/man
+bashcompdir ?= $(datarootdir)/bash-completion/completions
+INSTALL ?= install
+install: $(TOOL) $(MAN8)
+	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(bashcompdir)
+	$(INSTALL) -m 0755 $(TOOL) $(DESTDIR)$(sbindir)/smccctrace
+	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(mandir)/man8/smccctrace.8
+	$(INSTALL) -m 0644 completion/smccctrace $(DESTDIR)$(bashcompdir)/smccctrace
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/smccctrace $(DESTDIR)$(mandir)/man8/smccctrace.8 \
+		$(DESTDIR)$(bashcompdir)/smccctrace
 
 # Small static arm64 helpers for the test bed's scenarios (tests/tools/).
 TEST_TOOLS := $(patsubst tests/tools/%.c,build/arm64/tools/%,$(wildcard tests/tools/*.c))
@@ -219,5 +238,5 @@ bench-report:
 	@bash tests/bench/offline.sh
 
 clean:
-	rm -rf build/x86_64 build/x86_64-static build/arm64 build/arm64-dynamic build/bpf build/unit build/vm build/fuzz
+	rm -rf build/x86_64 build/x86_64-static build/arm64 build/arm64-dynamic build/man build/bpf build/unit build/vm build/fuzz
 .SECONDARY:

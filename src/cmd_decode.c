@@ -31,6 +31,8 @@ static const char usage[] =
 "Options:\n"
 "  --json      one JSON object per line: func_id, name, owner, service,\n"
 "              call_type, convention, number, known\n"
+"  --names     list every service and function name that decode and --func\n"
+"              accept, one per line (for shell completion)\n"
 "  -h, --help  this text\n"
 "\n"
 "Examples:\n"
@@ -69,6 +71,21 @@ static int add_service(struct id_list *list, enum smccc_service svc)
 			return -1;
 	}
 	return 0;
+}
+
+/* --names: the services, then the function names of the one table, one per line */
+static void print_names(FILE *out)
+{
+	for (int s = 0; s < SVC_COUNT; s++) {
+		enum smccc_service svc;
+		const char *name = smccc_service_name((enum smccc_service)s);
+
+		if (name && !smccc_parse_service(name, &svc) && (int)svc == s)
+			fprintf(out, "%s\n", name);
+	}
+	for (size_t i = 0; i < smccc_funcs_count; i++)
+		if (i == 0 || strcmp(smccc_funcs[i].name, smccc_funcs[i - 1].name))
+			fprintf(out, "%s\n", smccc_funcs[i].name);
 }
 
 /* Adds the IDs arg stands for; returns 0, or EXIT_BAD_INPUT after saying why. */
@@ -171,6 +188,10 @@ int cmd_decode_to(FILE *out, FILE *err, int argc, char **argv)
 		if (!options_done && arg[0] == '-') {
 			if (!strcmp(arg, "--json")) {
 				json = true;
+			} else if (!strcmp(arg, "--names")) {
+				print_names(out);
+				free(list.ids);
+				return 0;
 			} else if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
 				fputs(usage, out);
 				free(list.ids);

@@ -48,6 +48,8 @@ build() {
 part build build
 part build-kinds bash tests/host/build.sh
 part man bash tests/host/man.sh build/x86_64/smccctrace
+part completion bash tests/host/completion.sh build/x86_64/smccctrace
+part install bash tests/host/install.sh
 part unit make -s unit
 part cli bash tests/host/cli.sh build/x86_64/smccctrace
 host_report() { make -s build/fuzz/make_records && bash tests/host/report.sh build/x86_64/smccctrace; }
