@@ -48,43 +48,61 @@ static void row_labels(struct row_labels *rl, const struct agg_row *r, bool with
  * Several function IDs share a name: the SMC32 and SMC64 forms of a function, and
  * the SMCCC v1.3 SVE hint. They must be one series (a scrape may not repeat a label
  * set), so the rows are merged into a table keyed by the first ID seen for each name.
+ * The rows' names are sorted (by name, then row) to find each name's first ID: n log n,
+ * where a search of the names seen so far was quadratic in the number of functions a
+ * guest chooses to call.
  */
+struct named_row {
+	char name[SMCCC_NAME_MAX];
+	size_t row;
+};
+
+static int by_name_then_row(const void *a, const void *b)
+{
+	const struct named_row *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->row > y->row) - (x->row < y->row);
+}
+
 static struct agg_table *merge_by_func_name(const struct agg_table *t)
 {
 	struct agg_table *named = agg_new();
 	struct agg_row *rows = NULL;
-	struct name_id {
-		char name[SMCCC_NAME_MAX];
-		__u32 id;
-	} *seen = NULL;
-	size_t n, nr_seen = 0;
+	struct named_row *sorted = NULL;
+	__u32 *first_id = NULL;		/* per row: the first ID of its name */
+	size_t n;
 
 	if (!named)
 		return NULL;
 	n = t ? agg_rows(t, AGG_BY__ALL, &rows) : 0;
-	if (n == (size_t)-1 || (n && !(seen = calloc(n, sizeof(*seen)))))
+	if (n == (size_t)-1 || (n && (!(sorted = calloc(n, sizeof(*sorted))) || !(first_id = calloc(n, sizeof(*first_id))))))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
+		smccc_name(rows[i].key.func_id, sorted[i].name, sizeof(sorted[i].name));
+		sorted[i].row = i;
+	}
+	if (n)
+		qsort(sorted, n, sizeof(*sorted), by_name_then_row);
+	for (size_t i = 0, group = 0; i < n; i++) {
+		if (strcmp(sorted[i].name, sorted[group].name))
+			group = i;
+		first_id[sorted[i].row] = rows[sorted[group].row].key.func_id;
+	}
+	for (size_t i = 0; i < n; i++) {
 		struct agg_key key = rows[i].key;
-		char name[SMCCC_NAME_MAX];
-		size_t j;
 
-		smccc_name(key.func_id, name, sizeof(name));
-		for (j = 0; j < nr_seen && strcmp(seen[j].name, name); j++)
-			;
-		if (j == nr_seen) {
-			strcpy(seen[nr_seen].name, name);
-			seen[nr_seen++].id = key.func_id;
-		}
-		key.func_id = seen[j].id;
+		key.func_id = first_id[i];
 		if (agg_merge(named, &key, &rows[i].stats))
 			goto fail;
 	}
-	free(seen);
+	free(first_id);
+	free(sorted);
 	free(rows);
 	return named;
 fail:
-	free(seen);
+	free(first_id);
+	free(sorted);
 	free(rows);
 	agg_free(named);
 	return NULL;
