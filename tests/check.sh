@@ -63,6 +63,8 @@ part vm-prometheus-vhe bash tests/vm/test-prometheus.sh vhe
 # quick runs of `make bench-report` and `make bench` (the benchmarks are not part of check)
 part bench-report-smoke bash tests/bench/test-offline-smoke.sh
 part vm-bench-smoke-vhe bash tests/vm/test-bench-smoke.sh vhe
+# the emulated host's stall watchdog: a stuck scenario fails fast, saying where it waits
+part vm-stall-vhe bash tests/vm/test-stall.sh vhe
 for variant in vhe nvhe; do
 	part "vm-boot-$variant" bash tests/vm/test-boot.sh "$variant"
 	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"

@@ -6,7 +6,10 @@
 # Settings from the environment: BENCH_VARIANT (vhe), BENCH_RUNS (5), BENCH_CALLS_KVM
 # (20000), BENCH_CALLS_FWD (5000), BENCH_MODES (all), BENCH_CANARY (50), BENCH_TIMEOUT
 # (5400 s), BENCH_BEFORE (an arm64 smccctrace to compare with in the same boot, e.g. the
-# build before an optimisation: its modes get the suffix -before).
+# build before an optimisation: its modes get the suffix -before), BENCH_STALL (300 s:
+# the benchmark logs every step, so this long without a line of progress on the
+# console is a stall, which the emulated host's watchdog ends with what it was
+# waiting for, tests/vm/init; 0: none).
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
@@ -27,7 +30,7 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
 	cp "$BENCH_BEFORE" "$payload/bin/smccctrace-before"
 fi
 mkdir -p "$payload"
-env=(--env "SCENARIO_TIMEOUT=$((timeout - 60))")
+env=(--env "SCENARIO_TIMEOUT=$((timeout - 60))" --env "SCENARIO_STALL=${BENCH_STALL:-300}")
 for v in BENCH_RUNS BENCH_CALLS_KVM BENCH_CALLS_FWD BENCH_MODES BENCH_CANARY; do
 	[ -n "${!v:-}" ] && env+=(--env "$v=${!v}")
 done

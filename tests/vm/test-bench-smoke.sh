@@ -11,7 +11,7 @@ bash scripts/deps.sh bpftrace >/dev/null && bash tests/vm/bpftrace-payload.sh "$
 check "the bpftrace payload" [ -x "$payload/usr/bin/bpftrace" ]
 mkdir -p "$payload"
 # a loaded machine makes the emulated host slow: well above the default 240 s
-vm_run "$variant" bench-smoke --payload "$payload" --timeout 960 --env SCENARIO_TIMEOUT=900
+vm_run "$variant" bench-smoke --payload "$payload" --timeout 960 --env SCENARIO_TIMEOUT=900 --env SCENARIO_STALL=300
 check "$variant: bench-smoke scenario exited 0" [ "$VM_RC" = 0 ]
 jsonl=$RESULTS/bench.jsonl
 check "$variant: bench.jsonl written" [ -s "$jsonl" ]
