@@ -232,6 +232,7 @@ enum {
 	OPT_LISTEN,
 	OPT_BUFFER,
 	OPT_USER,
+	OPT_WALL_CLOCK,
 };
 
 static const struct option long_options[] = {
@@ -265,6 +266,7 @@ static const struct option long_options[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -399,6 +401,10 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			break;
 		case 'T':
 			o->timestamps = true;
+			break;
+		case OPT_WALL_CLOCK:
+			o->wall_clock = true;
+			psci_threshold = "--wall-clock";
 			break;
 		case 'v':
 			o->verbose = true;

@@ -54,6 +54,7 @@ struct trace_opts {
 	uint32_t poll_limit;		/* --poll-limit: AFFINITY_INFO polls before it is an anomaly */
 	double poll_time_ms;		/* --poll-time: ... or this long */
 	double slow_vmm_ms;		/* --slow-vmm: forwarded PSCI call answered this late */
+	bool wall_clock;		/* --wall-clock: the PSCI text view's TIME as wall-clock time */
 	bool listen;			/* --listen: a Prometheus exporter (docs/prometheus.md) */
 	struct listen_addr listen_addr;	/* where it listens */
 	uint32_t buffer_bytes;		/* --buffer: the ring buffer's size; 0: the BPF object's default */

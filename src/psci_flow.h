@@ -18,10 +18,14 @@
 #include <linux/types.h>
 #include "render.h"
 
+/* Where each default comes from: docs/psci-walkthrough.md, "Thresholds" */
 #define PSCI_DEFAULT_ON_TIMEOUT_MS	1000	/* Linux itself waits 5 s for a secondary */
-#define PSCI_DEFAULT_POLL_LIMIT		10	/* Linux's CPU kill gives up after 100 polls */
-#define PSCI_DEFAULT_POLL_TIME_MS	100
+#define PSCI_DEFAULT_POLL_LIMIT		10	/* Linux's CPU kill polls for 100 ms */
+#define PSCI_DEFAULT_POLL_TIME_MS	100	/* ... and gives up after those 100 ms */
 #define PSCI_DEFAULT_SLOW_VMM_MS	10
+/* A pause this long (or --poll-time, if longer) between two AFFINITY_INFO calls ends a
+ * poll: Linux sleeps at most 1 ms between the polls of one CPU kill */
+#define PSCI_POLL_GAP_MS		1000
 #define PSCI_MAX_VCPU_ID		4095	/* vCPUs are kept by id; calls of others are skipped */
 
 struct psci_flow_config {
@@ -54,6 +58,7 @@ enum psci_cause {
 	PSCI_CAUSE_SYSTEM_RESET,	/* SYSTEM_RESET or SYSTEM_RESET2 */
 	PSCI_CAUSE_REBOOT,		/* the first call after a SYSTEM_RESET */
 	PSCI_CAUSE_MIGRATE,		/* the Trusted OS moved (no power-state change) */
+	PSCI_CAUSE_SYSTEM_SUSPEND,	/* SYSTEM_SUSPEND: the last vCPU running suspends the system */
 };
 
 enum psci_anomaly_kind {
@@ -86,6 +91,7 @@ struct psci_transition {
 	bool forwarded;		/* cpu_on: the VMM answered it */
 	bool has_latency;
 	__u64 latency_ns;	/* running: since the CPU_ON; wakeup: time suspended */
+	__u32 boot;
 };
 
 struct psci_anomaly {
@@ -106,6 +112,7 @@ struct psci_anomaly {
 	__u64 ns;		/* cpu_on_timeout: CPU_ON to first call (false: never, in the trace);
 				 * affinity_poll: duration; slow_vmm: the VMM's round trip */
 	__u64 count;		/* affinity_poll: polls; call_while_off: calls while off */
+	__u32 boot;
 };
 
 enum psci_affinity_answer {
@@ -114,6 +121,18 @@ enum psci_affinity_answer {
 	PSCI_AFF_ON_PENDING = 2,
 	PSCI_AFF_ERROR = 3,	/* any PSCI error */
 	PSCI_AFF__COUNT,
+};
+
+/* Why a poll ended (JSON "ended_by") */
+enum psci_poll_end {
+	PSCI_POLL_END_ANSWER,		/* a different answer: the one the poller waited for */
+	PSCI_POLL_END_POWER,		/* a power change it cannot be waiting for: a CPU_ON or
+					 * reboot of its target, the target's CPU_OFF or first
+					 * call after a poll that already saw it off, the poller's
+					 * CPU_OFF, a system event */
+	PSCI_POLL_END_GAP,		/* no call for longer than the poll gap */
+	PSCI_POLL_END_OTHER,		/* the poller asked about another target or level (other_target) */
+	PSCI_POLL_END_TRACE,		/* still polling when the trace ended */
 };
 
 /* Consecutive AFFINITY_INFO calls of one vCPU about one target and level, while the
@@ -131,8 +150,13 @@ struct psci_poll {
 	__u32 func_id;		/* AFFINITY_INFO's SMC32 or SMC64 ID */
 	enum psci_affinity_answer first_answer;
 	__u64 last_ret0;	/* x0 of the last answer */
-	bool changed;		/* ended by a different answer; false: still polling at the end */
+	bool changed;		/* ended by a different answer */
 	bool over_limit;	/* it has an affinity_poll anomaly */
+	enum psci_poll_end ended_by;
+	bool resolved;		/* it got an answer a poller can stop at: a change, or off at once */
+	__u64 end_ns;		/* the last call's return (trap + time in KVM and the VMM) */
+	__u64 in_kvm_ns;	/* its calls' time in KVM and the VMM, summed */
+	__u32 boot;
 };
 
 /* A PSCI call the VMM answered (KVM_EXIT_HYPERCALL) */
@@ -147,6 +171,70 @@ struct psci_forwarded {
 	__u64 vmm_ns;
 	bool restarted;		/* a parked CPU_OFF, ended by a CPU_ON of the vCPU: ret0 is its
 				 * new context id, vmm_ns its time off */
+	__u32 boot;
+};
+
+/* A hotplug operation (JSON "psci_operation"): taking a vCPU offline, from its own
+ * CPU_OFF to the AFFINITY_INFO that tells the controller it is off, or bringing one
+ * online, from the CPU_ON to the target's first call. */
+enum psci_op_kind {
+	PSCI_OP_CPU_OFF,
+	PSCI_OP_CPU_ON,
+	PSCI_OP__COUNT,
+};
+
+enum psci_op_outcome {
+	PSCI_OP_OK,		/* confirmed: AFFINITY_INFO answered off / the target made a call */
+	PSCI_OP_FAILED,		/* the CPU_OFF or CPU_ON came back with a PSCI error */
+	PSCI_OP_TIMEOUT,	/* cpu_on: past --on-timeout; cpu_off: the poll about it gave up */
+	PSCI_OP_UNCONFIRMED,	/* cpu_off: no AFFINITY_INFO answered off before the target's
+				 * next change of state (nobody asked, or the system went down) */
+	PSCI_OP_INCOMPLETE,	/* still going when the trace ended or the system went down */
+	PSCI_OP__OUTCOMES,
+};
+
+struct psci_operation {
+	enum psci_op_kind kind;
+	enum psci_op_outcome outcome;
+	__u64 ts_ns;		/* the CPU_OFF's or the CPU_ON's trap */
+	__u32 pid, vm;
+	int vcpu;		/* the vCPU going offline or coming online (-1: no known vCPU) */
+	int by_vcpu;		/* the controller: the poller that saw it off, the CPU_ON's caller;
+				 * -1: none */
+	__u64 mpidr;		/* the target's */
+	bool has_mpidr;
+	__u32 func_id;		/* the CPU_OFF or CPU_ON */
+	__u64 ret0;		/* failed: x0 */
+	bool forwarded;		/* the VMM answered the CPU_OFF / CPU_ON */
+	bool has_end;
+	__u64 end_ns;		/* cpu_off: the confirming AFFINITY_INFO's return; cpu_on: the
+				 * target's first call */
+	bool has_latency;
+	__u64 latency_ns;	/* end_ns - ts_ns */
+	__u64 polls;		/* cpu_off: AFFINITY_INFO calls about it, this operation */
+	__u32 boot;
+};
+
+/* Operations of one kind, for the end table: count, outcomes, and the latency of the
+ * ones that have one (p50: the lower median) */
+struct psci_op_stats {
+	__u64 count;
+	__u64 by_outcome[PSCI_OP__OUTCOMES];
+	__u64 with_latency;
+	__u64 p50_ns, max_ns;
+};
+
+/* A boot of a VM (JSON "psci_boot"): the first starts with the VM's first traced
+ * call, each next one with the first call after a SYSTEM_RESET or SYSTEM_RESET2 */
+struct psci_boot {
+	__u32 pid, vm;
+	__u32 boot;		/* 1, 2, ... per VM */
+	__u64 ts_ns;		/* its first call */
+	bool has_end;
+	__u64 end_ns;		/* the reset, SYSTEM_OFF, or none (still running) */
+	__u32 end_func;		/* the call that ended it */
+	__u64 calls, cpu_on_ok, cpu_on_failed, cpu_off;
+	struct psci_op_stats ops[PSCI_OP__COUNT];
 };
 
 /* Each vCPU as the trace leaves it */
@@ -161,6 +249,10 @@ struct psci_vcpu_summary {
 	__u64 cpu_on_failed;	/* failed ones */
 	bool has_bringup;
 	__u64 last_bringup_ns;	/* last CPU_ON to first call */
+	__u64 cpu_off;		/* CPU_OFFs that took it off */
+	__u64 offline_ns;	/* time off after its CPU_OFFs (to the next CPU_ON, system
+				 * event, or the trace's end) */
+	struct psci_op_stats ops[PSCI_OP__COUNT];	/* it as the target */
 };
 
 /* One traced call, as much of it as the model needs */
@@ -195,6 +287,11 @@ struct psci_flow {
 	size_t nr_forwarded, cap_forwarded;
 	struct psci_vcpu_summary *vcpus;
 	size_t nr_vcpus;
+	struct psci_operation *ops;		/* by start time */
+	size_t nr_ops, cap_ops;
+	struct psci_boot *boots;		/* by VM, then boot */
+	size_t nr_boots, cap_boots;
+	struct psci_op_stats ops_total[PSCI_OP__COUNT];
 
 	struct flow_vm *vms;	/* the replay's state */
 	size_t nr_vms, cap_vms;
@@ -214,6 +311,9 @@ const char *psci_cause_name(enum psci_cause c);
 const char *psci_anomaly_name(enum psci_anomaly_kind k);
 const char *psci_mpidr_source_name(enum psci_mpidr_source s);
 const char *psci_affinity_answer_name(enum psci_affinity_answer a);
+const char *psci_poll_end_name(enum psci_poll_end e);
+const char *psci_op_kind_name(enum psci_op_kind k);
+const char *psci_op_outcome_name(enum psci_op_outcome o);
 
 /* AFFINITY_INFO's x0 read as an answer (SMC32: the low 32 bits, sign-extended) */
 bool psci_is_affinity_info(__u32 func_id);

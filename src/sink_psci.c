@@ -12,8 +12,18 @@
 struct psci_sink {
 	FILE *out;
 	bool json;
+	bool wall_clock;
+	__u64 realtime_ns;	/* the trace's clock base: wall-clock time of ts_ns 0 */
 	struct psci_flow flow;
 };
+
+static int psci_start(struct sink *s, const struct trace_info *info)
+{
+	struct psci_sink *ps = s->ctx;
+
+	ps->realtime_ns = info->realtime_ns;
+	return 0;
+}
 
 static int psci_event(struct sink *s, const struct call_view *v)
 {
@@ -29,7 +39,10 @@ static int psci_event(struct sink *s, const struct call_view *v)
 static int psci_finish(struct sink *s, const struct trace_totals *t)
 {
 	struct psci_sink *ps = s->ctx;
-	struct psci_render_totals rt = { .calls = t->calls, .lost = t->lost, .duration_s = t->duration_s };
+	struct psci_render_totals rt = {
+		.calls = t->calls, .lost = t->lost, .duration_s = t->duration_s,
+		.realtime_ns = ps->realtime_ns, .wall_clock = ps->wall_clock,
+	};
 
 	if (psci_flow_run(&ps->flow, (__u64)(t->duration_s * 1e9)))
 		return -1;
@@ -73,10 +86,12 @@ int sink_psci_open(struct sink *s, FILE *out, const char *name, const struct tra
 		return -1;
 	ps->out = out;
 	ps->json = o->json;
+	ps->wall_clock = o->wall_clock;
 	psci_flow_init(&ps->flow, &cfg);
 	*s = (struct sink){
 		.name = name,
 		.ctx = ps,
+		.start = psci_start,
 		.event = psci_event,
 		.finish = psci_finish,
 		.destroy = psci_destroy,

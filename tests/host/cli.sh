@@ -89,6 +89,8 @@ expect "--listen on a non-arm64 host" 1 '' "this is a $(uname -m) machine" -- --
 expect "--summary on a non-arm64 host" 1 '' "this is a $(uname -m) machine" -- -s -i 1 -c 2 --by vcpu,func -T
 expect "help lists psci" 0 'psci \[-p PID\]' '' -- --help
 expect "psci help" 0 '--on-timeout MS' '' -- psci --help
+expect "psci help: --wall-clock" 0 '--wall-clock' '' -- psci --help
+expect "--wall-clock needs the PSCI view" 2 '' "--wall-clock applies to the PSCI flow view" -- --wall-clock
 expect "--on-timeout needs the PSCI view" 2 '' "--on-timeout applies to the PSCI flow view" -- --on-timeout 100
 expect "psci: bad --on-timeout" 2 '' "psci: --on-timeout: not a time in milliseconds: '0'" -- psci --on-timeout 0
 expect "psci: bad --slow-vmm" 2 '' "psci: --slow-vmm: not a time in milliseconds: '1ms'" -- psci --slow-vmm 1ms

@@ -188,6 +188,13 @@ check "... a cpu_on_timeout" json '[(r["anomaly"], r["vcpu"], r["ran_after_ns"])
 	if r["type"] == "psci_anomaly"] == [("cpu_on_timeout", 1, 100000)]' "$D/psci-timeout.jsonl"
 expect "report --psci text" 0 '' -- report "$D/two-vmms.bin" --psci
 check "... the timeline and the vCPUs" grep -q '^vCPUs at the end' "$D/out"
+check "... the record's clock base: every timed record's wall-clock 'time' is start_time + ts_ns" json '
+	(lambda T: d[-1]["start_time"] is not None and all(T(r["time"]) == T(d[-1]["start_time"]) + r["ts_ns"] and
+	 r["boot"] == 1 for r in d if "time" in r))(lambda s: __import__("calendar").timegm(
+	 __import__("time").strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) * 10**9 + int(s[20:29]))' "$D/psci.jsonl"
+expect "report --psci --wall-clock" 0 '' -- report "$D/two-vmms.bin" --psci --wall-clock
+check "... TIME(UTC) columns" grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[0-9]{6}Z +1 +off +on_pending +cpu_on' "$D/out"
+expect "--wall-clock needs the PSCI view" 2 '--wall-clock applies to the PSCI flow view' -- report "$D/two-vmms.bin" --wall-clock
 expect "report --psci is not --summary" 2 'cannot be combined with --summary' -- report "$D/two-vmms.bin" --psci -s
 expect "report --psci follows every call" 2 'follows every call' -- report "$D/two-vmms.bin" --psci --func psci
 echo "# report: $passed passed, $failed failed"

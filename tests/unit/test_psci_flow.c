@@ -3,7 +3,8 @@
  * Host unit tests of the PSCI flow model (src/psci_flow.c): synthetic call sequences,
  * built as the tracer's records and fed through call_view_init() as the sinks are,
  * covering every transition, every anomaly and its thresholds, arrival out of trap
- * order, MPIDR mapping and learning, and the JSON rendering of the result.
+ * order, MPIDR mapping and learning, AFFINITY_INFO polls and when they end, hotplug
+ * operations and their statistics, boots, and the JSON rendering of the result.
  */
 #include <stdlib.h>
 #include "unit.h"
@@ -24,6 +25,7 @@
 #define SYSTEM_OFF	0x84000008u
 #define SYSTEM_RESET	0x84000009u
 #define SYSTEM_RESET2	0xc4000012u
+#define SYSTEM_SUSPEND64 0xc400000eu
 #define SMCCC_VERSION	0x80000000u
 #define TRNG_RND64	0xc4000053u
 
@@ -549,6 +551,201 @@ static void test_vms_and_skipped(void)
 	psci_flow_free(&f);
 }
 
+static const struct psci_operation *nth_op(const struct psci_flow *f, enum psci_op_kind k, size_t nth)
+{
+	for (size_t i = 0; i < f->nr_ops; i++)
+		if (f->ops[i].kind == k && !nth--)
+			return &f->ops[i];
+	return NULL;
+}
+
+/* Linux offlines vCPU 1 twice, seconds apart; each time AFFINITY_INFO says off at once:
+ * two polls (the CPU_ON in between ends the first), both resolved, no anomaly, and two
+ * offline operations with their kill latency */
+static void test_off_at_once_twice(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION },
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 3, 1, VERSION },
+		{ 10, 1, CPU_OFF },
+		{ 11, 0, AFFINITY64, 0x1, 0, .ret = 1 },	/* off at once */
+		{ 7000, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 7005, 1, VERSION },
+		{ 7400, 1, CPU_OFF },
+		{ 7402, 0, AFFINITY64, 0x1, 0, .ret = 1 },
+	};
+	struct psci_flow_config c = cfg();
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 8000);
+	CHECK_INT(f.nr_anomalies, 0);
+	CHECK_INT(f.nr_polls, 2);
+	if (f.nr_polls == 2) {
+		for (int i = 0; i < 2; i++)
+			CHECK(f.polls[i].count == 1 && f.polls[i].resolved && !f.polls[i].changed &&
+			      f.polls[i].first_answer == PSCI_AFF_OFF && f.polls[i].target_vcpu == 1,
+			      "poll %d: one call, off at once, resolved", i);
+		CHECK_STR(psci_poll_end_name(f.polls[0].ended_by), "power_change");
+		CHECK_STR(psci_poll_end_name(f.polls[1].ended_by), "trace_end");
+		/* a one-call poll lasts its call's time in KVM (2 us here) */
+		CHECK_INT(f.polls[0].end_ns - f.polls[0].first_ts_ns, 2000);
+		CHECK_INT(f.polls[0].in_kvm_ns, 2000);
+	}
+	CHECK_INT(f.nr_ops, 4);
+	const struct psci_operation *off1 = nth_op(&f, PSCI_OP_CPU_OFF, 0), *off2 = nth_op(&f, PSCI_OP_CPU_OFF, 1);
+	const struct psci_operation *on2 = nth_op(&f, PSCI_OP_CPU_ON, 1);
+
+	CHECK(off1 && off1->outcome == PSCI_OP_OK && off1->vcpu == 1 && off1->by_vcpu == 0 && off1->polls == 1 &&
+	      off1->has_latency && off1->latency_ns == 1 * MS + 2000 && off1->ts_ns == 10 * MS,
+	      "first offline: CPU_OFF at 10 ms to the off answer's return, 1.002 ms, confirmed by vCPU 0");
+	CHECK(off2 && off2->outcome == PSCI_OP_OK && off2->latency_ns == 2 * MS + 2000, "second offline: 2.002 ms");
+	CHECK(on2 && on2->outcome == PSCI_OP_OK && on2->by_vcpu == 0 && on2->latency_ns == 5 * MS,
+	      "online: CPU_ON to the first call, 5 ms");
+	const struct psci_vcpu_summary *s = vcpu_summary(&f, 1, 1);
+
+	CHECK(s && s->cpu_off == 2 && s->offline_ns == (6990 + 600) * MS, "vCPU 1: 2 CPU_OFFs, 7.59 s offline");
+	CHECK(s && s->ops[PSCI_OP_CPU_OFF].count == 2 && s->ops[PSCI_OP_CPU_OFF].by_outcome[PSCI_OP_OK] == 2 &&
+	      s->ops[PSCI_OP_CPU_OFF].p50_ns == 1 * MS + 2000 && s->ops[PSCI_OP_CPU_OFF].max_ns == 2 * MS + 2000,
+	      "vCPU 1 offline statistics: 2, p50 1.002 ms, max 2.002 ms");
+	CHECK(f.ops_total[PSCI_OP_CPU_ON].count == 2 && f.ops_total[PSCI_OP_CPU_ON].p50_ns == 2 * MS &&
+	      f.ops_total[PSCI_OP_CPU_ON].max_ns == 5 * MS, "online statistics: 2, p50 2 ms (lower median), max 5 ms");
+	psci_flow_free(&f);
+}
+
+/* A poll still answered "on" when its target comes back (CPU_ON) ends unresolved; the
+ * Linux race (AFFINITY_INFO before the dying CPU's CPU_OFF) is one poll; a long pause
+ * starts a new poll */
+static void test_poll_endings(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION },
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 2, 1, VERSION },
+		{ 10, 0, AFFINITY64, 0x1, 0, .ret = 0 },	/* on: waiting */
+		{ 11, 0, AFFINITY64, 0x1, 0, .ret = 0 },
+		{ 12, 1, CPU_OFF },				/* the poll waits for this: stays open */
+		{ 13, 0, AFFINITY64, 0x1, 0, .ret = 1 },	/* off: ends it */
+		{ 20, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 22, 1, VERSION },
+		{ 30, 0, AFFINITY64, 0x1, 0, .ret = 0 },	/* on, and then vCPU 1 is started again */
+		{ 31, 1, CPU_OFF },
+		{ 40, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 42, 1, VERSION },
+		{ 50, 0, AFFINITY64, 0x1, 0, .ret = 0 },
+		{ 3000, 0, AFFINITY64, 0x1, 0, .ret = 0 },	/* 2.95 s later: a gap */
+	};
+	struct psci_flow_config c = cfg();
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 4000);
+	CHECK_INT(f.nr_anomalies, 0);
+	CHECK_INT(f.nr_polls, 4);
+	if (f.nr_polls == 4) {
+		CHECK(f.polls[0].count == 3 && f.polls[0].changed && f.polls[0].resolved &&
+		      f.polls[0].ended_by == PSCI_POLL_END_ANSWER, "the race: on, on, CPU_OFF, off: one poll");
+		CHECK(f.polls[1].count == 1 && !f.polls[1].resolved && f.polls[1].ended_by == PSCI_POLL_END_POWER,
+		      "on, then the target is started again: ended by the power change, unresolved");
+		CHECK(f.polls[2].count == 1 && f.polls[2].ended_by == PSCI_POLL_END_GAP, "ended by the gap");
+		CHECK(f.polls[3].count == 1 && f.polls[3].ended_by == PSCI_POLL_END_TRACE && !f.polls[3].resolved,
+		      "still polling when the trace ended");
+	}
+	const struct psci_operation *off1 = nth_op(&f, PSCI_OP_CPU_OFF, 0), *off2 = nth_op(&f, PSCI_OP_CPU_OFF, 1);
+
+	CHECK(off1 && off1->outcome == PSCI_OP_OK && off1->polls == 1 && off1->latency_ns == 1 * MS + 2000,
+	      "the race's offline: confirmed by the one poll after the CPU_OFF");
+	CHECK(off2 && off2->outcome == PSCI_OP_UNCONFIRMED && !off2->has_latency,
+	      "an offline nobody saw off before the next CPU_ON: unconfirmed");
+	psci_flow_free(&f);
+}
+
+/* Failures and timeouts are operations too */
+static void test_operation_outcomes(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION },
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0, ALREADY_ON },
+		{ 2, 0, CPU_ON64, 0x2, 0x80010000, 0, SUCCESS },	/* never runs */
+		{ 3, 0, CPU_ON64, 0x3, 0x80010000, 0, SUCCESS },
+		{ 2000, 3, VERSION },					/* 1997 ms later */
+		{ 2001, 3, CPU_OFF, .ret = DENIED },
+		{ 2002, 3, CPU_OFF },
+		{ 2003, 0, AFFINITY64, 0x3, 0, .ret = 0 },		/* on, and never off */
+	};
+	struct psci_flow_config c = cfg();
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 5000);
+	CHECK_INT(f.nr_ops, 5);
+	if (f.nr_ops == 5) {
+		CHECK(f.ops[0].kind == PSCI_OP_CPU_ON && f.ops[0].outcome == PSCI_OP_FAILED && f.ops[0].vcpu == 1 &&
+		      f.ops[0].ret0 == ALREADY_ON && !f.ops[0].has_latency, "CPU_ON of vCPU 1: failed, ALREADY_ON");
+		CHECK(f.ops[1].vcpu == 2 && f.ops[1].outcome == PSCI_OP_TIMEOUT && !f.ops[1].has_latency,
+		      "CPU_ON of vCPU 2: timeout, never ran");
+		CHECK(f.ops[2].vcpu == 3 && f.ops[2].outcome == PSCI_OP_TIMEOUT && f.ops[2].latency_ns == 1997 * MS,
+		      "CPU_ON of vCPU 3: timeout, ran after 1997 ms");
+		CHECK(f.ops[3].kind == PSCI_OP_CPU_OFF && f.ops[3].outcome == PSCI_OP_FAILED, "CPU_OFF DENIED: failed");
+		CHECK(f.ops[4].kind == PSCI_OP_CPU_OFF && f.ops[4].outcome == PSCI_OP_TIMEOUT && f.ops[4].polls == 1,
+		      "CPU_OFF that AFFINITY_INFO never saw off: timeout");
+	}
+	CHECK(f.ops_total[PSCI_OP_CPU_ON].by_outcome[PSCI_OP_TIMEOUT] == 2 &&
+	      f.ops_total[PSCI_OP_CPU_ON].with_latency == 1 && f.ops_total[PSCI_OP_CPU_ON].max_ns == 1997 * MS,
+	      "statistics count the outcomes; latency only where there is one");
+	psci_flow_free(&f);
+}
+
+/* SYSTEM_RESET and SYSTEM_RESET2 start boots; counts per boot; SYSTEM_SUSPEND suspends */
+static void test_boots(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION },
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 2, 1, VERSION },
+		{ 5, 1, CPU_OFF },
+		{ 6, 0, AFFINITY64, 0x1, 0, .ret = 1 },
+		{ 10, 0, SYSTEM_RESET, .flags = EVF_SYSTEM_EVENT },
+		{ 20, 0, VERSION },
+		{ 21, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 25, 1, VERSION },
+		{ 30, 1, SYSTEM_RESET2, .flags = EVF_SYSTEM_EVENT },
+		{ 40, 0, VERSION },
+		{ 41, 0, SYSTEM_SUSPEND64, 0x80000000, 0, .ret = SUCCESS },
+		{ 45, 0, SYSTEM_OFF, .flags = EVF_SYSTEM_EVENT },
+	};
+	struct psci_flow_config c = cfg();
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 50);
+	CHECK_INT(f.nr_anomalies, 0);
+	CHECK_INT(f.nr_boots, 3);
+	if (f.nr_boots == 3) {
+		CHECK(f.boots[0].boot == 1 && f.boots[0].ts_ns == 0 && f.boots[0].end_ns == 10 * MS &&
+		      f.boots[0].end_func == SYSTEM_RESET && f.boots[0].cpu_on_ok == 1 && f.boots[0].cpu_off == 1 &&
+		      f.boots[0].calls == 6 && f.boots[0].ops[PSCI_OP_CPU_OFF].by_outcome[PSCI_OP_OK] == 1,
+		      "boot 1: to the SYSTEM_RESET, 6 calls, a CPU_ON, a CPU_OFF");
+		CHECK(f.boots[1].boot == 2 && f.boots[1].ts_ns == 20 * MS && f.boots[1].end_func == SYSTEM_RESET2 &&
+		      f.boots[1].cpu_on_ok == 1 && f.boots[1].cpu_off == 0, "boot 2: from the reboot to the SYSTEM_RESET2");
+		CHECK(f.boots[2].boot == 3 && f.boots[2].end_func == SYSTEM_OFF && f.boots[2].cpu_on_ok == 0,
+		      "boot 3: to the SYSTEM_OFF");
+	}
+	size_t boot2 = 0, suspended = 0;
+
+	for (size_t i = 0; i < f.nr_transitions; i++) {
+		const struct psci_transition *t = &f.transitions[i];
+
+		boot2 += t->boot == 2;
+		suspended += t->cause == PSCI_CAUSE_SYSTEM_SUSPEND && t->to == PSCI_POWER_SUSPENDED && t->vcpu == 0;
+		if (t->cause == PSCI_CAUSE_REBOOT)
+			CHECK(t->boot == (t->ts_ns == 20 * MS ? 2u : 3u), "the reboot at %llu ns starts its boot",
+			      (unsigned long long)t->ts_ns);
+	}
+	CHECK_INT(boot2, 5);	/* reboot, CPU_ON, running, and the two resets */
+	CHECK_INT(suspended, 1);
+	CHECK(vcpu_summary(&f, 1, 1) && vcpu_summary(&f, 1, 1)->cpu_on_ok == 2, "vCPU 1: 2 CPU_ONs over the boots");
+	CHECK(f.nr_ops == 3 && f.ops[2].boot == 2, "the second CPU_ON is boot 2's");
+	psci_flow_free(&f);
+}
+
 /* The JSON view: one line per record, stable keys, every kind of record present */
 static void test_json(void)
 {
@@ -558,7 +755,8 @@ static void test_json(void)
 		{ 2, 0, AFFINITY64, 0x1, 0, .ret = 1 },
 	};
 	struct psci_flow_config c = cfg();
-	struct psci_render_totals t = { .calls = 3, .duration_s = 0.01 };
+	struct psci_render_totals t = { .calls = 3, .duration_s = 4.2192118240000003,
+					.realtime_ns = 1764921601000000000ull };	/* 2025-12-05T08:00:01Z */
 	struct psci_flow f;
 	struct json_writer w;
 	char *buf = NULL;
@@ -585,6 +783,26 @@ static void test_json(void)
 	CHECK(buf && strstr(buf, "\"by_anomaly\":{\"cpu_on_failed\":1,\"cpu_on_timeout\":0,\"affinity_poll\":0,"
 				 "\"slow_vmm\":1,\"call_while_off\":0}"), "summary");
 	CHECK(buf && strstr(buf, "CPU_ON of vCPU 1 (mpidr 0x1) failed: DENIED (answered by the VMM)"), "text view");
+	CHECK(buf && strstr(buf, "\"latency_ns\":null,\"boot\":1,\"time\":\"2025-12-05T08:00:01.000000000Z\"}"),
+	      "the first transition ends with its boot and wall-clock time");
+	CHECK(buf && strstr(buf, "{\"type\":\"psci_operation\",\"ts_ns\":1000000,\"pid\":4242,\"vm\":1,\"vcpu\":1,"
+				 "\"op\":\"cpu_on\",\"outcome\":\"failed\",\"by_vcpu\":0,\"mpidr\":\"0x1\","
+				 "\"func\":\"PSCI_CPU_ON\",\"result\":\"DENIED\",\"forwarded\":true"), "operation: %s", buf);
+	CHECK(buf && strstr(buf, "{\"type\":\"psci_boot\",\"ts_ns\":0,\"pid\":4242,\"vm\":1,\"end_ts_ns\":null,"
+				 "\"ended_by\":null,\"calls\":3,\"cpu_on_ok\":0,\"cpu_on_failed\":1,\"cpu_off\":0,"
+				 "\"offline\":{\"count\":0,"), "boot");
+	CHECK(buf && strstr(buf, "\"duration_s\":4.219211824,"), "duration_s without float noise");
+	CHECK(buf && strstr(buf, "\"start_time\":\"2025-12-05T08:00:01.000000000Z\"}"), "summary: start_time");
+	CHECK(buf && strstr(buf, "The trace started at 2025-12-05T08:00:01.000000000Z"), "text: the trace's start");
+	free(buf);
+	/* --wall-clock: the text view's TIME column */
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	t.wall_clock = true;
+	psci_render_text(out, &f, &t);
+	fclose(out);
+	CHECK(buf && strstr(buf, "\n2025-12-05T08:00:01.001000Z 0     cpu_on_failed   CPU_ON of vCPU 1"),
+	      "--wall-clock: %s", buf);
 	free(buf);
 	psci_flow_free(&f);
 }
@@ -602,6 +820,10 @@ int main(void)
 	test_suspend_reset_migrate();
 	test_mpidr();
 	test_vms_and_skipped();
+	test_off_at_once_twice();
+	test_poll_endings();
+	test_operation_outcomes();
+	test_boots();
 	test_json();
 	return unit_report("psci_flow");
 }

@@ -6,37 +6,45 @@ usage: check_qemu.py RESULTS_DIR
 RESULTS_DIR is what tests/vm/scenarios/qemu-guest.sh left: vcpus, qemu.rc, the
 guest's console (guest-console.log), the calls (trace.jsonl, `smccctrace -p QEMU
 --json`), the flow (psci.jsonl, `smccctrace psci -p QEMU --json`) and the recording
-rendered offline (report-psci.jsonl).
+rendered offline (report-psci.jsonl, and as text with wall-clock times,
+report-psci.txt).
 
-What is known without the tool: QEMU's exit status (-no-reboot: 0 once the guest
-powered off), the guest's own console lines (the MPIDR of every secondary Linux booted,
-and how its CPU hot-unplug and re-plug went), and KVM's MPIDR of each vcpu_id (Aff0 =
-id & 0xf, Aff1 = id >> 4, Aff2 = id >> 12; QEMU keeps KVM's). The checks:
-  - firmware discovery: PSCI_VERSION, PSCI_FEATURES, SMCCC_VERSION,
-    SMCCC_ARCH_FEATURES, TRNG, KVM's vendor UID and features, then SYSTEM_OFF;
-  - boot: vCPU 0 CPU_ONs each secondary once, successfully, vCPUs - 1 in all, to
-    exactly the MPIDRs the guest says it booted; the vCPU that makes the next call is
-    the one KVM gave that MPIDR;
-  - the hotplug: CPU_OFF from the last vCPU, AFFINITY_INFO about it, a successful
-    CPU_ON of it again;
-  - the flow view says the same: each secondary off -> on_pending -> on with its
-    MPIDR, the last one off and on again, everyone off at SYSTEM_OFF, no anomaly;
-    the offline report of the recording has the same timeline.
-Prints one line per failed check and '# qemu: N passed, N failed'; exits 1 on failure."""
-import json
+What is known without the tool: QEMU's exit status (0 once the guest powered off),
+the guest's own console (tests/vm/guest-init): each boot, each sysfs action in order
+("action N offline cpuK"), and the kernel's own lines about them ("booted CPUk mpidr
+M": every bring-up, "killed CPUk polled X ms": every offline that AFFINITY_INFO
+confirmed), and KVM's MPIDR of each vcpu_id (Aff0 = id & 0xf, Aff1 = id >> 4, Aff2 =
+id >> 12; QEMU keeps KVM's). The checks:
+  - the calls: firmware discovery, then per boot the bring-up CPU_ONs from vCPU 0 to
+    exactly the MPIDRs the guest booted, the CPU_OFFs from exactly the vCPUs the
+    guest took offline and the CPU_ONs of exactly those it brought online, in order;
+    SYSTEM_RESET between the boots, SYSTEM_OFF last;
+  - the flow: one psci_operation per bring-up and per action, in order, each ok,
+    with its boot, controller and latency; one AFFINITY_INFO poll per offline, by
+    that controller, resolved, and no longer than the kernel's own "polled X ms"
+    allows; each vCPU's timeline, its counts (CPU_ON, CPU_OFF, operations) and end
+    state; one psci_boot per boot with its counts; no anomaly; wall-clock times that
+    agree with the trace's start; the offline report says the same.
+Prints one line per failed check, the measured figures, and '# qemu: N passed, N
+failed'; exits 1 on failure."""
+import datetime
 import os
 import re
 import sys
 
-from checklib import Checker  # noqa: E402 (tests/vm/checklib.py)
+from checklib import Checker, load_jsonl  # noqa: E402 (tests/vm/checklib.py)
 
 SUCCESS = "SUCCESS"
+JIFFY_MS = 4            # the guest kernel's HZ=250
+# The kernel's "polled X ms" counts whole jiffies from before its first AFFINITY_INFO
+# to after the one that says off: the tool's first-trap-to-return is at most X plus a
+# jiffy, plus a late tick on a loaded emulated host
+POLL_SLACK_MS = 2 * JIFFY_MS + 25
 
 
 def load(path):
     try:
-        with open(path) as f:
-            return [json.loads(line) for line in f if line.strip()]
+        return load_jsonl(path)
     except (OSError, ValueError) as e:
         print("not ok - %s: %s" % (path, e))
         return []
@@ -54,12 +62,188 @@ def kvm_mpidr(vcpu):
     return (vcpu & 0xF) | ((vcpu >> 4) & 0xFF) << 8 | ((vcpu >> 12) & 0xFF) << 16
 
 
+def kvm_vcpu(mpidr):
+    return (mpidr & 0xF) | ((mpidr >> 8) & 0xFF) << 4 | ((mpidr >> 16) & 0xFF) << 12
+
+
+class Guest:
+    """The guest's console, per boot"""
+
+    def __init__(self, console):
+        self.boots = {}
+        for m in re.finditer(r"smccctrace-guest: boot (\d+): (.*)", console):
+            b = self.boots.setdefault(int(m.group(1)), {"actions": [], "booted": [], "killed": [], "lines": []})
+            line = m.group(2)
+            b["lines"].append(line)
+            a = re.match(r"action \d+ (offline|online) cpu(\d+)$", line)
+            if a:
+                b["actions"].append(("cpu_off" if a.group(1) == "offline" else "cpu_on", int(a.group(2))))
+            a = re.match(r"booted CPU(\d+) mpidr (0x[0-9a-f]+)$", line)
+            if a:
+                b["booted"].append((int(a.group(1)), int(a.group(2), 16)))
+            a = re.match(r"killed CPU(\d+) polled (\d+) ms$", line)
+            if a:
+                b["killed"].append((int(a.group(1)), int(a.group(2))))
+        # logical CPU -> MPIDR, from the kernel's own lines
+        self.mpidr = {0: 0}
+        for b in self.boots.values():
+            for cpu, mpidr in b["booted"]:
+                self.mpidr.setdefault(cpu, mpidr)
+
+    def vcpu(self, cpu):
+        return kvm_vcpu(self.mpidr[cpu]) if cpu in self.mpidr else None
+
+    def expected_ops(self, boot, nr_vcpus):
+        """[(op, vcpu)]: the bring-up of every secondary, then each action"""
+        b = self.boots.get(boot, {"actions": []})
+        return [("cpu_on", v) for v in range(1, nr_vcpus)] + [(op, self.vcpu(cpu)) for op, cpu in b["actions"]]
+
+
+def expected_timelines(guest, nr_vcpus):
+    """vCPU -> [(from, to, cause)], from the operations and the two system events"""
+    tl = {0: [("unknown", "on", "first_call")]}
+    ends = {1: "system_reset", 2: "system_off"}
+    for boot in (1, 2):
+        if boot == 2:
+            tl[0].append(("off", "on", "reboot"))
+        for op, v in guest.expected_ops(boot, nr_vcpus):
+            if op == "cpu_on":
+                tl.setdefault(v, []).extend([("off", "on_pending", "cpu_on"), ("on_pending", "on", "running")])
+            else:
+                tl.setdefault(v, []).append(("on", "off", "cpu_off"))
+        for v in range(nr_vcpus):
+            if tl.get(v) and tl[v][-1][1] == "on":
+                tl[v].append(("on", "off", ends[boot]))
+    return tl
+
+
 def timeline(flow):
     out = {}
     for r in flow:
         if r["type"] == "psci_transition":
             out.setdefault(r["vcpu"], []).append((r["from"], r["to"], r["cause"]))
     return out
+
+
+def parse_time(s):
+    # "2026-12-05T08:40:01.123456789Z": Python's fromisoformat takes microseconds only
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{9})Z$", s or "")
+    if not m:
+        return None
+    t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return int(t.timestamp()) * 10**9 + int(m.group(2))
+
+
+def check_calls(c, calls, guest, vcpus, qemu_pid):
+    names = {r["func"] for r in calls}
+    for fn in ("PSCI_VERSION", "PSCI_FEATURES", "SMCCC_VERSION", "SMCCC_ARCH_FEATURES", "TRNG_VERSION",
+               "VENDOR_HYP_CALL_UID", "KVM_FEATURES", "PSCI_CPU_ON", "PSCI_CPU_OFF", "PSCI_AFFINITY_INFO",
+               "PSCI_SYSTEM_RESET", "PSCI_SYSTEM_OFF"):
+        c.check(fn in names, "the trace has the guest's %s" % fn)
+    c.check(calls and calls[-1]["func"] == "PSCI_SYSTEM_OFF" and calls[-1].get("system_event") is True and
+            calls[-1]["ret"] is None, "SYSTEM_OFF is the last call, a system event without result")
+    resets = [i for i, r in enumerate(calls) if r["func"] == "PSCI_SYSTEM_RESET"]
+    c.check(len(resets) == 1, "one SYSTEM_RESET: the guest rebooted once (%d)" % len(resets))
+    c.check(all(r["disposition"] == "kvm" for r in calls), "QEMU leaves PSCI to KVM: every call handled by KVM")
+    c.check({r["pid"] for r in calls} == {qemu_pid}, "every call is QEMU's")
+    split = resets[0] + 1 if resets else len(calls)
+    for boot, part in ((1, calls[:split]), (2, calls[split:])):
+        ons = [r for r in part if r["func"] == "PSCI_CPU_ON"]
+        bringup, later = ons[:vcpus - 1], ons[vcpus - 1:]
+        c.check(len(bringup) == vcpus - 1 and all(r["ret_name"] == SUCCESS and r["vcpu"] == 0 for r in bringup),
+                "boot %d: vCPU 0 made %d successful CPU_ONs at boot" % (boot, vcpus - 1))
+        booted = [m for _, m in guest.boots.get(boot, {"booted": []})["booted"][:vcpus - 1]]
+        c.check([int(r["args"][0], 16) for r in bringup] == booted and
+                booted == [kvm_mpidr(v) for v in range(1, vcpus)],
+                "boot %d: the CPU_ONs target the MPIDRs the guest booted, KVM's (%s)" % (boot, [hex(b) for b in booted]))
+        actions = guest.boots.get(boot, {"actions": []})["actions"]
+        offs = [r["vcpu"] for r in part if r["func"] == "PSCI_CPU_OFF"]
+        want_offs = [guest.vcpu(cpu) for op, cpu in actions if op == "cpu_off"]
+        c.check(offs == want_offs, "boot %d: CPU_OFF from vCPUs %s, the guest offlined %s" % (boot, offs, want_offs))
+        want_ons = [kvm_mpidr(guest.vcpu(cpu)) for op, cpu in actions if op == "cpu_on"]
+        c.check([int(r["args"][0], 16) for r in later] == want_ons and all(r["ret_name"] == SUCCESS for r in later),
+                "boot %d: successful CPU_ONs of %s, the CPUs the guest onlined" % (boot, [hex(m) for m in want_ons]))
+    # boot 1: the vCPU that comes up after each CPU_ON is KVM's for its MPIDR
+    for r in [x for x in calls[:split] if x["func"] == "PSCI_CPU_ON"][:vcpus - 1]:
+        mpidr = int(r["args"][0], 16)
+        seen_before = {x["vcpu"] for x in calls if x["ts_ns"] < r["ts_ns"]}
+        newcomer = next((x["vcpu"] for x in calls if x["ts_ns"] > r["ts_ns"] and x["vcpu"] not in seen_before), None)
+        c.check(newcomer is not None and kvm_mpidr(newcomer) == mpidr,
+                "after CPU_ON of mpidr %#x the vCPU that comes up is vCPU %s, KVM's for that MPIDR" % (mpidr, newcomer))
+
+
+def check_operations(c, flow, guest, vcpus, thr_on_ns, figures):
+    ops = sorted((r for r in flow if r["type"] == "psci_operation"), key=lambda r: r["ts_ns"])
+    polls = sorted((r for r in flow if r["type"] == "psci_affinity_poll"), key=lambda r: r["ts_ns"])
+    for boot in (1, 2):
+        mine = [r for r in ops if r["boot"] == boot]
+        want = guest.expected_ops(boot, vcpus)
+        have = [(r["op"], r["vcpu"]) for r in mine]
+        c.check(have == want, "flow: boot %d operations %s, the guest did %s" % (boot, have, want))
+        c.check(all(r["outcome"] == "ok" and r["latency_ns"] is not None and r["by_vcpu"] is not None and
+                    r["by_vcpu"] != r["vcpu"] for r in mine),
+                "flow: boot %d: every operation ok, with its controller and latency" % boot)
+        c.check(all(r["latency_ns"] <= thr_on_ns for r in mine if r["op"] == "cpu_on"),
+                "flow: boot %d: every bring-up within --on-timeout" % boot)
+        offs = [r for r in mine if r["op"] == "cpu_off"]
+        mypolls = [p for p in polls if p["boot"] == boot]
+        c.check([p["target_vcpu"] for p in mypolls] == [r["vcpu"] for r in offs],
+                "flow: boot %d: one AFFINITY_INFO poll per offline (%s), about %s" % (
+                    boot, [p["target_vcpu"] for p in mypolls], [r["vcpu"] for r in offs]))
+        killed = guest.boots.get(boot, {"killed": []})["killed"]
+        c.check([guest.vcpu(cpu) for cpu, _ in killed] == [r["vcpu"] for r in offs],
+                "flow: boot %d: the kernel's 'CPUn killed' lines are the offlines, in order" % boot)
+        for op, p, k in zip(offs, mypolls, killed):
+            c.check(p["resolved"] and p["last_answer"] == "off" and p["ended_by"] in ("answer", "power_change", "other_target"),
+                    "flow: the poll about vCPU %d at %d ns got its off (%s, %s)" % (
+                        p["target_vcpu"], p["ts_ns"], p["last_answer"], p["ended_by"]))
+            c.check(p["vcpu"] == op["by_vcpu"] and p["count"] == op["polls"] and p["end_ts_ns"] == op["end_ts_ns"],
+                    "flow: the offline of vCPU %d is confirmed by that poll" % op["vcpu"])
+            elapsed_ms = p["elapsed_ns"] / 1e6
+            c.check(elapsed_ms <= k[1] + POLL_SLACK_MS,
+                    "flow: the poll about vCPU %d took %.3f ms; the kernel says polled %d ms" % (
+                        p["target_vcpu"], elapsed_ms, k[1]))
+            figures.append("boot %d: CPU%d killed: kernel polled %d ms; smccctrace: %d AFFINITY_INFO, %.3f ms, "
+                           "kill latency (CPU_OFF to off) %.3f ms" % (boot, k[0], k[1], p["count"], elapsed_ms,
+                                                                     op["latency_ns"] / 1e6))
+        booted = guest.boots.get(boot, {"booted": []})["booted"]
+        c.check([kvm_vcpu(m) for _, m in booted] == [r["vcpu"] for r in mine if r["op"] == "cpu_on"],
+                "flow: boot %d: each 'Booted secondary processor' is a cpu_on operation, in order" % boot)
+    return ops
+
+
+def check_counts(c, flow, guest, vcpus, ops):
+    states = {r["vcpu"]: r for r in flow if r["type"] == "psci_vcpu"}
+    c.check(sorted(states) == list(range(vcpus)) and all(s["state"] == "off" for s in states.values()),
+            "flow: %d vCPUs, all off at the end" % vcpus)
+    for v, s in sorted(states.items()):
+        on = sum(1 for b in (1, 2) for op, t in guest.expected_ops(b, vcpus) if op == "cpu_on" and t == v)
+        off = sum(1 for b in (1, 2) for op, t in guest.expected_ops(b, vcpus) if op == "cpu_off" and t == v)
+        c.check(s["cpu_on_ok"] == on and s["cpu_off"] == off and s["online"]["ok"] == on and
+                s["offline"]["ok"] == off and s["online"]["count"] == on and s["offline"]["count"] == off,
+                "flow: vCPU %d: %d CPU_ONs and %d CPU_OFFs (%d, %d; operations %d, %d)" % (
+                    v, on, off, s["cpu_on_ok"], s["cpu_off"], s["online"]["count"], s["offline"]["count"]))
+        c.check((s["offline_ns"] > 0) == (off > 0), "flow: vCPU %d has time offline iff it went offline" % v)
+    boots = [r for r in flow if r["type"] == "psci_boot"]
+    c.check([(b["boot"], b["ended_by"]) for b in boots] == [(1, "PSCI_SYSTEM_RESET"), (2, "PSCI_SYSTEM_OFF")],
+            "flow: two boots, ended by SYSTEM_RESET and SYSTEM_OFF (%s)" % [(b["boot"], b["ended_by"]) for b in boots])
+    for b in boots:
+        want = guest.expected_ops(b["boot"], vcpus)
+        on = sum(1 for op, _ in want if op == "cpu_on")
+        off = len(want) - on
+        c.check(b["cpu_on_ok"] == on and b["cpu_off"] == off and b["online"]["ok"] == on and b["offline"]["ok"] == off,
+                "flow: boot %d: %d CPU_ONs, %d CPU_OFFs (%d, %d)" % (b["boot"], on, off, b["cpu_on_ok"], b["cpu_off"]))
+
+
+def check_times(c, flow):
+    summary = next((r for r in flow if r["type"] == "psci_summary"), {})
+    start = parse_time(summary.get("start_time"))
+    c.check(start is not None, "flow: the summary has the trace's start (%s)" % summary.get("start_time"))
+    timed = [r for r in flow if "time" in r]
+    bad = [r for r in timed if start is None or parse_time(r["time"]) != start + r["ts_ns"]]
+    c.check(timed and not bad, "flow: every timed record's wall-clock time is the start plus ts_ns (%d of %d off)" % (
+        len(bad), len(timed)))
+    return summary
 
 
 def main():
@@ -69,74 +253,65 @@ def main():
     res = sys.argv[1]
     c = Checker("qemu")
     vcpus = int(read(os.path.join(res, "vcpus")) or 0)
-    console = read(os.path.join(res, "guest-console.log"))
-    for name in ("qemu", "trace", "psci", "report"):
+    guest = Guest(read(os.path.join(res, "guest-console.log")))
+    for name in ("qemu", "trace", "psci", "report", "report-text"):
         rc = read(os.path.join(res, name + ".rc")).strip()
         c.check(rc == "0", "%s exited %s" % (name, rc or "(nothing)"))
     c.check(vcpus >= 4, "the guest has at least 4 vCPUs (%d)" % vcpus)
-    c.check("smccctrace-guest: cpus=%d hotplug=ok" % vcpus in console,
-            "the guest saw %d CPUs and took its last one down and up again" % vcpus)
-    booted = {int(m, 16) for m in re.findall(r"smccctrace-guest: booted CPU\d+ mpidr (0x[0-9a-f]+)", console)}
-    c.check(booted == {kvm_mpidr(v) for v in range(1, vcpus)},
-            "the guest booted its secondaries with KVM's MPIDRs (%s)" % sorted(hex(b) for b in booted))
+    c.check(sorted(guest.boots) == [1, 2], "the guest booted twice (%s)" % sorted(guest.boots))
+    for boot, b in sorted(guest.boots.items()):
+        c.check("cpus=%d" % vcpus in b["lines"] and "hotplug=ok" in b["lines"],
+                "boot %d: the guest saw %d CPUs and every sysfs action worked" % (boot, vcpus))
+    c.check(len(guest.boots.get(1, {"actions": []})["actions"]) >= 12,
+            "the first boot took CPUs offline and online repeatedly")
+    c.check(all(guest.vcpu(cpu) is not None for b in guest.boots.values() for _, cpu in b["actions"]),
+            "the kernel named the MPIDR of every CPU the guest acted on")
 
-    calls = [r for r in load(os.path.join(res, "trace.jsonl")) if r.get("type") == "call"]
-    calls.sort(key=lambda r: r["ts_ns"])
-    names = {r["func"] for r in calls}
-    for fn in ("PSCI_VERSION", "PSCI_FEATURES", "SMCCC_VERSION", "SMCCC_ARCH_FEATURES", "TRNG_VERSION",
-               "VENDOR_HYP_CALL_UID", "KVM_FEATURES", "PSCI_CPU_ON", "PSCI_CPU_OFF", "PSCI_AFFINITY_INFO",
-               "PSCI_SYSTEM_OFF"):
-        c.check(fn in names, "the trace has the guest's %s" % fn)
-    c.check(calls and calls[-1]["func"] == "PSCI_SYSTEM_OFF" and calls[-1].get("system_event") is True and
-            calls[-1]["ret"] is None, "SYSTEM_OFF is the last call, a system event without result")
-    c.check(all(r["disposition"] == "kvm" for r in calls), "QEMU leaves PSCI to KVM: every call handled by KVM")
-    c.check({r["pid"] for r in calls} == {int(read(os.path.join(res, "qemu.pid")) or 0)}, "every call is QEMU's")
+    calls = sorted((r for r in load(os.path.join(res, "trace.jsonl")) if r.get("type") == "call"),
+                   key=lambda r: r["ts_ns"])
+    check_calls(c, calls, guest, vcpus, int(read(os.path.join(res, "qemu.pid")) or 0))
 
-    # the boot: vCPU 0 starts each secondary once, before any CPU goes off
-    first_off = next((i for i, r in enumerate(calls) if r["func"] == "PSCI_CPU_OFF"), len(calls))
-    boot_on = [r for r in calls[:first_off] if r["func"] == "PSCI_CPU_ON"]
-    c.check(len(boot_on) == vcpus - 1 and all(r["ret_name"] == SUCCESS and r["vcpu"] == 0 for r in boot_on),
-            "vCPU 0 made %d successful CPU_ONs at boot (%d)" % (vcpus - 1, len(boot_on)))
-    c.check({int(r["args"][0], 16) for r in boot_on} == booted, "the CPU_ONs target the MPIDRs the guest booted")
-    for r in boot_on:
-        mpidr = int(r["args"][0], 16)
-        later = [x for x in calls if x["ts_ns"] > r["ts_ns"] and x["vcpu"] != 0]
-        seen_before = {x["vcpu"] for x in calls if x["ts_ns"] < r["ts_ns"]}
-        newcomer = next((x["vcpu"] for x in later if x["vcpu"] not in seen_before), None)
-        c.check(newcomer is not None and kvm_mpidr(newcomer) == mpidr,
-                "after CPU_ON of mpidr %#x the vCPU that comes up is vCPU %s, KVM's for that MPIDR" % (mpidr, newcomer))
-    # the hotplug of the last CPU
-    last = vcpus - 1
-    rest = calls[first_off:]
-    c.check(rest and rest[0]["vcpu"] == last, "the CPU_OFF comes from vCPU %d" % last)
-    c.check(any(r["func"] == "PSCI_AFFINITY_INFO" and int(r["args"][0], 16) == kvm_mpidr(last) for r in rest),
-            "another vCPU asks AFFINITY_INFO about vCPU %d" % last)
-    again = [r for r in rest if r["func"] == "PSCI_CPU_ON"]
-    c.check(len(again) == 1 and again[0]["ret_name"] == SUCCESS and int(again[0]["args"][0], 16) == kvm_mpidr(last),
-            "one successful CPU_ON brings vCPU %d back" % last)
-
-    # the flow view
     flow = load(os.path.join(res, "psci.jsonl"))
-    tl = timeline(flow)
-    up = [("off", "on_pending", "cpu_on"), ("on_pending", "on", "running")]
-    c.check(tl.get(0) == [("unknown", "on", "first_call"), ("on", "off", "system_off")],
-            "flow: vCPU 0 on from its first call, off at SYSTEM_OFF (%s)" % tl.get(0))
-    for v in range(1, vcpus):
-        want = up + ([("on", "off", "cpu_off")] + up if v == last else []) + [("on", "off", "system_off")]
-        c.check(tl.get(v) == want, "flow: vCPU %d timeline %s, expected %s" % (v, tl.get(v), want))
-    entries = {x["args"][1] for x in calls if x["func"] == "PSCI_CPU_ON"}	# (another tracer: another t0)
+    summary = next((r for r in flow if r["type"] == "psci_summary"), {})
+    figures = []
+    ops = check_operations(c, flow, guest, vcpus, summary.get("on_timeout_ns", 0), figures)
+    tl, want_tl = timeline(flow), expected_timelines(guest, vcpus)
+    for v in range(vcpus):
+        c.check(tl.get(v) == want_tl.get(v), "flow: vCPU %d timeline %s, expected %s" % (v, tl.get(v), want_tl.get(v)))
+    entries = {x["args"][1] for x in calls if x["func"] == "PSCI_CPU_ON"}  # (another tracer: another t0)
     for r in flow:
         if r["type"] == "psci_transition" and r["cause"] == "cpu_on":
             c.check(int(r["mpidr"], 16) == kvm_mpidr(r["vcpu"]) and r["entry"] in entries and r["by_vcpu"] is not None,
                     "flow: the CPU_ON of vCPU %d names its MPIDR, its caller and the entry point" % r["vcpu"])
     anomalies = [r["message"] for r in flow if r["type"] == "psci_anomaly"]
-    c.check(not anomalies, "flow: a healthy guest has no anomaly (%s)" % anomalies)
-    states = {r["vcpu"]: r for r in flow if r["type"] == "psci_vcpu"}
-    c.check(sorted(states) == list(range(vcpus)) and all(s["state"] == "off" for s in states.values()),
-            "flow: %d vCPUs, all off at the end" % vcpus)
-    c.check(sum(s["cpu_on_ok"] for s in states.values()) == vcpus, "flow: %d successful CPU_ONs" % vcpus)
-    c.check(timeline(load(os.path.join(res, "report-psci.jsonl"))) == tl,
-            "report --psci of the recording has the same timeline")
+    c.check(not anomalies and summary.get("anomalies") == 0, "flow: a healthy guest has no anomaly (%s)" % anomalies)
+    check_counts(c, flow, guest, vcpus, ops)
+    check_times(c, flow)
+    c.check(summary.get("operations") == len(ops) and summary.get("boots") == 2,
+            "flow: the summary counts %s operations, %s boots" % (summary.get("operations"), summary.get("boots")))
+
+    report = load(os.path.join(res, "report-psci.jsonl"))
+    c.check(timeline(report) == tl, "report --psci of the recording has the same timeline")
+    strip = ("ts_ns", "end_ts_ns", "time", "pid")       # another tracer: another t0
+    same = [{k: v for k, v in r.items() if k not in strip} for r in report if r["type"] == "psci_operation"]
+    c.check(same == [{k: v for k, v in r.items() if k not in strip} for r in ops],
+            "report --psci of the recording has the same operations")
+    text = read(os.path.join(res, "report-psci.txt"))
+    rows = re.findall(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z +\d+ +(offline|online) ", text, re.M)
+    c.check(len(rows) == len(ops), "the text view (--wall-clock) lists %d operations with wall-clock times (%d)" % (
+        len(ops), len(rows)))
+
+    for name in ("offline", "online"):
+        s = summary.get(name) or {}
+        if s.get("p50_ns") is not None:
+            print("# figures: %s: %d operations, %d ok, p50 %.3f ms, max %.3f ms" % (
+                name, s["count"], s["ok"], s["p50_ns"] / 1e6, s["max_ns"] / 1e6))
+    for f in figures:
+        print("# figures: " + f)
+    expected = [(b, op, v) for b in (1, 2) for op, v in guest.expected_ops(b, vcpus)]
+    have = [(r["boot"], r["op"], r["vcpu"]) for r in ops if r["outcome"] == "ok"]
+    print("# figures: operations matched: %d of %d expected (%d reported); anomalies: %d" % (
+        sum(1 for x, y in zip(expected, have) if x == y), len(expected), len(ops), len(anomalies)))
     return c.report()
 
 

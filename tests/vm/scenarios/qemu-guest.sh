@@ -1,8 +1,11 @@
 # A real third-party VMM: Debian's arm64 QEMU (from the run.sh --payload that
 # tests/vm/qemu-payload.sh builds) boots a 4-vCPU Linux guest under KVM, traced by
 # smccctrace -p <qemu pid> (JSON Lines and a record file) and smccctrace psci -p <qemu
-# pid> --json at the same time. The guest's /init takes its last CPU down and up
-# again and powers off; QEMU's exit status and the guest's console line are its result.
+# pid> --json at the same time. The guest's /init (tests/vm/guest-init) takes CPUs
+# offline and online several times, reboots (no -no-reboot: QEMU restarts the guest
+# in the same VM), does it once more and powers off; QEMU's exit status and the
+# guest's console lines are its result. mem=224M leaves the top 16M of RAM to the
+# guest's mark of its first boot.
 out=$1
 . /scenarios/lib.sh
 VCPUS=${VCPUS:-4}
@@ -11,9 +14,9 @@ VCPUS=${VCPUS:-4}
 # /dev/kvm yet, hence --wait
 sh -c 'kill -STOP $$; exec /usr/bin/qemu-system-aarch64 "$@"' qemu-system-aarch64 \
 	-machine virt,gic-version=3 -accel kvm -cpu host -smp "$VCPUS" -m 256 \
-	-nographic -nodefaults -serial "file:$out/guest-console.log" -no-reboot \
+	-nographic -nodefaults -serial "file:$out/guest-console.log" \
 	-kernel /guest/Image -initrd /guest/initramfs.cpio \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet" 2>"$out/qemu.err" &
+	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet mem=224M" 2>"$out/qemu.err" &
 qemu=$!
 while ! grep -q '^State:.*T' "/proc/$qemu/status" 2>/dev/null; do sleep 0.05; done
 echo "$qemu" >"$out/qemu.pid"
@@ -40,3 +43,7 @@ wait "$flow"; echo $? >"$out/psci.rc"
 smccctrace report --psci "$out/trace.rec" $PSCI_ARGS \
 	--json -o "$out/report-psci.jsonl" 2>"$out/report.err"
 echo $? >"$out/report.rc"
+# the text view, with wall-clock times, as a user reads it
+smccctrace report --psci "$out/trace.rec" $PSCI_ARGS --wall-clock \
+	-o "$out/report-psci.txt" 2>"$out/report-text.err"
+echo $? >"$out/report-text.rc"
