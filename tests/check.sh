@@ -76,8 +76,8 @@ for variant in vhe nvhe; do
 	PROBE_ONLY=1 part "vm-kernel-$variant" bash tests/vm/test-kernel.sh 6.12 "$variant"
 	part "vm-kernel-$variant-6.1" bash tests/vm/test-kernel.sh 6.1 "$variant"
 done
-# a real third-party VMM (Debian's QEMU booting Linux), VHE only: nested under TCG it
-# takes ~30 s per run
+# a real third-party VMM (Debian's QEMU booting Linux, which hotplugs CPUs, reboots once
+# and powers off), VHE only: nested under TCG it takes 2-5 min
 part vm-qemu-vhe bash tests/vm/test-qemu.sh vhe
 
 passed=$(awk -F'[:,]' '{ split($2, a, " "); p += a[1] } END { print p + 0 }' "$LOG/counts")

@@ -76,6 +76,7 @@ class Expected:
         self.anomalies = []
         self.polls = []
         self.forwarded = []
+        self.ops = []               # (op, target vCPU, succeeded): one per CPU_ON and CPU_OFF
         self.cpu_on_ok, self.cpu_on_failed, self.ncalls = {}, {}, {}
         state, on_by, zombie, open_poll = {}, {}, {}, {}
         first_call = {}
@@ -131,6 +132,7 @@ class Expected:
             if "cpu_on" in kinds:
                 f = kinds["cpu_on"]
                 t = f["target_vcpu"]
+                self.ops.append(("cpu_on", t, f["result"] == "SUCCESS"))
                 if f["result"] == "SUCCESS":
                     if state.get(t, "unknown") == "unknown":
                         state[t] = "off"
@@ -149,6 +151,7 @@ class Expected:
                     if t is not None:
                         self.cpu_on_failed[t] = self.cpu_on_failed.get(t, 0) + 1
             if "cpu_off" in kinds:
+                self.ops.append(("cpu_off", v, True))
                 close_poll(v)
                 move(v, "off", "cpu_off")
                 if not kinds["cpu_off"]["parked"]:
@@ -261,6 +264,14 @@ def check_flow(c, exp, flow, label):
     want = [(p["vcpu"], p["target_vcpu"], p["count"], p["answers"]) for p in exp.polls]
     c.check(have == want, "%s: polls %s, expected %s" % (label, have, want))
 
+    # hotplug operations: one per CPU_ON and CPU_OFF, failed where the VMM said no
+    have = sorted(((o["op"], o["vcpu"], o["outcome"] != "failed") for o in by_type.get("psci_operation", [])),
+                  key=str)
+    c.check(have == sorted(exp.ops, key=str), "%s: operations\n    got      %s\n    expected %s" % (
+        label, have, sorted(exp.ops, key=str)))
+    c.check(summary.get("operations") == len(exp.ops), "%s: psci_summary says %s operations, expected %d" % (
+        label, summary.get("operations"), len(exp.ops)))
+
     # the PSCI calls the VMM answered (a parked CPU_OFF: restarted, or never answered)
     have = [(f["vcpu"], f["func_id"], f["restarted"], None if f["restarted"] else hexint(f["ret"]))
             for f in by_type.get("psci_forwarded", [])]
@@ -312,6 +323,9 @@ def breakages(flow):
                                      lambda r: r.update(context_id="0x1"))
     yield "a wrong CPU_ON error", edit(lambda r: r.get("anomaly") == "cpu_on_failed",
                                        lambda r: r.update(result="ON_PENDING"))
+    yield "an operation missing", drop(lambda r: r["type"] == "psci_operation" and r["op"] == "cpu_off")
+    yield "a failed CPU_ON called ok", edit(lambda r: r["type"] == "psci_operation" and r["outcome"] == "failed",
+                                           lambda r: r.update(outcome="ok"))
     yield "a short poll", edit(lambda r: r["type"] == "psci_affinity_poll", lambda r: r.update(count=r["count"] - 1))
     yield "a zombie's call count", edit(lambda r: r.get("anomaly") == "call_while_off",
                                         lambda r: r.update(calls=r["calls"] + 1))

@@ -197,7 +197,9 @@ def check_operations(c, flow, guest, vcpus, thr_on_ns, figures):
             c.check(p["resolved"] and p["last_answer"] == "off" and p["ended_by"] in ("answer", "power_change", "other_target"),
                     "flow: the poll about vCPU %d at %d ns got its off (%s, %s)" % (
                         p["target_vcpu"], p["ts_ns"], p["last_answer"], p["ended_by"]))
-            c.check(p["vcpu"] == op["by_vcpu"] and p["count"] == op["polls"] and p["end_ts_ns"] == op["end_ts_ns"],
+            # (a poll may start before the CPU_OFF: the operation counts the calls after it)
+            c.check(p["vcpu"] == op["by_vcpu"] and p["count"] >= op["polls"] >= 1 and
+                    p["end_ts_ns"] == op["end_ts_ns"],
                     "flow: the offline of vCPU %d is confirmed by that poll" % op["vcpu"])
             elapsed_ms = p["elapsed_ns"] / 1e6
             c.check(elapsed_ms <= k[1] + POLL_SLACK_MS,
@@ -212,7 +214,7 @@ def check_operations(c, flow, guest, vcpus, thr_on_ns, figures):
     return ops
 
 
-def check_counts(c, flow, guest, vcpus, ops):
+def check_counts(c, flow, guest, vcpus):
     states = {r["vcpu"]: r for r in flow if r["type"] == "psci_vcpu"}
     c.check(sorted(states) == list(range(vcpus)) and all(s["state"] == "off" for s in states.values()),
             "flow: %d vCPUs, all off at the end" % vcpus)
@@ -285,14 +287,16 @@ def main():
                     "flow: the CPU_ON of vCPU %d names its MPIDR, its caller and the entry point" % r["vcpu"])
     anomalies = [r["message"] for r in flow if r["type"] == "psci_anomaly"]
     c.check(not anomalies and summary.get("anomalies") == 0, "flow: a healthy guest has no anomaly (%s)" % anomalies)
-    check_counts(c, flow, guest, vcpus, ops)
+    check_counts(c, flow, guest, vcpus)
     check_times(c, flow)
     c.check(summary.get("operations") == len(ops) and summary.get("boots") == 2,
             "flow: the summary counts %s operations, %s boots" % (summary.get("operations"), summary.get("boots")))
 
     report = load(os.path.join(res, "report-psci.jsonl"))
     c.check(timeline(report) == tl, "report --psci of the recording has the same timeline")
-    strip = ("ts_ns", "end_ts_ns", "time", "pid")       # another tracer: another t0
+    # another tracer: another t0, and its own trap timestamps (a loaded host can delay
+    # one tracer's BPF program behind the other's)
+    strip = ("ts_ns", "end_ts_ns", "time", "latency_ns")
     same = [{k: v for k, v in r.items() if k not in strip} for r in report if r["type"] == "psci_operation"]
     c.check(same == [{k: v for k, v in r.items() if k not in strip} for r in ops],
             "report --psci of the recording has the same operations")
