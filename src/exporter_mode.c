@@ -2,6 +2,7 @@
  * --listen (src/tracer.c loads and attaches, then hands over here).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,12 @@
 
 /*
  * --listen: a Prometheus exporter. The kernel counts calls as for --summary, with no
- * ring-buffer traffic. Each scrape moves the kernel's counts into a table that only
- * grows (stats_map_collect), so the counters Prometheus sees never go down and the
- * kernel's table never fills up on a long run, then renders it (exporter_metrics.c).
- * Scrapes run on the HTTP server's thread; this one waits for the end.
+ * ring-buffer traffic. Every --listen-interval this thread (the collector) moves the
+ * kernel's counts into a table that only grows (stats_map_collect), so the counters
+ * Prometheus sees never go down and the kernel's table never fills up on a long run,
+ * and renders the page (exporter_metrics.c) into a snapshot. Scrapes, on the HTTP
+ * server's thread, copy the latest snapshot: they do no kernel work, however many
+ * clients ask and however often.
  */
 #define MAX_GONE_PIDS 256
 
@@ -32,6 +35,9 @@ struct exporter_source {
 	__u32 gone[MAX_GONE_PIDS], gone_now[MAX_GONE_PIDS];
 	int nr_gone, nr_gone_now;
 	struct agg_table *fold;		/* rows being folded, during forget_gone_vmms() */
+	pthread_mutex_t lock;		/* guards the snapshot: the collector swaps, scrapes copy */
+	char *page;			/* the latest /metrics page; NULL: the last rendering failed */
+	size_t page_len;
 };
 
 /*
@@ -85,21 +91,48 @@ static void forget_gone_vmms(struct exporter_source *src)
 	src->fold = NULL;
 }
 
-static int render_metrics(FILE *out, void *ctx)
+/* The collector's work: read the kernel, fold exited VMMs, render the page. */
+static void collect(struct exporter_source *src)
 {
-	struct exporter_source *src = ctx;
+	char *page = NULL, *old;
+	size_t len = 0;
+	FILE *out = open_memstream(&page, &len);
+	int rc;
 
 	src->st.up = !stats_map_collect(src->t->bpf.skel, src->calls);
 	forget_gone_vmms(src);
 	src->st.lost = lost_events(src->t);
 	src->st.keys = agg_size(src->calls);
-	return exporter_metrics_render(out, src->calls, &src->st);
+	rc = out ? exporter_metrics_render(out, src->calls, &src->st) : -1;
+	if ((out && fclose(out)) || rc) {
+		free(page);
+		page = NULL;	/* scrapes get a 500 until the next collection works */
+	}
+	pthread_mutex_lock(&src->lock);
+	old = src->page;
+	src->page = page;
+	src->page_len = page ? len : 0;
+	pthread_mutex_unlock(&src->lock);
+	free(old);
+}
+
+/* A scrape: a copy of the latest snapshot. */
+static int serve_snapshot(FILE *out, void *ctx)
+{
+	struct exporter_source *src = ctx;
+	int rc = -1;
+
+	pthread_mutex_lock(&src->lock);
+	if (src->page && fwrite(src->page, 1, src->page_len, out) == src->page_len)
+		rc = 0;
+	pthread_mutex_unlock(&src->lock);
+	return rc;
 }
 
 int run_exporter(struct tracer *t)
 {
 	struct exporter_source src = { .t = t };
-	__u64 deadline = UINT64_MAX;
+	__u64 deadline = UINT64_MAX, interval_ns, next;
 	struct exporter *http;
 	struct timespec rt;
 	char err[256];
@@ -118,18 +151,30 @@ int run_exporter(struct tracer *t)
 		.version = SMCCCTRACE_VERSION, .plan = t->totals.plan, .handler = t->totals.handler,
 		.kernel = t->kernel.release, .start_time_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
 	};
-	http = exporter_start(&t->opts.listen_addr, render_metrics, &src, t->opts.verbose, err, sizeof(err));
+	pthread_mutex_init(&src.lock, NULL);
+	collect(&src);	/* the first scrape finds a page */
+	http = exporter_start(&t->opts.listen_addr, serve_snapshot, &src, t->opts.verbose, err, sizeof(err));
 	if (!http) {
 		agg_free(src.calls);
+		free(src.page);
 		return errorf("%s", err);
 	}
 	fprintf(stderr, "smccctrace: serving metrics on http://%s:%u/metrics\n", t->opts.listen_addr.host,
 		exporter_port(http));
 	if (t->opts.duration_s > 0)
 		deadline = t->t0_ns + (__u64)(t->opts.duration_s * 1e9);
-	while (!stop_signal && monotonic_ns() < deadline && !all_pids_gone(&t->opts))
-		nap_until(deadline);
+	interval_ns = (__u64)(t->opts.listen_interval_s * 1e9);
+	next = monotonic_ns() + interval_ns;
+	while (!stop_signal && monotonic_ns() < deadline && !all_pids_gone(&t->opts)) {
+		nap_until(deadline < next ? deadline : next);
+		if (monotonic_ns() >= next) {
+			collect(&src);
+			next = monotonic_ns() + interval_ns;
+		}
+	}
 	exporter_stop(http);	/* no scrape runs after this */
+	free(src.page);
+	pthread_mutex_destroy(&src.lock);
 	if (stats_map_collect(t->bpf.skel, src.calls))
 		errorf("cannot read the kernel's counts: %s", strerror(errno));
 	t->totals.calls = agg_calls(src.calls, t->totals.by_disposition);

@@ -117,6 +117,7 @@ void trace_opts_init(struct trace_opts *o)
 	o->poll_limit = PSCI_DEFAULT_POLL_LIMIT;
 	o->poll_time_ms = PSCI_DEFAULT_POLL_TIME_MS;
 	o->slow_vmm_ms = PSCI_DEFAULT_SLOW_VMM_MS;
+	o->listen_interval_s = 2.0;	/* a few seconds: scrapes see counts at most this old */
 }
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -233,6 +234,7 @@ enum {
 	OPT_BUFFER,
 	OPT_USER,
 	OPT_WALL_CLOCK,
+	OPT_LISTEN_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -267,6 +269,7 @@ static const struct option long_options[] = {
 	{ "buffer", required_argument, NULL, OPT_BUFFER },
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
+	{ "listen-interval", required_argument, NULL, OPT_LISTEN_INTERVAL },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -274,7 +277,7 @@ static const struct option long_options[] = {
 
 int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, size_t len)
 {
-	bool conduit_set = false, disposition_set = false, by_set = false;
+	bool conduit_set = false, disposition_set = false, by_set = false, listen_interval_set = false;
 	const char *psci_threshold = NULL;	/* a PSCI flow option, for "needs --psci" */
 	uint32_t v;
 	int c;
@@ -426,6 +429,13 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			o->buffer_bytes = (uint32_t)size;
 			break;
 		}
+		case OPT_LISTEN_INTERVAL:
+			if (parse_seconds(optarg, &o->listen_interval_s) || o->listen_interval_s < 0.1 ||
+			    o->listen_interval_s > 3600)
+				return fail(err, len, "--listen-interval: not a number of seconds from 0.1 to 3600: '%s'",
+					    optarg);
+			listen_interval_set = true;
+			break;
 		case OPT_USER:
 			if (!*optarg)
 				return fail(err, len, "--user: which user?");
@@ -469,6 +479,8 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		return fail(err, len, "the PSCI flow view needs vCPU ids and arguments: the tracepoint plan has neither");
 	if (o->plan == PLAN_TRACEPOINT && o->vcpu >= 0)
 		return fail(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
+	if (listen_interval_set && !o->listen)
+		return fail(err, len, "--listen-interval applies to --listen");
 	if (o->user && o->want_file)
 		return fail(err, len, "--user applies to live tracing only");
 	if (o->buffer_bytes && (o->summary || o->listen || o->want_file))
@@ -528,6 +540,8 @@ void trace_usage(FILE *out)
 "      --listen ADDR:PORT serve Prometheus metrics on http://ADDR:PORT/metrics instead\n"
 "                         of tracing: call counts and latency histograms, counted in\n"
 "                         the kernel (a bare PORT is 127.0.0.1:PORT; docs/prometheus.md)\n"
+"      --listen-interval SECS  read the kernel's counts every SECS seconds (default 2);\n"
+"                         scrapes serve the latest reading\n"
 "      --user NAME        once attached, run as this user (default: nobody, when\n"
 "                         started as root; a user name or UID[:GID])\n"
 "  -v, --verbose          explain the attach plan and libbpf messages\n"

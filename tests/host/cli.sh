@@ -52,6 +52,8 @@ expect "--buffer bad suffix" 2 '' 'not a power of two' -- --buffer 64G
 expect "--buffer with --summary" 2 '' '--buffer sizes the live trace.s ring buffer: --summary does not use one' -- -s --buffer 64K
 expect "--user empty" 2 '' "--user: which user?" -- --user ""
 expect "--user with report" 2 '' "--user applies to live tracing only" -- report x.bin --user nobody
+expect "--listen-interval without --listen" 2 '' "--listen-interval applies to --listen" -- --listen-interval 5
+expect "--listen-interval too short" 2 '' "--listen-interval: not a number of seconds from 0.1 to 3600" -- --listen 9464 --listen-interval 0.01
 expect "--buffer in help" 0 '--buffer SIZE' '' -- --help
 expect "--buffer with report" 2 '' '--buffer sizes the live trace.s ring buffer: report does not use one' -- report x.bin --buffer 4K
 expect "dead pid" 1 '' '-p 4194303: no such process' -- -p 4194303

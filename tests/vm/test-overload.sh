@@ -29,4 +29,34 @@ check("WARNING" in open(os.path.join(r, "tracer.err")).read(), "stderr warns abo
 sys.exit(1 if fails else 0)
 PY
 check "$variant: loss counted exactly" [ $? = 0 ]
+check "$variant: scrape flood: the exporter and the bench VMM exited 0" sh -c "
+	grep -qx 0 '$RESULTS/flood-exporter.rc' && grep -qx 0 '$RESULTS/flood-vmm.rc'"
+python3 - "$RESULTS" <<'PY'
+import json, os, re, sys
+r = sys.argv[1]
+flood = json.load(open(os.path.join(r, "flood.json")))
+made = json.load(open(os.path.join(r, "flood-bench.json")))["calls"]
+page = open(os.path.join(r, "flood-final.txt")).read()
+counted = sum(float(m.group(1)) for m in re.finditer(r'^smccctrace_calls_total\{[^}]*\} (\S+)$', page, re.M))
+lost = re.search(r'^smccctrace_lost_events_total (\S+)$', page, re.M)
+err = open(os.path.join(r, "flood-exporter.err")).read()
+m = re.search(r"(\d+) calls in .*, (\d+) lost", err)
+print("# scrape flood: %(ok)d of %(requests)d scrapes answered in %(seconds).1f s (slowest %(slowest_s).3f s), "
+      "%(distinct_pages)d distinct pages" % flood)
+fails = 0
+def check(ok, what):
+    global fails
+    print(("ok - " if ok else "not ok - ") + what)
+    fails += not ok
+check(flood["requests"] == 10000 and flood["ok"] == 10000 and flood["failed"] == 0,
+      "10,000 scrapes, every one answered 200 (%d ok, %d failed)" % (flood["ok"], flood["failed"]))
+check(flood["distinct_pages"] <= flood["seconds"] / 2 + 3,
+      "scrapes serve the collector's snapshot: %d distinct pages in %.1f s, at most one per 2 s reading"
+      % (flood["distinct_pages"], flood["seconds"]))
+check(counted == made, "every call counted: smccctrace_calls_total sums to %d, the VMM made %d" % (counted, made))
+check(lost and float(lost.group(1)) == 0, "no call lost")
+check(m and int(m.group(1)) == made and int(m.group(2)) == 0, "the exporter's totals line agrees (%s)" % (m and m.group(0)))
+sys.exit(1 if fails else 0)
+PY
+check "$variant: 10,000 scrapes while counting: every call counted" [ $? = 0 ]
 report "vm-overload-$variant"

@@ -12,3 +12,22 @@ sleep 0.5
 kill -INT $t; wait $t; echo $? >"$out/tracer.rc"
 grep -c '"type":"call"' /tmp/overload.jsonl >"$out/received"
 tail -n 1 /tmp/overload.jsonl >"$out/summary.json"
+
+# A flood of scrapes: 10,000 GET /metrics on loopback, 4 at a time (within the
+# exporter's 8 per client), at most 240 s, while the exporter counts the bench loop.
+# Scrapes serve the collector's snapshot (read every 2 s): the kernel is not read per
+# scrape, and every call is still counted.
+ip link set lo up	# the exporter listens on loopback
+smccctrace -v --listen 127.0.0.1:9470 --listen-interval 2 >/dev/null 2>"$out/flood-exporter.err" &
+e=$!
+i=0
+while ! grep -q 'serving metrics on' "$out/flood-exporter.err" && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.05; done
+smccc-testvmm --scenario bench --kind kvm --vcpus 2 --calls 20000 --timeout 1800 >"$out/flood-bench.json" \
+	2>"$out/flood-vmm.log" &
+v=$!
+scrape-flood 127.0.0.1 9470 10000 4 240 >"$out/flood.json"
+wait $v; echo $? >"$out/flood-vmm.rc"
+sleep 2.5	# the collector's next reading holds every call
+printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 10 nc 127.0.0.1 9470 >"$out/flood-final.txt"
+grep -E '^(VmHWM|VmRSS):' /proc/$e/status >"$out/flood-exporter-mem.txt"
+kill -INT $e; wait $e; echo $? >"$out/flood-exporter.rc"
