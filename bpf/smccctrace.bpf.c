@@ -52,6 +52,7 @@ const volatile __u32 wakeup_bytes = 0;
 /* PSTATE (SPSR) bits */
 #define PSR_MODE32_BIT		0x10
 #define PSR_AA32_T_BIT		0x20
+#define KVM_ARM_VCPU_HAS_EL2	7	/* uapi: the vCPU has virtual EL2 (nested virtualisation) */
 /* uapi exit reasons */
 #define KVM_EXIT_HYPERCALL	3
 #define KVM_EXIT_SYSTEM_EVENT	24
@@ -557,6 +558,29 @@ static __always_inline int on_handler_exit(long ret)
 	return 0;
 }
 
+/*
+ * A trap that never reached the SMCCC dispatcher. On a vCPU with virtual EL2
+ * (nested virtualisation) KVM injects every HVC, and an SMC #0 the guest hypervisor
+ * traps (HCR_EL2.TSC), into the guest's own hypervisor: reflected, answered there, so
+ * no result is visible yet. Otherwise KVM refused it (-1 in x0; SMC #imm != 0).
+ */
+static __always_inline void not_dispatched(struct inflight *in)
+{
+	struct kvm *kvm = in->kvm;	/* a kernel pointer: CO-RE applies to *kvm, not to in */
+	unsigned long features = 0;
+
+	if (bpf_core_field_exists(struct kvm_arch, vcpu_features))
+		features = BPF_CORE_READ(kvm, arch.vcpu_features[0]);
+	if (features & (1ul << KVM_ARM_VCPU_HAS_EL2) &&
+	    (in->ev.conduit == CONDUIT_HVC || in->ev.imm == 0)) {
+		in->ev.disposition = DISP_REFLECTED;
+		if (!aggregate)	/* a kept summary entry's missing bits are not reset per call */
+			in->ev.missing |= EVM_RET;
+	} else {
+		in->ev.disposition = DISP_REFUSED;
+	}
+}
+
 /* The exit handler returns: the call is complete unless the VMM has it. */
 static __always_inline int on_trap_done(void)
 {
@@ -572,7 +596,7 @@ static __always_inline int on_trap_done(void)
 		return 0;
 	}
 	if (!in->reached_handler)
-		in->ev.disposition = DISP_REFUSED;
+		not_dispatched(in);
 	if (!aggregate && !(in->ev.flags & EVF_SYSTEM_EVENT)) {
 		struct kvm_vcpu *vcpu = in->vcpu;
 

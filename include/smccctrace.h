@@ -16,6 +16,8 @@ enum smccc_disposition {
 	DISP_DENIED = 1,	/* the VM's SMCCC filter said DENY */
 	DISP_FORWARDED = 2,	/* KVM_EXIT_HYPERCALL: the VMM answered */
 	DISP_REFUSED = 3,	/* answered -1 without reaching the SMCCC handler (SMC imm != 0) */
+	DISP_REFLECTED = 4,	/* nested virtualisation: KVM injected the call into the guest's
+				 * own (virtual EL2) hypervisor, which answers it */
 	DISP__COUNT,
 };
 

@@ -124,11 +124,14 @@ static void info_text(const struct report *r, long long bytes)
 	printf("  plan         %s, SMCCC handler %s\n", in->plan, in->handler);
 	for (int i = 0; i < in->nr_hooks; i++)
 		printf("  hook         %-20s %-10s %s\n", in->hooks[i].role, in->hooks[i].kind, in->hooks[i].target);
-	printf("  calls        %llu (kvm %llu, denied %llu, forwarded %llu, refused %llu) in %.3f s\n",
+	printf("  calls        %llu (kvm %llu, denied %llu, forwarded %llu, refused %llu",
 	       (unsigned long long)end->calls,
 	       (unsigned long long)r->file_by_disposition[DISP_KVM], (unsigned long long)r->file_by_disposition[DISP_DENIED],
 	       (unsigned long long)r->file_by_disposition[DISP_FORWARDED],
-	       (unsigned long long)r->file_by_disposition[DISP_REFUSED], end->duration_s);
+	       (unsigned long long)r->file_by_disposition[DISP_REFUSED]);
+	if (r->file_by_disposition[DISP_REFLECTED])
+		printf(", reflected %llu", (unsigned long long)r->file_by_disposition[DISP_REFLECTED]);
+	printf(") in %.3f s\n", end->duration_s);
 	printf("  lost         %llu\n", (unsigned long long)end->lost);
 	if (r->truncated)
 		printf("  truncated    at offset %llu: no end record (the tracer did not finish); "

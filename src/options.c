@@ -17,6 +17,7 @@ static const char *const disposition_names[DISP__COUNT] = {
 	[DISP_DENIED] = "denied",
 	[DISP_FORWARDED] = "forwarded",
 	[DISP_REFUSED] = "refused",
+	[DISP_REFLECTED] = "reflected",
 };
 
 static const char *const conduit_names[CONDUIT__COUNT] = {
@@ -206,7 +207,7 @@ static int add_disposition(struct trace_opts *o, const char *item, char *err, si
 	int d = disposition_parse(item);
 
 	if (d < 0)
-		return fail(err, len, "--disposition: expected kvm, denied, forwarded or refused, got '%s'", item);
+		return fail(err, len, "--disposition: expected kvm, denied, forwarded, refused or reflected, got '%s'", item);
 	o->disposition_mask |= 1u << d;
 	return 0;
 }
@@ -512,7 +513,7 @@ void trace_usage(FILE *out)
 "      --func LIST        only these functions: IDs, names or services, comma-separated\n"
 "                         (e.g. psci, PSCI_CPU_ON, 0x84000000)\n"
 "      --conduit LIST     hvc, smc\n"
-"      --disposition LIST kvm, denied, forwarded, refused\n"
+"      --disposition LIST kvm, denied, forwarded, refused, reflected\n"
 "      --json             JSON Lines, one object per call, then a summary record\n"
 "  -s, --summary          count calls and their latencies in the kernel; print a\n"
 "                         table with p50/p90/p99/max and log2 histograms at the end\n"

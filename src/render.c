@@ -111,6 +111,8 @@ void render_text(FILE *out, const struct call_view *v)
 		snprintf(conduit, sizeof(conduit), "%s#%u", conduit_name(ev->conduit), ev->imm);
 	if (ev->flags & EVF_SYSTEM_EVENT)
 		snprintf(result, sizeof(result), "(system event)");
+	else if (ev->disposition == DISP_REFLECTED && !missing(v, EVM_DISPOSITION))
+		snprintf(result, sizeof(result), "(guest hypervisor)");	/* it answers, out of sight */
 	else if (!v->has_result)
 		snprintf(result, sizeof(result), "%s", missing(v, EVM_RET) ? "?" : "(no reply)");
 	else if (v->ret_name)

@@ -244,11 +244,16 @@ bool all_pids_gone(const struct trace_opts *o)
 /* lost_cause: what overflowed, the ring buffer or (counting in the kernel) its key table */
 void print_totals(const struct trace_totals *t, const char *lost_cause)
 {
-	fprintf(stderr, "smccctrace: %llu calls in %.1fs (kvm %llu, denied %llu, forwarded %llu, refused %llu), %llu lost\n",
+	char reflected[40] = "";
+
+	/* only nested hosts reflect calls: elsewhere the line stays as it always was */
+	if (t->by_disposition[DISP_REFLECTED])
+		snprintf(reflected, sizeof(reflected), ", reflected %llu", (unsigned long long)t->by_disposition[DISP_REFLECTED]);
+	fprintf(stderr, "smccctrace: %llu calls in %.1fs (kvm %llu, denied %llu, forwarded %llu, refused %llu%s), %llu lost\n",
 		(unsigned long long)t->calls, t->duration_s,
 		(unsigned long long)t->by_disposition[DISP_KVM], (unsigned long long)t->by_disposition[DISP_DENIED],
 		(unsigned long long)t->by_disposition[DISP_FORWARDED], (unsigned long long)t->by_disposition[DISP_REFUSED],
-		(unsigned long long)t->lost);
+		reflected, (unsigned long long)t->lost);
 	if (t->lost)
 		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (%s full)\n", (unsigned long long)t->lost,
 			lost_cause);

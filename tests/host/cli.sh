@@ -43,7 +43,7 @@ expect "missing value" 2 '' 'needs a value' -- -p
 expect "bad duration" 2 '' 'not a duration' -- -d soon
 expect "bad --func" 2 '' "unknown function or service 'NOPE'" -- --func NOPE
 expect "bad --conduit" 2 '' 'expected hvc or smc' -- --conduit svc
-expect "bad --disposition" 2 '' 'expected kvm, denied, forwarded or refused' -- --disposition maybe
+expect "bad --disposition" 2 '' 'expected kvm, denied, forwarded, refused or reflected' -- --disposition maybe
 expect "bad --vcpu" 2 '' 'not a vCPU number' -- --vcpu x
 expect "--buffer not a power of two" 2 '' "--buffer: not a power of two from 4K to 1024M: '3000'" -- --buffer 3000
 expect "--buffer below a page" 2 '' 'not a power of two' -- --buffer 2K

@@ -41,7 +41,7 @@ n=$(comp --func "" | wc -w) want=$("$TOOL" decode --names | sort -u | wc -l)
 if [ "$n" = "$want" ] && [ "$n" -gt 50 ]; then ok "--func offers every name of decode --names ($n)"; else not_ok "--func offers $n names, decode --names has $want"; fi
 expect "decode: names" "PSCI_VERSION" decode PSCI_VER
 expect "--conduit" "hvc" --conduit h
-expect "--disposition list" "kvm,denied kvm,forwarded kvm,kvm kvm,refused" --disposition kvm,
+expect "--disposition list" "kvm,denied kvm,forwarded kvm,kvm kvm,reflected kvm,refused" --disposition kvm,
 expect "--by list" "vcpu,func" -s --by vcpu,f
 expect "--plan" "tracepoint" --plan t
 expect "a value, not an option, after --duration" "" -d ""

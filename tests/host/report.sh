@@ -43,7 +43,7 @@ echo "not a record" >"$D/text"
 expect "two-vmms --json" 0 'WARNING: 3 calls were lost while recording' -- report "$D/two-vmms.bin" --json -o "$D/two.jsonl"
 check "two-vmms: 11 call records, then a summary with the recording's totals" json \
 	'len(d) == 12 and d[-1] == {"type": "summary", "calls": 11, "lost": 3, "duration_s": 0.004,
-	 "by_disposition": {"kvm": 6, "denied": 1, "forwarded": 3, "refused": 1},
+	 "by_disposition": {"kvm": 6, "denied": 1, "forwarded": 3, "refused": 1, "reflected": 0},
 	 "plan": "fentry/fexit", "handler": "kvm_smccc_call_handler"}' "$D/two.jsonl"
 check "two-vmms: ts_ns relative to the recorded clock base, kvm_ns/vmm_ns as recorded" json \
 	'd[0]["ts_ns"] == 100000 and d[0]["kvm_ns"] == 3007 and d[4]["vmm_ns"] == 2000011

@@ -288,7 +288,7 @@ static void test_corruptions(void)
 	expect_corrupt("call nr_args", &f, c0 + FRAME + CALL_NR_ARGS, 18, 0, "18 arguments", c0);
 	expect_corrupt("call size", &f, c0 + FRAME + CALL_NR_ARGS, 6, 0, "expected for 6 arguments", c0);
 	expect_corrupt("conduit", &f, c0 + FRAME + CALL_CONDUIT, 2, 0, "conduit 2", c0);
-	expect_corrupt("disposition", &f, c1 + FRAME + CALL_DISP, 4, 0, "disposition 4", c1);
+	expect_corrupt("disposition", &f, c1 + FRAME + CALL_DISP, 5, 0, "disposition 5", c1);	/* 4 is reflected */
 	expect_corrupt("isa", &f, c2 + FRAME + CALL_ISA, 3, 0, "instruction set 3", c2);
 	expect_corrupt("insn bits", &f, c2 + FRAME + CALL_BITS, 8, 0, "width 8", c2);
 	expect_corrupt("flags", &f, c0 + FRAME + CALL_FLAGS, 0x80, 0, "unknown flags 0x80", c0);

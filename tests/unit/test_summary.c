@@ -104,7 +104,7 @@ static void test_json_large(void)
 	render(s, &iv, f, &buf);
 	CHECK(strncmp(buf, "{\"type\":\"interval\",\"interval\":1,\"final\":false,\"time\":\"", 54) == 0, "%s", buf);
 	CHECK(strstr(buf, "\"start_ns\":5,\"end_ns\":10,\"by\":[\"service\"],\"calls\":\"9007199254740993\",\"lost\":2,"
-		      "\"by_disposition\":{\"kvm\":\"9007199254740993\",\"denied\":0,\"forwarded\":0,\"refused\":0},"
+		      "\"by_disposition\":{\"kvm\":\"9007199254740993\",\"denied\":0,\"forwarded\":0,\"refused\":0,\"reflected\":0},"
 		      "\"groups\":[{\"service\":\"psci\",\"count\":\"9007199254740993\",\"kvm_ns\":{"
 		      "\"count\":\"9007199254740993\",\"sum\":\"18446744073709551615\",\"max\":1099511627776,"
 		      "\"p50\":1099511627776,\"p90\":1099511627776,\"p99\":1099511627776,"

@@ -8,11 +8,11 @@ KERNEL=$1
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 kernel=$kernel_name variant=$2
 cell="$variant$CELL_SUFFIX"
-vm_run_kernel() { vm_run "$variant" "$1"; }
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$RESULTS/probe.json" "$1"; }
 
-vm_run_kernel probe
-check "$cell: probe scenario ran" [ "$VM_RC" = 0 ]
+# one boot for both: probe, then (unless PROBE_ONLY) the trace
+vm_run "$variant" probe-trace --timeout 600 --env SCENARIO_TIMEOUT=540 ${PROBE_ONLY:+--env PROBE_ONLY=1}
+check "$cell: probe scenario ran" grep -qx 0 "$RESULTS/probe-scenario.rc"
 check "$cell: probe exits 0 (tracing possible)" grep -qx 0 "$RESULTS/probe.rc"
 check "$cell: probe --json reports kernel $kernel_release (got $(json kernel))" [ "$(json kernel)" = "$kernel_release" ]
 check "$cell: probe sees BTF" [ "$(json btf)" = True ]
@@ -58,7 +58,6 @@ fi
 
 # On 6.12 the trace itself is covered by test-trace.sh and test-filters.sh.
 [ -n "${PROBE_ONLY:-}" ] && { report "vm-kernel-$variant"; exit; }
-vm_run_kernel trace-full
 check "$cell: trace-full scenario exited 0" [ "$VM_RC" = 0 ]
 check "$cell: VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
 check "$cell: tracer exited 0" grep -qx 0 "$RESULTS/trace.rc"

@@ -5,7 +5,7 @@
 # recording says exactly the same.
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 variant=$1
-vm_run "$variant" psci-hotplug
+vm_run "$variant" psci-hotplug --timeout 600 --env SCENARIO_TIMEOUT=540
 check "$variant: psci-hotplug scenario exited 0" [ "$VM_RC" = 0 ]
 check "$variant: the hotplug VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
 check "$variant: smccctrace psci exited 0 by itself when the VMM exited" grep -qx 0 "$RESULTS/psci.rc"

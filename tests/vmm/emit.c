@@ -422,9 +422,35 @@ void emit_park(struct emitter *e)
 	}
 }
 
-/* ---- A64 benchmark timing ---- */
+/* ---- A64 virtual EL2 (nested scenario) ---- */
 
 #define A64_ISB			0xd5033fdfu
+#define A64_MSR_VBAR_EL2	0xd51cc000u	/* msr vbar_el2, xN (| N) */
+#define A64_ERET		0xd69f03e0u
+
+void emit_set_vbar_el2(struct emitter *e, uint64_t ipa)
+{
+	if (e->isa != ISA_A64 || ipa & 0x7ff) {
+		emit_fail(e, "VBAR_EL2: A64 only, 2 KiB aligned");
+		return;
+	}
+	a64_load_imm(e, 0, ipa);
+	put32(e, A64_MSR_VBAR_EL2 | 0);
+	put32(e, A64_ISB);
+}
+
+void emit_reflected_answer(struct emitter *e, uint64_t answer)
+{
+	if (e->isa != ISA_A64) {
+		emit_fail(e, "virtual EL2 is A64 only");
+		return;
+	}
+	a64_load_imm(e, 0, answer);
+	put32(e, A64_ERET);
+}
+
+/* ---- A64 benchmark timing ---- */
+
 #define A64_MRS_CNTVCT_EL0	0xd53be040u	/* mrs xN, cntvct_el0 (| N) */
 #define A64_MRS_CNTFRQ_EL0	0xd53be000u	/* mrs xN, cntfrq_el0 (| N) */
 

@@ -77,6 +77,14 @@ void emit_branch_x0_ne(struct emitter *e, uint32_t imm, uint64_t label);
 void emit_park(struct emitter *e);
 
 /*
+ * A guest with virtual EL2 (nested scenario, A64 only): point VBAR_EL2 at ipa
+ * (2 KiB aligned; x0 is clobbered), and a guest hypervisor's whole answer to a call
+ * reflected to it: x0 = answer, x1..x3 untouched, eret behind the HVC/SMC.
+ */
+void emit_set_vbar_el2(struct emitter *e, uint64_t ipa);
+void emit_reflected_answer(struct emitter *e, uint64_t answer);
+
+/*
  * Benchmark timing, A64 only (x20/x21 hold the counter readings): start
  * reads the virtual counter, stop reads it again and leaves the tick delta
  * in x0. Each read sits behind an ISB so it cannot be taken early.

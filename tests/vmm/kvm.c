@@ -167,6 +167,41 @@ int kvm_get_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t *val)
 	return 0;
 }
 
+#define VGIC_DIST_IPA	0x08000000ull	/* 64 KiB */
+#define VGIC_REDIST_IPA	0x080a0000ull	/* 128 KiB per vCPU */
+
+static int vgic_attr(int fd, uint32_t group, uint64_t attr, uint64_t *val, const char *what)
+{
+	struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (uintptr_t)val };
+
+	if (ioctl(fd, KVM_SET_DEVICE_ATTR, &a) < 0) {
+		vmm_err("vGICv3: %s: %s", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int kvm_create_vgic_v3(struct kvm_vm *vm, unsigned int nr_vcpus)
+{
+	struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	uint64_t dist = VGIC_DIST_IPA, redist = VGIC_REDIST_IPA;
+
+	if (nr_vcpus * 0x20000ull > 0x10000000ull - VGIC_REDIST_IPA) {
+		vmm_err("vGICv3: %u vCPUs' redistributors would reach the markers", nr_vcpus);
+		return -1;
+	}
+	if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &dev) < 0) {
+		vmm_err("KVM_CREATE_DEVICE (vGICv3): %s", strerror(errno));
+		return -1;
+	}
+	/* the fd stays open for the VM's life: the VM holds the device */
+	if (vgic_attr(dev.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist, "distributor address") ||
+	    vgic_attr(dev.fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist, "redistributor address") ||
+	    vgic_attr(dev.fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL, "init"))
+		return -1;
+	return 0;
+}
+
 /* The uapi names; 6.1's cross headers lack the second bitmap. */
 #define FW_REG(r)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | (0x0014ull << KVM_REG_ARM_COPROC_SHIFT) | (r))
 #define FW_BMAP_REG(r)	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | (0x0016ull << KVM_REG_ARM_COPROC_SHIFT) | (r))

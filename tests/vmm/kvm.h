@@ -68,6 +68,13 @@ struct kvm_fw_answers {
 	uint64_t vendor_hyp_bmap_2;	/* KVM_FEATURES' x2; 0 where the kernel has none */
 };
 int kvm_read_fw_answers(struct kvm_vcpu *vcpu, struct kvm_fw_answers *fw);
+
+/*
+ * An in-kernel GICv3, which KVM requires of a VM with virtual EL2 (nested scenario):
+ * distributor and redistributors at fixed IPAs clear of guest RAM and the markers.
+ * After the vCPUs exist; returns 0 or -1 after printing why.
+ */
+int kvm_create_vgic_v3(struct kvm_vm *vm, unsigned int nr_vcpus);
 int kvm_set_reg(struct kvm_vcpu *vcpu, uint64_t id, uint64_t val);
 /* KVM_RUN; returns -1 with errno, and prints nothing for EINTR */
 int kvm_run(struct kvm_vcpu *vcpu);

@@ -56,4 +56,12 @@ static inline __u64 kvm_hypercall_flags(const struct kvm_run *run)
 	return flags;
 }
 
+/* Virtual EL2 (nested virtualisation, 6.x with kvm-arm.mode=nested; NV2 in 7.x) */
+#ifndef KVM_CAP_ARM_EL2
+#define KVM_CAP_ARM_EL2			240
+#endif
+#ifndef KVM_ARM_VCPU_HAS_EL2
+#define KVM_ARM_VCPU_HAS_EL2		7
+#endif
+
 #endif /* SMCCC_TESTVMM_KVM_COMPAT_H */

@@ -258,6 +258,8 @@ static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
 	if (vmm->aarch32)
 		init.features[0] |= 1u << KVM_ARM_VCPU_EL1_32BIT;
+	if (cfg->el2)	/* the vCPU resets into virtual EL2 (EL2h) */
+		init.features[0] |= 1u << KVM_ARM_VCPU_HAS_EL2;
 
 	for (i = 0; i < vmm->nr_vcpus; i++) {
 		struct vcpu_ctx *ctx = &vmm->vcpus[i];
@@ -421,6 +423,10 @@ static int run(const struct options *o)
 		vmm_err("scenario %s is AArch64 only", sc->name);
 		return EXIT_USAGE;
 	}
+	if (sc->el2 && o->aarch32) {
+		vmm_err("scenario %s is AArch64 only (virtual EL2)", sc->name);
+		return EXIT_USAGE;
+	}
 	if (sc->vcpu_steps && o->iterations != 1) {
 		vmm_err("scenario %s has no --iterations loop", sc->name);
 		return EXIT_USAGE;
@@ -456,6 +462,11 @@ static int run(const struct options *o)
 		vmm_err("AArch32 guest not supported: KVM_CAP_ARM_EL1_32BIT is 0 (no AArch32 at EL1 on this CPU)");
 		return EXIT_NO_AARCH32;
 	}
+	if (sc->el2 && !kvm_check_extension(&vmm.vm, KVM_CAP_ARM_EL2)) {
+		vmm_err("scenario %s needs virtual EL2: KVM_CAP_ARM_EL2 is 0 (boot with kvm-arm.mode=nested on a CPU with FEAT_NV2)",
+			sc->name);
+		return 1;
+	}
 	if (kvm_create_vm(&vmm.vm))
 		return 1;
 	vmm.ram = kvm_add_ram(&vmm.vm, 0, GUEST_RAM_IPA, GUEST_RAM_SIZE);
@@ -484,10 +495,13 @@ static int run(const struct options *o)
 		.nr_vcpus = vmm.nr_vcpus,
 		.iterations = o->iterations,
 		.userspace_psci = sc->userspace_psci,
+		.el2 = sc->el2,
 	};
 	ret = create_vcpus(&vmm, &cfg);
 	if (ret)
 		return ret < 0 ? 1 : ret;
+	if (sc->el2 && kvm_create_vgic_v3(&vmm.vm, vmm.nr_vcpus))	/* KVM's condition for NV */
+		return 1;
 	if (build_programs(&vmm, sc, &cfg, plans))
 		return 1;
 

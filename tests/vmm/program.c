@@ -227,6 +227,28 @@ static int emit_poll(struct emitter *e, struct vcpu_plan *plan,
 	return 0;
 }
 
+/*
+ * Virtual EL2: KVM reflects the vCPU's HVCs into its own EL2 vectors (VBAR_EL2). The
+ * guest hypervisor is one answer at the "current EL, SPx, synchronous" entry (the vCPU
+ * runs at EL2h) and, defensively, at the SP0 one; the program stays below the table.
+ */
+static void emit_el2_vectors(struct emitter *e, uint8_t *ram, unsigned int vcpu)
+{
+	static const uint64_t entries[] = { 0x000, 0x200 };
+	uint64_t table = guest_code_ipa(vcpu) + GUEST_EL2_VECTORS_OFF;
+
+	for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		struct emitter v;
+
+		emit_init(&v, ram + (table + entries[i] - GUEST_RAM_IPA), table + entries[i], 0x80, ISA_A64);
+		emit_reflected_answer(&v, GUEST_REFLECTED_ANSWER);
+		if (v.error)
+			e->error = v.error;
+	}
+	e->size = GUEST_EL2_VECTORS_OFF;
+	emit_set_vbar_el2(e, table);
+}
+
 int program_build(const struct scenario *sc, const struct program_config *cfg,
 		  unsigned int vcpu, uint8_t *ram, struct vcpu_plan *plan)
 {
@@ -251,6 +273,8 @@ int program_build(const struct scenario *sc, const struct program_config *cfg,
 	/* x28/r11 and x26/r12 first: x0 still holds a secondary's context id */
 	emit_set_marker_base(&e, guest_marker_ipa(vcpu));
 	emit_set_flags_base(&e, GUEST_FLAGS_IPA);
+	if (cfg->el2)
+		emit_el2_vectors(&e, ram, vcpu);
 
 	for (i = 0; i < nr_steps; i++) {
 		const struct step *s = &steps[i];

@@ -24,6 +24,11 @@
 #define GUEST_RAM_IPA		0x80000000ull
 #define GUEST_RAM_SIZE		0x200000ull		/* 2 MiB */
 #define GUEST_CODE_SIZE		0x10000ull		/* per vCPU */
+/* A vCPU with virtual EL2 (the nested scenario): its EL2 vector table, in the upper
+ * half of its code region, and what its guest hypervisor answers every call KVM
+ * reflects to it with (x0; x1..x3 stay). */
+#define GUEST_EL2_VECTORS_OFF	0x8000ull
+#define GUEST_REFLECTED_ANSWER	0x4e455354ull		/* "NEST" */
 #define GUEST_FLAGS_IPA		(GUEST_RAM_IPA + 0x100000ull)
 #define GUEST_MARKER_IPA	0x10000000ull		/* unmapped: MMIO */
 #define GUEST_MARKER_WINDOW	0x1000ull		/* per vCPU */
@@ -88,6 +93,7 @@ struct program_config {
 	unsigned int iterations;
 	uint64_t mpidr[GUEST_MAX_VCPUS];	/* affinity, for CPU_ON */
 	bool userspace_psci;		/* CPU_ON and friends are forwarded */
+	bool el2;			/* the vCPU starts at virtual EL2 */
 	/* hotplug: each secondary's lives, known once it is built */
 	uint64_t life_entry[GUEST_MAX_VCPUS][HOTPLUG_MAX_LIVES];
 };

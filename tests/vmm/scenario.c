@@ -250,6 +250,26 @@ static const struct step hotplug_vcpu4[] = {
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
+/*
+ * nested: one vCPU at virtual EL2 (kvm-arm.mode=nested, 7.x). KVM reflects each HVC
+ * into the guest's own EL2 vectors, never reaching its SMCCC dispatcher: the guest
+ * hypervisor answers. SMCs from EL2 go to KVM as usual (kvm, denied, forwarded,
+ * refused); SYSTEM_OFF goes by SMC, an HVC would only be reflected.
+ */
+static const struct step nested_boot[] = {
+	CALL("nested_hvc_smccc_version", FID_SMCCC_VERSION, HVC, 0, REFLECTED),
+	CALL("nested_hvc_psci_version", FID_PSCI_VERSION, HVC, 0, REFLECTED),
+	CALL("nested_hvc_imm", FID_SIP32_BASE + 0x21, HVC, 0x1234, REFLECTED, ARGS(0x91)),
+	CALL("nested_hvc_fwd_id", FID_OEM32_BASE + 0x21, HVC, 0, REFLECTED, ARGS(0x92)),
+	CALL("nested_smc_smccc_version", FID_SMCCC_VERSION, SMC, 0, KVM),
+	CALL("nested_smc_psci_version", FID_PSCI_VERSION, SMC, 0, KVM),
+	CALL("nested_smc_handled", FID_SIP32_BASE + 0x02, SMC, 0, KVM, ARGS(0x93)),
+	CALL("nested_smc_deny", FID_SIP32_BASE + 0x12, SMC, 0, DENIED, ARGS(0x94), .flags = NF),
+	CALL("nested_smc_fwd", FID_OEM32_BASE + 0x02, SMC, 0, FORWARDED, ARGS(0x95), .flags = NF),
+	CALL("nested_smc_refused", FID_SMCCC_VERSION, SMC, 1, REFUSED, ARGS(0x96)),
+	CALL("psci_system_off_smc", FID_PSCI_SYSTEM_OFF, SMC, 0, KVM, .flags = STEP_NO_RETURN),
+};
+
 static const struct step *const hotplug_steps[] = {
 	hotplug_vcpu0, hotplug_vcpu1, hotplug_vcpu2, hotplug_vcpu3, hotplug_vcpu4,
 };
@@ -284,6 +304,15 @@ static const struct scenario scenarios[] = {
 		.userspace_psci = true,
 		.not_present = 1u << 3,
 	},
+	{
+		.name = "nested",
+		.boot = nested_boot,
+		.nr_boot = ARRAY_SIZE(nested_boot),
+		.nr_vcpus = 1,
+		.filters = full_filters,
+		.nr_filters = ARRAY_SIZE(full_filters),
+		.el2 = true,
+	},
 };
 
 const struct scenario *scenario_find(const char *name)
@@ -298,7 +327,7 @@ const struct scenario *scenario_find(const char *name)
 
 const char *scenario_names(void)
 {
-	return "full, hotplug";
+	return "full, hotplug, nested";
 }
 
 const char *disposition_name(enum disposition disp)
@@ -308,6 +337,7 @@ const char *disposition_name(enum disposition disp)
 	case DISP_DENIED:	return "denied";
 	case DISP_FORWARDED:	return "forwarded";
 	case DISP_REFUSED:	return "refused";
+	case DISP_REFLECTED:	return "reflected";
 	}
 	return "?";
 }

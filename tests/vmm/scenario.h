@@ -21,6 +21,8 @@ enum disposition {
 	DISP_DENIED,	/* the SMCCC filter's DENY: -1, in the kernel */
 	DISP_FORWARDED,	/* KVM_EXIT_HYPERCALL: the VMM answers */
 	DISP_REFUSED,	/* SMC #imm != 0: handle_smc answers -1 itself */
+	DISP_REFLECTED,	/* virtual EL2: KVM injects the HVC into the guest's own
+			 * hypervisor, which answers (GUEST_REFLECTED_ANSWER) */
 };
 
 enum step_kind {
@@ -112,6 +114,7 @@ struct scenario {
 	unsigned int nr_vcpus;		/* 0: --vcpus decides */
 	bool userspace_psci;
 	uint32_t not_present;		/* vCPUs the VMM answers DENIED for */
+	bool el2;			/* vCPUs with virtual EL2 (KVM_ARM_VCPU_HAS_EL2) */
 };
 
 const struct scenario *scenario_find(const char *name);
