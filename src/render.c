@@ -78,7 +78,7 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 
 void render_text_header(FILE *out)
 {
-	fprintf(out, "%-12s %-7s %-3s %-4s %-26s %-9s %-18s %-10s %-22s %9s %9s  %s\n",
+	fprintf(out, "%-12s %-7s %-3s %-4s %-26s %-11s %-18s %-10s %-22s %9s %9s  %s\n",
 		"TIME(s)", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT", "PC", "DISP", "RESULT",
 		"KVM(us)", "VMM(us)", "ARGS");
 }
@@ -105,10 +105,11 @@ void render_text(FILE *out, const struct call_view *v)
 	const char *name = missing(v, EVM_FUNC) ? "?" : v->name;
 	const char *disp = missing(v, EVM_DISPOSITION) ? "?" : disposition_name(ev->disposition);
 
+	/* as the Arm ARM, objdump and the kernel write it: "hvc #0x1234" */
 	if (missing(v, EVM_IMM))
-		snprintf(conduit, sizeof(conduit), "%s#?", conduit_name(ev->conduit));
+		snprintf(conduit, sizeof(conduit), "%s #?", conduit_name(ev->conduit));
 	else
-		snprintf(conduit, sizeof(conduit), "%s#%u", conduit_name(ev->conduit), ev->imm);
+		snprintf(conduit, sizeof(conduit), "%s #0x%x", conduit_name(ev->conduit), ev->imm);
 	if (ev->flags & EVF_SYSTEM_EVENT)
 		snprintf(result, sizeof(result), "(system event)");
 	else if (ev->disposition == DISP_REFLECTED && !missing(v, EVM_DISPOSITION))
@@ -131,7 +132,7 @@ void render_text(FILE *out, const struct call_view *v)
 		fprintf(out, "%-12.6f %-7u %-3s %-4s ", v->ts_ns / 1e9, ev->pid, "?", "?");
 	else
 		fprintf(out, "%-12.6f %-7u %-3u %-4u ", v->ts_ns / 1e9, ev->pid, ev->vm, ev->vcpu);
-	fprintf(out, "%-26s %-9s 0x%-16" PRIx64 " %-10s %-22s %9.1f %s  %s\n",
+	fprintf(out, "%-26s %-11s 0x%-16" PRIx64 " %-10s %-22s %9.1f %s  %s\n",
 		name, conduit, (uint64_t)ev->pc, disp, result, ev->kvm_ns / 1000.0, vmm, args);
 }
 

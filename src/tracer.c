@@ -427,7 +427,12 @@ static int run_summary(struct tracer *t)
 	while (!iv.final) {
 		nap_until(deadline && deadline < next ? deadline : next);
 		now = monotonic_ns();
-		iv.final = stop_signal || (deadline && now >= deadline) || all_pids_gone(&t->opts);
+		bool gone = all_pids_gone(&t->opts);
+
+		iv.final = stop_signal || (deadline && now >= deadline) || gone;
+		/* the line the call trace prints (run_trace) */
+		if (gone && t->opts.verbose)
+			fprintf(stderr, "smccctrace: the traced process exited\n");
 		if (!iv.final && now < next)
 			continue;
 		if (stats_map_collect(t->bpf.skel, summary_table(s))) {

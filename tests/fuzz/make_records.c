@@ -121,7 +121,7 @@ static void two_vmms(const char *dir)
 	call(&w, 1000, 1001, 1, 0, 200, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);	/* PSCI_VERSION */
 	call(&w, 1000, 1001, 1, 0, 300, 0x84000050, 0, HVC, 0, DISP_DENIED, NOT_SUPPORTED, 2, 0, 0);	/* TRNG, denied */
 	call(&w, 1000, 1001, 1, 0, 400, 0xc2000042, 5, HVC, 0, DISP_FORWARDED, 0xf0d0000000000400ull, 4, 2000, 0);
-	call(&w, 1000, 1001, 1, 0, 2500, 0x84000000, 0, SMC, 1, DISP_REFUSED, NOT_SUPPORTED, 1, 0, 0);	/* SMC #1 */
+	call(&w, 1000, 1001, 1, 0, 2500, 0x84000000, 0, SMC, 0x1234, DISP_REFUSED, NOT_SUPPORTED, 1, 0, 0);	/* SMC #0x1234 */
 	call(&w, 1000, 1001, 1, 0, 2600, 0xc4000003, 1, HVC, 0, DISP_KVM, 0, 20, 0, 0);		/* CPU_ON vCPU 1 */
 	lost(&w, 2650, 3);
 	call(&w, 1000, 1002, 1, 1, 2700, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);	/* vCPU 1's first */

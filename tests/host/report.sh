@@ -66,6 +66,13 @@ sys.exit(not (m[("process_name", 2000, 0)]["name"] == "VMM pid 2000"
               and m[("thread_name", 1000, 1002)]["name"] == "vCPU 1"))' "$D/two.json"
 expect "two-vmms text" 0 '' -- report "$D/two-vmms.bin"
 check "two-vmms text: header and 11 lines" sh -c "head -1 '$D/out' | grep -q '^TIME(s)' && [ \$(wc -l <'$D/out') = 12 ]"
+cp "$D/out" "$D/two.txt"
+check "two-vmms text: each immediate in hex as 'hvc #0x1234', the one JSON has" python3 -c '
+import json, sys
+calls = [r for r in map(json.loads, open(sys.argv[2])) if r["type"] == "call"]
+lines = open(sys.argv[1]).read().splitlines()[1:]
+sys.exit(not (len(lines) == len(calls) and any(c["imm"] == 0x1234 for c in calls)
+              and all(" %s #0x%x " % (c["conduit"], c["imm"]) in l for c, l in zip(calls, lines))))' "$D/two.txt" "$D/two.jsonl"
 expect "two-vmms --func psci -p 1000" 0 '' -- report "$D/two-vmms.bin" --json --func psci -p 1000
 check "offline filters: the PSCI calls of VMM 1000 only" json \
 	'[r.get("func") for r in d[:-1]] == ["PSCI_VERSION", "PSCI_VERSION", "PSCI_CPU_ON", "PSCI_VERSION", "PSCI_SYSTEM_OFF"]

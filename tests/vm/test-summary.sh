@@ -9,6 +9,10 @@ vm_run "$variant" summary --timeout 600 --env SCENARIO_TIMEOUT=540
 check "$variant: summary scenario exited 0" [ "$VM_RC" = 0 ]
 python3 tests/vm/check_summary.py "$RESULTS" --label "summary-$variant"
 check "$variant: summaries equal the ground truth" [ $? = 0 ]
+# run A's VMM exits on its own: -s says so like the call trace does (-v)
+for f in sum-json sum-text sum-default calls; do
+	check "$variant: $f: 'the traced process exited'" grep -q '^smccctrace: the traced process exited$' "$RESULTS/$f.err"
+done
 
 # the schema: every JSON Lines output of this boot, and the subcommands' JSON
 tool=build/x86_64/smccctrace
