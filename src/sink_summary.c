@@ -2,42 +2,68 @@
  * whole trace, when it ends. For traces whose calls reach userspace (`smccctrace
  * report --summary`); the live --summary counts in the kernel instead (tracer.c). */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "sink.h"
 #include "summary.h"
 
+struct summary_sink {
+	struct summary *sum;
+	__u64 realtime_ns;	/* the trace's start in wall-clock time, from its header */
+};
+
+static int summary_start(struct sink *s, const struct trace_info *info)
+{
+	struct summary_sink *ss = s->ctx;
+
+	ss->realtime_ns = info->realtime_ns;
+	return 0;
+}
+
 static int summary_event(struct sink *s, const struct call_view *v)
 {
-	agg_add_event(summary_table(s->ctx), v->ev);
+	struct summary_sink *ss = s->ctx;
+
+	agg_add_event(summary_table(ss->sum), v->ev);
 	return 0;
 }
 
 static int summary_finish(struct sink *s, const struct trace_totals *t)
 {
+	struct summary_sink *ss = s->ctx;
 	struct summary_interval iv = {
 		.end_ns = (__u64)(t->duration_s * 1e9),
 		.lost = t->lost,
 		.final = true,
 	};
 
-	return summary_print(s->ctx, &iv);
+	/* the interval's time is the recorded one, not the time of the report */
+	if (ss->realtime_ns)
+		iv.realtime_ns = ss->realtime_ns + iv.end_ns;
+	return summary_print(ss->sum, &iv);
 }
 
 static void summary_destroy(struct sink *s)
 {
-	summary_free(s->ctx);
+	struct summary_sink *ss = s->ctx;
+
+	summary_free(ss->sum);
+	free(ss);
 	s->ctx = NULL;
 }
 
 int sink_summary_open(struct sink *s, FILE *out, const char *name, bool json, unsigned by)
 {
-	struct summary *sum = summary_new(out, json, by, false);
+	struct summary_sink *ss = calloc(1, sizeof(*ss));
 
-	if (!sum)
+	if (!ss || !(ss->sum = summary_new(out, json, by, false))) {
+		free(ss);
 		return -1;
+	}
 	*s = (struct sink){
 		.name = name,
-		.ctx = sum,
+		.ctx = ss,
+		.start = summary_start,
 		.event = summary_event,
 		.finish = summary_finish,
 		.destroy = summary_destroy,

@@ -254,7 +254,12 @@ static void print_json(struct summary *s, const struct agg_row *rows, size_t n, 
 	struct tm tm;
 	char when[48];
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	if (iv->realtime_ns) {
+		now.tv_sec = (time_t)(iv->realtime_ns / 1000000000u);
+		now.tv_nsec = (long)(iv->realtime_ns % 1000000000u);
+	} else {
+		clock_gettime(CLOCK_REALTIME, &now);
+	}
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", gmtime_r(&now.tv_sec, &tm));
 	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ", now.tv_nsec / 1000000);
 	jw_start_object(w);

@@ -12,6 +12,8 @@ struct summary_interval {
 	__u64 start_ns, end_ns;	/* since the trace started */
 	__u64 lost;		/* calls that could not be counted in this interval */
 	bool final;		/* the last one: the trace ends */
+	__u64 realtime_ns;	/* wall-clock time of end_ns (a recording's, from its clock
+				 * bases); 0: now (live) */
 };
 
 /* by: AGG_BY_* grouping; timestamps: -T, the wall-clock time above each text interval. */

@@ -84,6 +84,13 @@ expect "two-vmms --summary --json --by vcpu" 0 '' -- report "$D/two-vmms.bin" --
 check "report --summary: one final document, counts adding up to the calls, the lost calls" json \
 	'len(d) == 1 and d[0]["final"] and d[0]["calls"] == 11 and d[0]["lost"] == 3
 	 and sorted(g["count"] for g in d[0]["groups"]) == [2, 9]' "$D/out"
+cp "$D/out" "$D/sum.jsonl"
+"$TOOL" report "$D/two-vmms.bin" --info --json >"$D/info.json" 2>/dev/null
+check "report --summary --json: the interval's time is the recorded one (start + end_ns), not now" python3 -c '
+import json, sys, datetime
+doc = json.loads(open(sys.argv[1]).readline()); info = json.load(open(sys.argv[2]))
+want = datetime.datetime.fromtimestamp((int(info["start_realtime_ns"]) + int(doc["end_ns"])) // 1000000 / 1000, datetime.timezone.utc)
+sys.exit(not (doc["time"] == want.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (want.microsecond // 1000)))' "$D/sum.jsonl" "$D/info.json"
 expect "-i is live only" 2 'report: -i applies to live tracing only' -- report "$D/two-vmms.bin" -s -i 1
 expect "all-args --json" 0 '' -- report "$D/all-args.bin" --json -o "$D/all.jsonl"
 check "all-args: x1..x17 kept" json 'all(len(r["args"]) == 17 for r in d[:-1]) and d[0]["args"][16] == "0x110000000000000a"' "$D/all.jsonl"
