@@ -2,7 +2,8 @@
 /*
  * smccctrace: capture every SMCCC call (HVC/SMC) that a KVM guest makes.
  *
- * One call is assembled from several hooks on the vCPU thread that handles it:
+ * One call is assembled from several hooks, in the slot of the vCPU that made it
+ * (vcpu_calls, keyed by the struct kvm_vcpu):
  *
  *   handle_hvc/handle_smc entry   the trap: registers, ESR, PC, PSTATE, time
  *   SMCCC handler entry           the call reached KVM's SMCCC dispatcher; the VM's
@@ -10,7 +11,14 @@
  *   SMCCC handler exit            handled (1), or exit to the VMM (0): which exit
  *   handle_hvc/handle_smc exit    the call is finished unless it went to the VMM
  *   kvm_userspace_exit            forwarded: the moment the VMM gets the exit
- *   kvm_arch_vcpu_ioctl_run entry forwarded: the VMM re-enters; x0..x3 hold its answer
+ *   kvm_arch_vcpu_ioctl_run entry forwarded: the VMM re-enters that vCPU; x0..x3 hold
+ *                                 its answer (or the vCPU resumes elsewhere: parked)
+ *   kvm_arch_vcpu_destroy         a forwarded call still waiting is emitted unanswered
+ *   kvm_arch_destroy_vm           the VM's number is retired
+ *
+ * A call belongs to its vCPU, not to the thread that runs it: KVM lets a VMM run
+ * several vCPUs from one thread, or a vCPU from different threads, and only the
+ * re-entry of the vCPU that trapped answers its forwarded call (docs/design.md).
  *
  * Which kernel function each program attaches to, and whether as fentry/fexit or as
  * kprobe, is decided by the attach planner in src/planner.c; these programs only
@@ -21,6 +29,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "smccctrace.h"
+#include "smccc_filter.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -56,49 +65,45 @@ const volatile __u32 wakeup_bytes = 0;
 /* uapi exit reasons */
 #define KVM_EXIT_HYPERCALL	3
 #define KVM_EXIT_SYSTEM_EVENT	24
-/* uapi SMCCC filter actions */
-#define FILTER_HANDLE		0
-#define FILTER_DENY		1
-#define FILTER_FWD_TO_USER	2
-#define FILTER_UNKNOWN		0xff
 
-enum call_state {
-	CALL_TRAPPED = 0,	/* in the exit handler */
-	CALL_IN_HANDLER,	/* reached the SMCCC dispatcher */
-	CALL_FORWARDED,		/* waiting for the VMM to re-enter the vCPU */
-	CALL_IDLE,		/* between two calls (kept_inflight only) */
-};
+/* Bounds of the kernel tables; each one's overflow is a counted loss (enum lost_cause) */
+#define MAX_VCPUS		4096	/* vCPUs alive at once that made a traced call */
+#define MAX_THREADS		4096	/* threads inside a call at once (kprobe plan) */
+#define MAX_VMS			4096	/* VMs alive at once that made a traced call */
 
-struct inflight {
-	struct smccc_event ev;	/* first: the tracer reads unanswered ones at the end (tracer.c) */
-	struct kvm_vcpu *vcpu;	/* for kretprobes, which have no arguments; never leaves the kernel */
-	struct kvm *kvm;	/* vcpu's VM, read once at the trap */
-	__u64 exit_ts;		/* forwarded: when KVM returned to the VMM */
-	__u8 state;
-	__u8 filter_action;
-	__u8 reached_handler;
-};
-
+/* A vCPU's call state, kept from its first traced call until the vCPU is destroyed;
+ * between calls the slot is idle and the next trap fills it in place. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);	/* vCPU threads in a call at once */
-	__type(key, __u32);		/* tid */
-	__type(value, struct inflight);
-} inflight SEC(".maps");
+	__uint(max_entries, MAX_VCPUS);
+	__type(key, __u64);		/* struct kvm_vcpu * */
+	__type(value, struct call_slot);
+} vcpu_calls SEC(".maps");
 
 /*
- * --summary and --listen: the same in-flight calls, but a thread's entry is kept
- * between its calls and filled in place, so that a call costs a lookup rather than an
- * insert and a delete (docs/performance.md). LRU: on a long run, the entries of
- * threads that are gone make room for new ones. The loader shrinks the map of the
- * mode not in use to one entry.
+ * The vCPU whose exit a thread is handling, for the hooks that get no vcpu argument:
+ * kretprobes (kprobe plan: set at the trap) and kvm_userspace_exit (set when a call
+ * goes to the VMM). KVM_RUN holds vcpu->mutex, so within one ioctl the thread names
+ * the vCPU; the entry goes when the exit ends.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_THREADS);
 	__type(key, __u32);		/* tid */
-	__type(value, struct inflight);
-} kept_inflight SEC(".maps");
+	__type(value, __u64);		/* struct kvm_vcpu * */
+} thread_vcpu SEC(".maps");
+
+/* The tracepoint plan sees no vcpu pointer: its calls are kept per thread. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_THREADS);
+	__type(key, __u32);		/* tid */
+	__type(value, struct call_slot);
+} tp_calls SEC(".maps");
+
+/* A new slot's initial value: maps are filled in place, never through per-CPU
+ * scratch that another preemptible program could be using. */
+static const struct call_slot empty_slot;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -107,11 +112,16 @@ struct {
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
 
-/* VM numbers: kvm pointers stay in the kernel; userspace sees 1, 2, 3... */
+/*
+ * VM numbers: kvm pointers stay in the kernel; userspace sees 1, 2, 3... A number is
+ * never given twice in a tracer's lifetime: a VM's entry goes when the VM is
+ * destroyed, and a VM allocated later at the same address (nVHE reuses them at
+ * once) gets the next number.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);
+	__uint(max_entries, MAX_VMS);
+	__type(key, __u64);		/* struct kvm * */
 	__type(value, __u32);
 } vm_ids SEC(".maps");
 __u32 next_vm_id = 0;
@@ -121,10 +131,10 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
-/* Events that did not fit in the ring buffer, per CPU. */
+/* Calls that could not be delivered, per cause (enum lost_cause) and CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, LOST__KERNEL);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -144,14 +154,6 @@ struct {
 } stats SEC(".maps");
 __u32 agg_epoch = 0;
 static const struct agg_value zero_value;	/* a new key's initial value */
-
-/* Scratch for an inflight record: too big for the BPF stack. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct inflight);
-} scratch SEC(".maps");
 
 static __always_inline bool tgid_traced(__u32 tgid, __u32 tid)
 {
@@ -175,6 +177,15 @@ static __always_inline bool func_traced(__u32 func_id)
 	return false;
 }
 
+static __always_inline void count_lost(__u32 cause)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &cause);
+
+	if (n)
+		(*n)++;
+}
+
+/* The VM's number, 0 when the table of live VMs is full (the caller counts the loss) */
 static __always_inline __u32 vm_number(struct kvm *kvm)
 {
 	__u64 key = (__u64)kvm;
@@ -185,84 +196,7 @@ static __always_inline __u32 vm_number(struct kvm *kvm)
 	__u32 fresh = __sync_fetch_and_add(&next_vm_id, 1) + 1;
 	bpf_map_update_elem(&vm_ids, &key, &fresh, BPF_NOEXIST);
 	id = bpf_map_lookup_elem(&vm_ids, &key);	/* another vCPU may have won */
-	return id ? *id : fresh;
-}
-
-static __always_inline void count_lost(void)
-{
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
-
-	if (n)
-		(*n)++;
-}
-
-/*
- * The VM's SMCCC filter action for func_id, read from kvm->arch.smccc_filter the way
- * the kernel's mtree_lookup_walk() does. The kernel offers no event that says "the
- * filter denied this call", and a DENY looks exactly like an unimplemented function
- * (x0 = NOT_SUPPORTED, no exit), so the filter itself is the only exact witness.
- * The filter is written only before the VM first runs, so it is stable here.
- */
-#define MAPLE_NODE_MASK		255UL
-#define MAPLE_TYPE_SHIFT	3
-#define MAPLE_TYPE_MASK		0xf
-#define MAPLE_LEAF_64		1
-#define MAPLE_RANGE_64		2
-#define MAPLE_ARANGE_64		3
-#define MAPLE_MAX_DEPTH		6
-
-static __always_inline bool xa_is_value(unsigned long e) { return e & 1; }
-static __always_inline bool xa_is_node(unsigned long e) { return (e & 3) == 2 && e > 4096; }
-
-static __always_inline __u8 filter_action(struct kvm *kvm, __u32 func_id)
-{
-	unsigned long entry, index = func_id;
-
-	if (!bpf_core_field_exists(kvm->arch.smccc_filter))
-		return FILTER_HANDLE;	/* before 6.4: no SMCCC filter */
-	entry = (unsigned long)BPF_CORE_READ(kvm, arch.smccc_filter.ma_root);
-	if (!entry)
-		return FILTER_HANDLE;	/* no filter configured */
-	if (!xa_is_node(entry))
-		return index == 0 && xa_is_value(entry) ? entry >> 1 : FILTER_HANDLE;
-
-	for (int depth = 0; depth < MAPLE_MAX_DEPTH; depth++) {
-		struct maple_node *node = (void *)(entry & ~MAPLE_NODE_MASK);
-		unsigned int type = (entry >> MAPLE_TYPE_SHIFT) & MAPLE_TYPE_MASK;
-		unsigned long pivot, slot = 0;
-		int offset, npivots;
-
-		if (type == MAPLE_LEAF_64 || type == MAPLE_RANGE_64)
-			npivots = 15;
-		else if (type == MAPLE_ARANGE_64)
-			npivots = 9;
-		else
-			return FILTER_UNKNOWN;
-
-		for (offset = 0; offset < 15; offset++) {
-			if (offset >= npivots)
-				break;
-			if (type == MAPLE_ARANGE_64)
-				pivot = BPF_CORE_READ(node, ma64.pivot[offset]);
-			else
-				pivot = BPF_CORE_READ(node, mr64.pivot[offset]);
-			if (pivot >= index)
-				break;
-		}
-		if (type == MAPLE_ARANGE_64)
-			slot = (unsigned long)BPF_CORE_READ(node, ma64.slot[offset & 15]);
-		else
-			slot = (unsigned long)BPF_CORE_READ(node, mr64.slot[offset & 15]);
-
-		if (type == MAPLE_LEAF_64) {
-			if (!slot)
-				return FILTER_HANDLE;
-			return xa_is_value(slot) ? (slot >> 1) & 0xff : FILTER_UNKNOWN;
-		}
-		entry = slot;
-	}
-	return FILTER_UNKNOWN;
+	return id ? *id : 0;
 }
 
 /* An AArch32 guest sees only the low halves of KVM's 64-bit register slots. */
@@ -335,15 +269,19 @@ static __always_inline void aggregate_call(const struct smccc_event *ev)
 		/* read again inside the seqlock: userspace may have closed the epoch */
 		if (*(volatile __u32 *)&agg_epoch == mk.epoch) {
 			v->stats.count++;
+			if (ev->flags & EVF_VMM_GONE)
+				v->stats.unanswered++;
+			if (ev->flags & EVF_PARKED)
+				v->stats.parked++;
 			latency_add(&v->stats.kvm, ev->kvm_ns);
-			if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE))
+			if (smccc_vmm_round_trip(ev->disposition, ev->flags))
 				latency_add(&v->stats.vmm, ev->vmm_ns);
 			seq_bump(&v->seq);
 			return;
 		}
 		seq_bump(&v->seq);
 	}
-	count_lost();
+	count_lost(LOST_STATS);
 }
 
 static __always_inline void submit(struct smccc_event *src)
@@ -363,7 +301,7 @@ static __always_inline void submit(struct smccc_event *src)
 	}
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
-		count_lost();
+		count_lost(LOST_RING_BUFFER);
 		return;
 	}
 	__builtin_memcpy(ev, src, sizeof(*ev));
@@ -375,90 +313,88 @@ static __always_inline void submit(struct smccc_event *src)
 			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+static __always_inline struct call_slot *slot_of(struct kvm_vcpu *vcpu)
+{
+	__u64 key = (__u64)vcpu;
+
+	return bpf_map_lookup_elem(&vcpu_calls, &key);
+}
+
+/*
+ * A vCPU's first traced call: its slot, with what never changes for a vCPU (its
+ * vcpu_id, its VM and the VM's number), looked up once. The slot lives until
+ * kvm_arch_vcpu_destroy, so a vCPU allocated later at the same address starts afresh.
+ */
+static __always_inline struct call_slot *open_slot(struct kvm_vcpu *vcpu)
+{
+	struct kvm *kvm = BPF_CORE_READ(vcpu, kvm);
+	__u64 key = (__u64)vcpu;
+	struct call_slot *in;
+	__u32 vm = vm_number(kvm);
+
+	if (!vm) {
+		count_lost(LOST_VM_TABLE);
+		return NULL;
+	}
+	bpf_map_update_elem(&vcpu_calls, &key, &empty_slot, BPF_NOEXIST);
+	in = bpf_map_lookup_elem(&vcpu_calls, &key);
+	if (!in) {
+		count_lost(LOST_CALL_STATE);
+		return NULL;
+	}
+	in->kvm = (__u64)kvm;
+	in->ev.vm = vm;
+	in->ev.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	return in;
+}
+
+/*
+ * A forwarded call the VMM will never answer: its vCPU (or VM) is being destroyed, or
+ * the vCPU trapped again without a re-entry we saw. Emitted now, unanswered, with
+ * the time from the exit to the VMM until it was given up.
+ */
+static __always_inline void emit_abandoned(struct call_slot *in, __u64 now)
+{
+	in->ev.flags |= EVF_VMM_GONE | EVF_ABANDONED;
+	in->ev.vmm_ns = in->exit_ts && now > in->exit_ts ? now - in->exit_ts : 0;
+	__builtin_memset(in->ev.ret, 0, sizeof(in->ev.ret));
+	submit(&in->ev);
+	in->state = CALL_IDLE;
+}
+
 /*
  * --summary, --listen: the trap of a call that is only counted. What the counts need
- * (pid, VM, vCPU, function ID, times) goes straight into the thread's kept entry; the
+ * (pid, function ID, conduit, times) goes straight into the vCPU's slot; the
  * registers, PC, PSTATE and results are the stream's.
  */
-static __always_inline int trap_counted(struct kvm_vcpu *vcpu, __u32 tgid, __u32 tid, __u32 func_id)
+static __always_inline void trap_counted(struct call_slot *in, __u32 tgid, __u32 tid, __u32 func_id, __u8 conduit)
 {
-	struct inflight *in = bpf_map_lookup_elem(&kept_inflight, &tid);
-	struct kvm *kvm = BPF_CORE_READ(vcpu, kvm);
-	__u32 zero = 0;
-
-	if (!in) {
-		/* the thread's first call: a zeroed entry, from the scratch slot */
-		struct inflight *fresh = bpf_map_lookup_elem(&scratch, &zero);
-
-		if (!fresh)
-			return 0;
-		__builtin_memset(fresh, 0, sizeof(*fresh));
-		bpf_map_update_elem(&kept_inflight, &tid, fresh, BPF_NOEXIST);
-		in = bpf_map_lookup_elem(&kept_inflight, &tid);
-		if (!in) {
-			count_lost();
-			return 0;
-		}
-	}
 	in->ev.ts_ns = bpf_ktime_get_ns();
 	in->ev.kvm_ns = 0;
 	in->ev.vmm_ns = 0;
 	in->ev.regs[0] = func_id;
 	in->ev.pid = tgid;
 	in->ev.tid = tid;
-	if (in->vcpu != vcpu || in->kvm != kvm) {
-		/* a vCPU thread runs the same vCPU call after call: its vcpu_id and VM
-		 * number are looked up on its first call only (docs/performance.md) */
-		in->ev.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
-		in->ev.vm = vm_number(kvm);
-		in->vcpu = vcpu;
-		in->kvm = kvm;
-	}
+	in->ev.conduit = conduit;
 	in->ev.disposition = 0;
 	in->ev.flags = 0;
-	in->exit_ts = 0;
-	in->filter_action = 0;
-	in->reached_handler = 0;
-	in->state = CALL_TRAPPED;
-	return 0;
 }
 
-/* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on. */
-static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
+/* The stream: the full snapshot */
+static __always_inline void trap_full(struct call_slot *in, struct kvm_vcpu *vcpu, __u32 tgid, __u32 tid,
+				      __u8 conduit)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32, zero = 0;
-	struct inflight *in;
-	struct smccc_event *ev;
-	__u32 esr, func_id;
+	struct smccc_event *ev = &in->ev;
+	__u32 vm = ev->vm, vcpu_id = ev->vcpu, esr;
 	__u64 pc;
 
-	if (!tgid_traced(tgid, tid))
-		return 0;
-	if (!(conduit_mask & (1 << conduit)))
-		return 0;
-	if (filter_vcpu >= 0 && BPF_CORE_READ(vcpu, vcpu_id) != filter_vcpu)
-		return 0;
-	func_id = (__u32)BPF_CORE_READ(vcpu, arch.ctxt.regs.regs[0]);
-	if (!func_traced(func_id))
-		return 0;
-	if (aggregate)
-		return trap_counted(vcpu, tgid, tid, func_id);
-
-	in = bpf_map_lookup_elem(&scratch, &zero);
-	if (!in)
-		return 0;
-	__builtin_memset(in, 0, sizeof(*in));
-	ev = &in->ev;
+	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts_ns = bpf_ktime_get_ns();
 	ev->pid = tgid;
 	ev->tid = tid;
-	ev->vcpu = BPF_CORE_READ(vcpu, vcpu_id);
-	in->kvm = BPF_CORE_READ(vcpu, kvm);
-	ev->vm = vm_number(in->kvm);
+	ev->vcpu = vcpu_id;
+	ev->vm = vm;
 	ev->conduit = conduit;
-	in->vcpu = vcpu;
-	in->state = CALL_TRAPPED;
 	esr = (__u32)BPF_CORE_READ(vcpu, arch.fault.esr_el2);
 	ev->esr = esr;
 	ev->imm = esr & 0xffff;
@@ -482,56 +418,86 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 		clip_aarch32(ev->regs, SMCCC_NR_REGS);
 		ev->pc = (__u32)ev->pc;
 	}
-	bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
-	return 0;
 }
 
-static __always_inline struct inflight *current_call(void)
+/* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on.
+ * Returns 1 when the call is traced. */
+static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, tgid = id >> 32;
+	struct call_slot *in;
+	__u32 func_id;
+
+	if (!tgid_traced(tgid, tid))
+		return 0;
+	if (!(conduit_mask & (1 << conduit)))
+		return 0;
+	if (filter_vcpu >= 0 && BPF_CORE_READ(vcpu, vcpu_id) != filter_vcpu)
+		return 0;
+	func_id = (__u32)BPF_CORE_READ(vcpu, arch.ctxt.regs.regs[0]);
+	if (!func_traced(func_id))
+		return 0;
+	in = slot_of(vcpu);
+	if (!in)
+		in = open_slot(vcpu);
+	if (!in)
+		return 0;
+	if (in->state == CALL_FORWARDED)
+		emit_abandoned(in, bpf_ktime_get_ns());
+	if (aggregate)
+		trap_counted(in, tgid, tid, func_id, conduit);
+	else
+		trap_full(in, vcpu, tgid, tid, conduit);
+	in->exit_ts = 0;
+	in->resume_pc = 0;
+	in->filter_action = 0;
+	in->reached_handler = 0;
+	in->state = CALL_TRAPPED;
+	return 1;
+}
+
+static __always_inline void remember_vcpu(struct kvm_vcpu *vcpu)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 v = (__u64)vcpu;
+
+	if (bpf_map_update_elem(&thread_vcpu, &tid, &v, BPF_ANY))
+		count_lost(LOST_CALL_STATE);
+}
+
+static __always_inline struct kvm_vcpu *remembered_vcpu(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *v = bpf_map_lookup_elem(&thread_vcpu, &tid);
+
+	return v ? (struct kvm_vcpu *)*v : NULL;
+}
+
+static __always_inline void forget_vcpu(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	return bpf_map_lookup_elem(&inflight, &tid);
+	bpf_map_delete_elem(&thread_vcpu, &tid);
 }
 
-/* This thread's call, for the fentry and kprobe plans: counted calls keep their entry */
-static __always_inline struct inflight *call_of(__u32 tid)
+static __always_inline int on_handler_entry(struct kvm_vcpu *vcpu)
 {
-	if (aggregate)
-		return bpf_map_lookup_elem(&kept_inflight, &tid);
-	return bpf_map_lookup_elem(&inflight, &tid);
-}
-
-static __always_inline struct inflight *this_call(void)
-{
-	return call_of((__u32)bpf_get_current_pid_tgid());
-}
-
-/* The call went out (or was counted): free the thread's entry, or keep it idle */
-static __always_inline void call_done(struct inflight *in, __u32 tid)
-{
-	if (aggregate)
-		in->state = CALL_IDLE;
-	else
-		bpf_map_delete_elem(&inflight, &tid);
-}
-
-static __always_inline int on_handler_entry(void)
-{
-	struct inflight *in = this_call();
+	struct call_slot *in = slot_of(vcpu);
 
 	if (!in || in->state != CALL_TRAPPED)
 		return 0;
 	in->state = CALL_IN_HANDLER;
 	in->reached_handler = 1;
-	in->filter_action = filter_action(in->kvm, in->ev.regs[0]);
+	in->filter_action = filter_action((struct kvm *)in->kvm, in->ev.regs[0]);
 	return 0;
 }
 
-static __always_inline int on_handler_exit(long ret)
+static __always_inline int on_handler_exit(struct kvm_vcpu *vcpu, long ret)
 {
-	struct inflight *in = this_call();
-	struct kvm_vcpu *vcpu;
-	__u32 reason;
+	struct call_slot *in = slot_of(vcpu);
+	__u32 reason, esr;
+	__u64 pc;
 
 	if (!in || in->state != CALL_IN_HANDLER)
 		return 0;
@@ -544,11 +510,15 @@ static __always_inline int on_handler_exit(long ret)
 		in->ev.disposition = DISP_KVM;
 		return 0;
 	}
-	vcpu = in->vcpu;
 	reason = BPF_CORE_READ(vcpu, run, exit_reason);
 	if (reason == KVM_EXIT_HYPERCALL) {
 		in->ev.disposition = DISP_FORWARDED;
 		in->state = CALL_FORWARDED;
+		/* an answered call resumes after the HVC/SMC: the HVC's PC is already past
+		 * it, the SMC's increment is still pending (see trap_full) */
+		pc = BPF_CORE_READ(vcpu, arch.ctxt.regs.pc);
+		esr = (__u32)BPF_CORE_READ(vcpu, arch.fault.esr_el2);
+		in->resume_pc = in->ev.conduit == CONDUIT_HVC ? pc : pc + (esr & ESR_IL ? 4 : 2);
 	} else {
 		/* PSCI SYSTEM_OFF/RESET/SUSPEND: KVM decided, the VMM is told. */
 		in->ev.disposition = DISP_KVM;
@@ -564,9 +534,9 @@ static __always_inline int on_handler_exit(long ret)
  * traps (HCR_EL2.TSC), into the guest's own hypervisor: reflected, answered there, so
  * no result is visible yet. Otherwise KVM refused it (-1 in x0; SMC #imm != 0).
  */
-static __always_inline void not_dispatched(struct inflight *in)
+static __always_inline void not_dispatched(struct call_slot *in)
 {
-	struct kvm *kvm = in->kvm;	/* a kernel pointer: CO-RE applies to *kvm, not to in */
+	struct kvm *kvm = (struct kvm *)in->kvm;	/* a kernel pointer: CO-RE applies to *kvm, not to in */
 	unsigned long features = 0;
 
 	if (bpf_core_field_exists(struct kvm_arch, vcpu_features))
@@ -581,11 +551,11 @@ static __always_inline void not_dispatched(struct inflight *in)
 	}
 }
 
-/* The exit handler returns: the call is complete unless the VMM has it. */
-static __always_inline int on_trap_done(void)
+/* The exit handler returns: the call is complete unless the VMM has it. Returns 1
+ * when the call went to the VMM (the thread remembers the vCPU for its exit). */
+static __always_inline int on_trap_done(struct kvm_vcpu *vcpu)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = call_of(tid);
+	struct call_slot *in = slot_of(vcpu);
 	__u64 now = bpf_ktime_get_ns();
 
 	if (!in || in->state == CALL_IDLE)
@@ -593,204 +563,151 @@ static __always_inline int on_trap_done(void)
 	in->ev.kvm_ns = now - in->ev.ts_ns;
 	if (in->state == CALL_FORWARDED) {
 		in->exit_ts = now;
-		return 0;
+		remember_vcpu(vcpu);
+		return 1;
 	}
 	if (!in->reached_handler)
 		not_dispatched(in);
-	if (!aggregate && !(in->ev.flags & EVF_SYSTEM_EVENT)) {
-		struct kvm_vcpu *vcpu = in->vcpu;
-
+	if (!aggregate && !(in->ev.flags & EVF_SYSTEM_EVENT))
 		read_results(vcpu, &in->ev);
-	}
 	submit(&in->ev);
-	call_done(in, tid);
+	in->state = CALL_IDLE;
 	return 0;
 }
 
 /* Forwarded: the VMM has the exit now. */
 static __always_inline int on_userspace_exit(__u32 reason)
 {
-	struct inflight *in = this_call();
+	struct kvm_vcpu *vcpu = remembered_vcpu();
+	struct call_slot *in;
 
+	if (!vcpu)
+		return 0;
+	forget_vcpu();
+	in = slot_of(vcpu);
 	if (in && in->state == CALL_FORWARDED && reason == KVM_EXIT_HYPERCALL)
 		in->exit_ts = bpf_ktime_get_ns();
 	return 0;
 }
 
-/* Forwarded: the VMM re-enters the vCPU; x0..x3 are its answer. */
+/*
+ * The VMM re-enters a vCPU. If that vCPU has a forwarded call, x0..x3 are the VMM's
+ * answer, unless the vCPU resumes elsewhere than after the call: then the VMM parked
+ * it (a forwarded CPU_OFF, restarted by a CPU_ON at its entry point) and the time
+ * since the exit is the time it was off, not a round trip.
+ */
 static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = call_of(tid);
+	struct call_slot *in = slot_of(vcpu);
+	__u64 pc;
 
 	if (!in || in->state != CALL_FORWARDED)
 		return 0;
 	in->ev.vmm_ns = bpf_ktime_get_ns() - in->exit_ts;
-	if (!aggregate)
+	pc = BPF_CORE_READ(vcpu, arch.ctxt.regs.pc);
+	if (in->ev.isa != ISA_A64 ? (__u32)pc != (__u32)in->resume_pc : pc != in->resume_pc)
+		in->ev.flags |= EVF_PARKED;
+	else if (!aggregate)
 		read_results(vcpu, &in->ev);
 	submit(&in->ev);
-	call_done(in, tid);
+	in->state = CALL_IDLE;
+	return 0;
+}
+
+/* The vCPU goes: a call the VMM still holds is emitted unanswered, the slot freed. */
+static __always_inline int on_vcpu_destroy(struct kvm_vcpu *vcpu)
+{
+	__u64 key = (__u64)vcpu;
+	struct call_slot *in = bpf_map_lookup_elem(&vcpu_calls, &key);
+
+	if (!in)
+		return 0;
+	if (in->state == CALL_FORWARDED)
+		emit_abandoned(in, bpf_ktime_get_ns());
+	bpf_map_delete_elem(&vcpu_calls, &key);
+	return 0;
+}
+
+/* The VM goes (its vCPUs go inside kvm_arch_destroy_vm): its number is retired. */
+static __always_inline int on_vm_destroy(struct kvm *kvm)
+{
+	__u64 key = (__u64)kvm;
+
+	bpf_map_delete_elem(&vm_ids, &key);
 	return 0;
 }
 
 /*
- * fentry/fexit flavour. The planner retargets the SMCCC handler programs
- * (kvm_hvc_call_handler before 6.4) and turns off the flavour it does not use.
+ * fentry/fexit flavour: every hook gets the vCPU as an argument. The planner
+ * retargets the SMCCC handler programs (kvm_hvc_call_handler before 6.4) and turns
+ * off the flavour it does not use.
  */
 SEC("fentry/handle_hvc")
-int BPF_PROG(hvc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_HVC); }
+int BPF_PROG(hvc_entry, struct kvm_vcpu *vcpu) { on_trap(vcpu, CONDUIT_HVC); return 0; }
 SEC("fexit/handle_hvc")
-int BPF_PROG(hvc_exit) { return on_trap_done(); }
+int BPF_PROG(hvc_exit, struct kvm_vcpu *vcpu) { on_trap_done(vcpu); return 0; }
 SEC("fentry/handle_smc")
-int BPF_PROG(smc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_SMC); }
+int BPF_PROG(smc_entry, struct kvm_vcpu *vcpu) { on_trap(vcpu, CONDUIT_SMC); return 0; }
 SEC("fexit/handle_smc")
-int BPF_PROG(smc_exit) { return on_trap_done(); }
+int BPF_PROG(smc_exit, struct kvm_vcpu *vcpu) { on_trap_done(vcpu); return 0; }
 SEC("fentry/kvm_smccc_call_handler")
-int BPF_PROG(handler_entry) { return on_handler_entry(); }
+int BPF_PROG(handler_entry, struct kvm_vcpu *vcpu) { return on_handler_entry(vcpu); }
 SEC("fexit/kvm_smccc_call_handler")
-int BPF_PROG(handler_exit, struct kvm_vcpu *vcpu, int ret) { return on_handler_exit(ret); }
+int BPF_PROG(handler_exit, struct kvm_vcpu *vcpu, int ret) { return on_handler_exit(vcpu, ret); }
 SEC("fentry/kvm_arch_vcpu_ioctl_run")
 int BPF_PROG(run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
+SEC("fentry/kvm_arch_vcpu_destroy")
+int BPF_PROG(vcpu_destroy, struct kvm_vcpu *vcpu) { return on_vcpu_destroy(vcpu); }
+SEC("fentry/kvm_arch_destroy_vm")
+int BPF_PROG(vm_destroy, struct kvm *kvm) { return on_vm_destroy(kvm); }
 
-/* kprobe flavour, for kernels without BPF trampolines (fentry on arm64 needs 6.4+) */
+/*
+ * kprobe flavour, for kernels without BPF trampolines (fentry on arm64 needs 6.4+).
+ * A kretprobe has no arguments: the trap's kprobe tells thread_vcpu which vCPU the
+ * thread is handling, until the exit handler returns.
+ */
+static __always_inline int kp_trap(struct kvm_vcpu *vcpu, __u8 conduit)
+{
+	if (on_trap(vcpu, conduit))
+		remember_vcpu(vcpu);
+	return 0;
+}
+
+static __always_inline int kp_trap_done(void)
+{
+	struct kvm_vcpu *vcpu = remembered_vcpu();
+
+	if (vcpu && !on_trap_done(vcpu))
+		forget_vcpu();	/* a forwarded call keeps it until kvm_userspace_exit */
+	return 0;
+}
+
 SEC("kprobe/handle_hvc")
-int BPF_KPROBE(kp_hvc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_HVC); }
+int BPF_KPROBE(kp_hvc_entry, struct kvm_vcpu *vcpu) { return kp_trap(vcpu, CONDUIT_HVC); }
 SEC("kretprobe/handle_hvc")
-int BPF_KRETPROBE(kp_hvc_exit) { return on_trap_done(); }
+int BPF_KRETPROBE(kp_hvc_exit) { return kp_trap_done(); }
 SEC("kprobe/handle_smc")
-int BPF_KPROBE(kp_smc_entry, struct kvm_vcpu *vcpu) { return on_trap(vcpu, CONDUIT_SMC); }
+int BPF_KPROBE(kp_smc_entry, struct kvm_vcpu *vcpu) { return kp_trap(vcpu, CONDUIT_SMC); }
 SEC("kretprobe/handle_smc")
-int BPF_KRETPROBE(kp_smc_exit) { return on_trap_done(); }
+int BPF_KRETPROBE(kp_smc_exit) { return kp_trap_done(); }
 SEC("kprobe/kvm_smccc_call_handler")
-int BPF_KPROBE(kp_handler_entry) { return on_handler_entry(); }
+int BPF_KPROBE(kp_handler_entry, struct kvm_vcpu *vcpu) { return on_handler_entry(vcpu); }
 SEC("kretprobe/kvm_smccc_call_handler")
-int BPF_KRETPROBE(kp_handler_exit, long ret) { return on_handler_exit((int)ret); }
+int BPF_KRETPROBE(kp_handler_exit, long ret)
+{
+	struct kvm_vcpu *vcpu = remembered_vcpu();
+
+	return vcpu ? on_handler_exit(vcpu, (int)ret) : 0;
+}
 SEC("kprobe/kvm_arch_vcpu_ioctl_run")
 int BPF_KPROBE(kp_run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
+SEC("kprobe/kvm_arch_vcpu_destroy")
+int BPF_KPROBE(kp_vcpu_destroy, struct kvm_vcpu *vcpu) { return on_vcpu_destroy(vcpu); }
+SEC("kprobe/kvm_arch_destroy_vm")
+int BPF_KPROBE(kp_vm_destroy, struct kvm *kvm) { return on_vm_destroy(kvm); }
 
 /* Both flavours: the exit to the VMM, a stable tracepoint. */
 SEC("tp_btf/kvm_userspace_exit")
 int BPF_PROG(userspace_exit, __u32 reason, int err) { return on_userspace_exit(reason); }
 
-/*
- * Tracepoint-only flavour: for kernels where KVM's functions cannot be hooked at
- * all (inlined, or no kprobes). The stable kvm tracepoints carry no vcpu pointer,
- * so this plan sees less: no arguments, no results, no vcpu_id, the function ID and
- * immediate of HVCs only (kvm_hvc_arm64 has no SMC twin), and no difference between
- * handled, denied and refused calls. smccc_event.missing says so per call.
- *
- *   kvm_exit (HVC/SMC class)  the trap: time, PC, conduit, AArch32 or AArch64
- *   kvm_hvc_arm64             x0 and the immediate, HVC only
- *   kvm_userspace_exit        forwarded (KVM_EXIT_HYPERCALL) or a system event
- *   kvm_entry                 the vCPU runs the guest again: the call is complete
- */
-/* A call whose function ID this plan cannot see never matches --func. */
-static __always_inline void tp_submit(struct smccc_event *ev)
-{
-	if (ev->missing & EVM_FUNC ? nr_func_ranges : !func_traced(ev->regs[0]))
-		return;
-	submit(ev);
-}
-
-SEC("tp_btf/kvm_exit")
-int BPF_PROG(tp_exit, int ret, unsigned int esr_ec, unsigned long vcpu_pc)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, tgid = id >> 32, zero = 0;
-	__u8 conduit;
-	struct inflight *in;
-	struct smccc_event *ev;
-
-	/* IRQ and SError exits report the previous trap's stale exception class */
-	if ((ret & ~ARM_EXIT_WITH_SERROR) != ARM_EXCEPTION_TRAP)
-		return 0;
-	if (esr_ec == ESR_EC_HVC64 || esr_ec == ESR_EC_HVC32)
-		conduit = CONDUIT_HVC;
-	else if (esr_ec == ESR_EC_SMC64 || esr_ec == ESR_EC_SMC32)
-		conduit = CONDUIT_SMC;
-	else
-		return 0;
-	if (!tgid_traced(tgid, tid) || !(conduit_mask & (1 << conduit)))
-		return 0;
-	in = bpf_map_lookup_elem(&scratch, &zero);
-	if (!in)
-		return 0;
-	__builtin_memset(in, 0, sizeof(*in));
-	ev = &in->ev;
-	ev->ts_ns = bpf_ktime_get_ns();
-	ev->pid = tgid;
-	ev->tid = tid;
-	ev->conduit = conduit;
-	ev->insn_bits = 32;	/* every HVC and SMC encoding (A64, A32, T32) is 32-bit */
-	ev->isa = esr_ec == ESR_EC_HVC64 || esr_ec == ESR_EC_SMC64 ? ISA_A64 : ISA_A32;
-	ev->esr = esr_ec << 26;
-	/* the HVC's preferred return is the next instruction; a trapped SMC's is itself */
-	ev->pc = conduit == CONDUIT_HVC ? vcpu_pc - 4 : vcpu_pc;
-	ev->missing = EVM_ARGS | EVM_RET | EVM_VCPU | EVM_DISPOSITION | EVM_FUNC | EVM_IMM;
-	if (ev->isa != ISA_A64) {
-		ev->missing |= EVM_ISA;
-		ev->pc = (__u32)ev->pc;
-	}
-	in->state = CALL_IN_HANDLER;
-	bpf_map_update_elem(&inflight, &tid, in, BPF_ANY);
-	return 0;
-}
-
-SEC("tp_btf/kvm_hvc_arm64")
-int BPF_PROG(tp_hvc, unsigned long vcpu_pc, unsigned long r0, unsigned long imm)
-{
-	struct inflight *in = current_call();
-
-	if (!in || in->state != CALL_IN_HANDLER)
-		return 0;
-	in->ev.regs[0] = r0;
-	in->ev.imm = (__u16)imm;
-	in->ev.missing &= ~(EVM_FUNC | EVM_IMM);
-	if (in->ev.isa != ISA_A64)
-		in->ev.regs[0] = (__u32)r0;
-	return 0;
-}
-
-SEC("tp_btf/kvm_userspace_exit")
-int BPF_PROG(tp_userspace_exit, __u32 reason, int err)
-{
-	struct inflight *in = current_call();
-
-	if (!in || in->state != CALL_IN_HANDLER)
-		return 0;
-	in->exit_ts = bpf_ktime_get_ns();
-	in->ev.kvm_ns = in->exit_ts - in->ev.ts_ns;
-	if (reason == KVM_EXIT_HYPERCALL) {
-		in->ev.disposition = DISP_FORWARDED;
-		in->ev.missing &= ~EVM_DISPOSITION;
-		in->state = CALL_FORWARDED;
-	} else if (reason == KVM_EXIT_SYSTEM_EVENT) {
-		/* SYSTEM_OFF/RESET: the vCPU may never run again, so the call ends here */
-		__u32 tid = (__u32)bpf_get_current_pid_tgid();
-
-		in->ev.disposition = DISP_KVM;
-		in->ev.missing &= ~EVM_DISPOSITION;
-		in->ev.flags |= EVF_SYSTEM_EVENT;
-		tp_submit(&in->ev);
-		bpf_map_delete_elem(&inflight, &tid);
-	}
-	return 0;
-}
-
-SEC("tp_btf/kvm_entry")
-int BPF_PROG(tp_entry, unsigned long vcpu_pc)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *in = bpf_map_lookup_elem(&inflight, &tid);
-	__u64 now = bpf_ktime_get_ns();
-
-	if (!in)
-		return 0;
-	if (in->state == CALL_FORWARDED)
-		in->ev.vmm_ns = now - in->exit_ts;
-	else if (!in->exit_ts)
-		in->ev.kvm_ns = now - in->ev.ts_ns;
-	tp_submit(&in->ev);
-	bpf_map_delete_elem(&inflight, &tid);
-	return 0;
-}
+#include "tracepoint_plan.bpf.h"

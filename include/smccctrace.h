@@ -37,6 +37,12 @@ enum smccc_isa {
 #define EVF_SYSTEM_EVENT	(1u << 0)	/* KVM exited with KVM_EXIT_SYSTEM_EVENT (SYSTEM_OFF/RESET): the guest got no result */
 #define EVF_VMM_GONE		(1u << 1)	/* forwarded, but the vCPU never re-entered: no result, no vmm_ns */
 #define EVF_HANDLER_ERROR	(1u << 2)	/* the SMCCC handler returned an error; KVM set x0 = -1 */
+#define EVF_PARKED		(1u << 3)	/* forwarded, and the VMM parked the vCPU: it resumed elsewhere than
+						 * after the call (CPU_OFF, then CPU_ON). No result; vmm_ns is the
+						 * time it was parked, not a round trip */
+#define EVF_ABANDONED		(1u << 4)	/* with EVF_VMM_GONE: emitted when the vCPU or its VM was destroyed
+						 * (or the vCPU trapped again unanswered); vmm_ns is the time from
+						 * the exit to the VMM until then */
 
 /* smccc_event.missing: fields this attach plan cannot see on this kernel. Rendered as
  * null with the reason, never as a guessed value. */
@@ -69,6 +75,46 @@ struct smccc_event {
 	__u8 nr_args;		/* how many of regs[1..] were captured */
 	__u8 flags;		/* EVF_* */
 	__u16 missing;		/* EVM_*: 0 under the full plans */
+};
+
+/*
+ * Calls the tracer could not deliver, by cause: a per-CPU array in the kernel for the
+ * causes the BPF programs see (index < LOST__KERNEL), the rest read by userspace from
+ * the kernel's own counters. The names are public (src/drops.c, JSON "lost_by_cause",
+ * smccctrace_lost_events_total{cause}).
+ */
+enum lost_cause {
+	LOST_RING_BUFFER = 0,	/* ring_buffer_full: the ring buffer had no room */
+	LOST_CALL_STATE,	/* call_state_full: no room for a vCPU's call state (vcpu_calls) */
+	LOST_STATS,		/* stats_full: --summary's key table had no room */
+	LOST_VM_TABLE,		/* vm_table_full: too many VMs alive at once to number */
+	LOST__KERNEL,
+	LOST_KPROBE_MISSED = LOST__KERNEL,	/* kprobe_missed: a kprobe did not run (nmissed) */
+	LOST_RECURSION,		/* recursion_missed: an fentry program did not run (recursion_misses) */
+	LOST__COUNT,
+};
+
+/*
+ * A vCPU's call from its trap to its end: the value of the BPF map vcpu_calls, keyed
+ * by the struct kvm_vcpu (tp_calls, keyed by thread, under the tracepoint plan). The
+ * tracer reads the forwarded ones still waiting at the end (src/tracer.c).
+ */
+enum call_state {
+	CALL_IDLE = 0,		/* between two calls */
+	CALL_TRAPPED,		/* in the exit handler */
+	CALL_IN_HANDLER,	/* reached the SMCCC dispatcher */
+	CALL_FORWARDED,		/* waiting for the VMM to re-enter the vCPU */
+};
+
+struct call_slot {
+	struct smccc_event ev;	/* first */
+	__u64 kvm;		/* the vCPU's struct kvm (a kernel pointer: never rendered) */
+	__u64 exit_ts;		/* forwarded: when KVM returned to the VMM */
+	__u64 resume_pc;	/* forwarded: where the guest resumes when the VMM answers */
+	__u8 state;		/* enum call_state */
+	__u8 filter_action;
+	__u8 reached_handler;
+	__u8 __pad[5];
 };
 
 struct smccc_func_range {
@@ -141,9 +187,18 @@ struct latency {
 
 struct agg_stats {
 	__u64 count;		/* calls */
+	__u64 unanswered;	/* of which forwarded and never answered (EVF_VMM_GONE) */
+	__u64 parked;		/* of which forwarded and parked by the VMM (EVF_PARKED) */
 	struct latency kvm;	/* time in KVM's exit handler, every call */
 	struct latency vmm;	/* the VMM's round trip, forwarded calls that got an answer */
 };
+
+/* A forwarded call's VMM time is a round trip (counted in agg_stats.vmm) unless the
+ * call was never answered or the VMM parked its vCPU. */
+static inline int smccc_vmm_round_trip(__u8 disposition, __u8 flags)
+{
+	return disposition == DISP_FORWARDED && !(flags & (EVF_VMM_GONE | EVF_PARKED));
+}
 
 /* The "stats" map: one epoch of one key. */
 struct agg_map_key {

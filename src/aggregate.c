@@ -151,6 +151,8 @@ int latency_log2(const struct latency *l, __u64 log2[64])
 static void stats_merge(struct agg_stats *into, const struct agg_stats *from)
 {
 	into->count += from->count;
+	into->unanswered += from->unanswered;
+	into->parked += from->parked;
 	latency_merge(&into->kvm, &from->kvm);
 	latency_merge(&into->vmm, &from->vmm);
 }
@@ -308,9 +310,13 @@ void agg_add_event(struct agg_table *t, const struct smccc_event *ev)
 	if (!s)
 		return;	/* out of memory: the call is not counted */
 	s->count++;
+	if (ev->flags & EVF_VMM_GONE)
+		s->unanswered++;
+	if (ev->flags & EVF_PARKED)
+		s->parked++;
 	latency_add(&s->kvm, ev->kvm_ns);
-	/* the same rule as the call record's vmm_ns (render.c) */
-	if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE))
+	/* the same rule as the kernel's (aggregate_call) and the call record's vmm_ns */
+	if (smccc_vmm_round_trip(ev->disposition, ev->flags))
 		latency_add(&s->vmm, ev->vmm_ns);
 }
 

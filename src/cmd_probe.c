@@ -77,6 +77,10 @@ static int hook_rows(const struct kernel_facts *k, struct hook_row *rows)
 	rows[n++] = (struct hook_row){ k->handler ? k->handler : "kvm_smccc_call_handler", k->handler != NULL,
 				       "SMCCC dispatcher: dispositions (required)" };
 	rows[n++] = (struct hook_row){ "kvm_arch_vcpu_ioctl_run", k->run, "VMM re-entry: forwarded results, vmm_ns (required)" };
+	rows[n++] = (struct hook_row){ "kvm_arch_vcpu_destroy", k->destroy_vcpu,
+				       "vCPU destroyed: its unanswered forwarded call emitted at once (else at the end)" };
+	rows[n++] = (struct hook_row){ "kvm_arch_destroy_vm", k->destroy_vm,
+				       "VM destroyed: its number retired (else a reused address keeps it)" };
 	rows[n++] = (struct hook_row){ "kvm_prepare_hypercall_exit", k->prepare_hypercall_exit,
 				       "not needed: the handler's return and exit reason say the same" };
 	return n;

@@ -148,8 +148,12 @@ static void put_health(FILE *out, const struct exporter_status *st, __u64 counte
 		    "SMCCC calls that passed the filters: counted in smccctrace_calls_total or lost.");
 	prom_sample_u64(out, "smccctrace_calls_seen_total", NULL, 0, counted + st->lost);
 	prom_family(out, "smccctrace_lost_events_total", "counter",
-		    "SMCCC calls the kernel saw but could not count: more new keys between two scrapes than its table holds.");
-	prom_sample_u64(out, "smccctrace_lost_events_total", NULL, 0, st->lost);
+		    "SMCCC calls that could not be counted, by cause (docs/reliability.md).");
+	for (unsigned c = 0; c < LOST__COUNT; c++) {
+		const struct prom_label cause = { "cause", lost_cause_name(c) };
+
+		prom_sample_u64(out, "smccctrace_lost_events_total", &cause, 1, st->lost_by_cause.by_cause[c]);
+	}
 	prom_family(out, "smccctrace_keys", "gauge",
 		    "Distinct (pid, vm, vcpu, function, disposition) keys counted since the start.");
 	prom_sample_u64(out, "smccctrace_keys", NULL, 0, st->keys);
@@ -174,6 +178,22 @@ int exporter_metrics_render(FILE *out, const struct agg_table *t, const struct e
 	for (size_t i = 0; i < n; i++) {
 		row_labels(&rl, &rows[i], true);
 		prom_sample_u64(out, "smccctrace_calls_total", rl.l, rl.n, rows[i].stats.count);
+	}
+	prom_family(out, "smccctrace_unanswered_calls_total", "counter",
+		    "Forwarded SMCCC calls the VMM never answered (its vCPU or VM went, or the trace ended); counted in smccctrace_calls_total too.");
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].key.disposition != DISP_FORWARDED)
+			continue;
+		row_labels(&rl, &rows[i], true);
+		prom_sample_u64(out, "smccctrace_unanswered_calls_total", rl.l, rl.n, rows[i].stats.unanswered);
+	}
+	prom_family(out, "smccctrace_parked_calls_total", "counter",
+		    "Forwarded SMCCC calls after which the VMM parked the vCPU (CPU_OFF); out of the round-trip histogram.");
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].key.disposition != DISP_FORWARDED)
+			continue;
+		row_labels(&rl, &rows[i], true);
+		prom_sample_u64(out, "smccctrace_parked_calls_total", rl.l, rl.n, rows[i].stats.parked);
 	}
 	free(rows);
 

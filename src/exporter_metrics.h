@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "aggregate.h"
+#include "drops.h"
 
 struct exporter_status {
 	bool up;			/* this scrape read the kernel's maps */
@@ -17,7 +18,8 @@ struct exporter_status {
 	const char *handler;		/* the kernel's SMCCC dispatcher that was hooked */
 	const char *kernel;		/* uname -r */
 	__u64 start_time_ns;		/* CLOCK_REALTIME when the probes were attached */
-	__u64 lost;			/* calls the kernel could not count (its table was full) */
+	__u64 lost;			/* calls that could not be counted: the sum of lost_by_cause */
+	struct drops lost_by_cause;	/* by enum lost_cause */
 	size_t keys;			/* distinct (pid, vm, vcpu, function, disposition) so far */
 };
 

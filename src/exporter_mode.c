@@ -102,6 +102,7 @@ static void collect(struct exporter_source *src)
 	src->st.up = !stats_map_collect(src->t->bpf.skel, src->calls);
 	forget_gone_vmms(src);
 	src->st.lost = lost_events(src->t);
+	src->st.lost_by_cause = src->t->drops;
 	src->st.keys = agg_size(src->calls);
 	rc = out ? exporter_metrics_render(out, src->calls, &src->st) : -1;
 	if ((out && fclose(out)) || rc) {
@@ -181,7 +182,7 @@ int run_exporter(struct tracer *t)
 	t->totals.lost = lost_events(t);
 	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
 	agg_free(src.calls);
-	print_totals(&t->totals, "kernel key table");
+	print_totals(&t->totals);
 	return 0;
 }
 

@@ -56,9 +56,14 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 	if (o && o->buffer_bytes && set_buffer(l->skel, o->buffer_bytes, err, len))
 		return -1;
 	l->skel->rodata->wakeup_bytes = bpf_map__max_entries(l->skel->maps.events) / 4;
-	/* counted calls keep their thread's entry in kept_inflight, streamed ones come and
-	 * go in inflight: the other map is not used */
-	bpf_map__set_max_entries(l->skel->rodata->aggregate ? l->skel->maps.inflight : l->skel->maps.kept_inflight, 1);
+	/* calls live in per-vCPU slots, or per thread under the tracepoint plan (which
+	 * sees no vCPU): the other plan's maps are not used */
+	if (mech == MECH_TRACEPOINT) {
+		bpf_map__set_max_entries(l->skel->maps.vcpu_calls, 1);
+		bpf_map__set_max_entries(l->skel->maps.thread_vcpu, 1);
+	} else {
+		bpf_map__set_max_entries(l->skel->maps.tp_calls, 1);
+	}
 	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
 		return -1;
 	if (smccctrace_bpf__load(l->skel)) {

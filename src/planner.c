@@ -119,7 +119,7 @@ void kernel_facts_probe(struct kernel_facts *k)
 	struct traceable t[] = {
 		{ "handle_hvc" }, { "handle_smc" }, { "kvm_smccc_call_handler" },
 		{ "kvm_hvc_call_handler" }, { "kvm_arch_vcpu_ioctl_run" },
-		{ "kvm_prepare_hypercall_exit" }, { "kvm_arch_destroy_vm" },
+		{ "kvm_prepare_hypercall_exit" }, { "kvm_arch_destroy_vm" }, { "kvm_arch_vcpu_destroy" },
 	};
 	struct utsname u;
 	struct btf *btf;
@@ -149,7 +149,8 @@ void kernel_facts_probe(struct kernel_facts *k)
 		k->handler = "kvm_hvc_call_handler";
 	k->run = t[4].found && btf_has_func(btf, "kvm_arch_vcpu_ioctl_run");
 	k->prepare_hypercall_exit = t[5].found && btf_has_func(btf, "kvm_prepare_hypercall_exit");
-	k->destroy = t[6].found;
+	k->destroy_vm = t[6].found && btf_has_func(btf, "kvm_arch_destroy_vm");
+	k->destroy_vcpu = t[7].found && btf_has_func(btf, "kvm_arch_vcpu_destroy");
 	k->smccc_filter = btf_has_member(btf, "kvm_arch", "smccc_filter");
 	k->kvm_tracepoints = btf_has_tracepoint(btf, "kvm_exit") && btf_has_tracepoint(btf, "kvm_entry") &&
 			     btf_has_tracepoint(btf, "kvm_hvc_arm64") && btf_has_tracepoint(btf, "kvm_userspace_exit");
@@ -218,6 +219,10 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 		HOOK("smccc handler", handler_entry, kp_handler_entry, k->handler, false, true),
 		HOOK("smccc handler done", handler_exit, kp_handler_exit, k->handler, true, true),
 		HOOK("vcpu run", run_entry, kp_run_entry, "kvm_arch_vcpu_ioctl_run", false, true),
+		/* a forwarded call whose vCPU or VM goes is emitted unanswered at once, and
+		 * the VM's number retired; without them, at the end of the trace */
+		HOOK("vcpu destroy", vcpu_destroy, kp_vcpu_destroy, "kvm_arch_vcpu_destroy", false, k->destroy_vcpu),
+		HOOK("vm destroy", vm_destroy, kp_vm_destroy, "kvm_arch_destroy_vm", false, k->destroy_vm),
 	};
 
 	struct bpf_program *tracepoint_progs[] = {

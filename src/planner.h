@@ -30,14 +30,15 @@ struct kernel_facts {
 	enum functions_from functions_from;
 	/* functions present in BTF and out of line (functions_from says how that was
 	 * checked; only attaching proves them traceable) */
-	bool handle_hvc, handle_smc, run, destroy;
+	bool handle_hvc, handle_smc, run;
+	bool destroy_vcpu, destroy_vm;	/* kvm_arch_vcpu_destroy, kvm_arch_destroy_vm */
 	const char *handler;		/* SMCCC dispatcher: kvm_smccc_call_handler (6.4+) or kvm_hvc_call_handler */
 	bool prepare_hypercall_exit;	/* kvm_prepare_hypercall_exit attachable */
 	bool smccc_filter;		/* struct kvm_arch has smccc_filter (6.4+) */
 	bool kvm_tracepoints;		/* kvm_exit, kvm_entry, kvm_hvc_arm64, kvm_userspace_exit */
 };
 
-#define PLAN_MAX_HOOKS 8
+#define PLAN_MAX_HOOKS 10
 
 /* One BPF program on one kernel function. */
 struct planned_hook {

@@ -331,7 +331,7 @@ static int forwarded(struct replay *r, unsigned fn, bool restarted)
 		.vcpu = (int)c->vcpu,
 		.func_id = c->func_id,
 		.args = { psci_call_arg(c, 0), psci_call_arg(c, 1), psci_call_arg(c, 2) },
-		.answered = c->has_result,
+		.answered = c->has_result || (c->flags & EVF_PARKED),	/* parked: the VMM restarted it */
 		.ret0 = c->ret0,
 		.vmm_ns = c->vmm_ns,
 		.restarted = restarted,
@@ -372,7 +372,9 @@ int psci_replay_call(struct replay *r)
 	const struct psci_call *c = r->c;
 	struct flow_vcpu *v = psci_find_vcpu(r->m, c->vcpu);
 	unsigned fn = psci_call_fn(c);
-	bool restarted = fn == PSCI_FN_CPU_OFF && restarted_during(r);
+	/* the tracer saw the vCPU resume at its entry point (parked); a recording made
+	 * before that flag existed tells by the CPU_ON that followed */
+	bool restarted = fn == PSCI_FN_CPU_OFF && ((c->flags & EVF_PARKED) || restarted_during(r));
 	struct psci_transition *t;
 
 	v->present = true;
@@ -399,8 +401,9 @@ int psci_replay_call(struct replay *r)
 		if (!transition(r, v, c->vcpu, PSCI_POWER_SUSPENDED, fn == PSCI_FN_SYSTEM_SUSPEND ?
 				PSCI_CAUSE_SYSTEM_SUSPEND : PSCI_CAUSE_CPU_SUSPEND, c->ts_ns))
 			return -1;
-		if (!c->has_result)
+		if (!c->has_result && !(c->flags & EVF_PARKED))
 			return 0;	/* still suspended when the trace ended */
+		/* answered, or parked and resumed at its entry point: awake again */
 		t = transition(r, v, c->vcpu, PSCI_POWER_ON, PSCI_CAUSE_WAKEUP, c->ts_ns + c->kvm_ns + c->vmm_ns);
 		if (!t)
 			return -1;

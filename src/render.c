@@ -72,7 +72,7 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 	v->dec = d->dec;
 	memcpy(v->name, d->name, sizeof(v->name));
 	v->ts_ns = ev->ts_ns >= t0_ns ? ev->ts_ns - t0_ns : 0;
-	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE)) && !(ev->missing & EVM_RET);
+	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_PARKED)) && !(ev->missing & EVM_RET);
 	v->ret_name = v->has_result ? smccc_ret_name(func_id, ev->ret[0]) : NULL;
 }
 
@@ -114,13 +114,15 @@ void render_text(FILE *out, const struct call_view *v)
 		snprintf(result, sizeof(result), "(system event)");
 	else if (ev->disposition == DISP_REFLECTED && !missing(v, EVM_DISPOSITION))
 		snprintf(result, sizeof(result), "(guest hypervisor)");	/* it answers, out of sight */
+	else if (ev->flags & EVF_PARKED)
+		snprintf(result, sizeof(result), "(parked)");
 	else if (!v->has_result)
 		snprintf(result, sizeof(result), "%s", missing(v, EVM_RET) ? "?" : "(no reply)");
 	else if (v->ret_name)
 		snprintf(result, sizeof(result), "%s", v->ret_name);
 	else
 		snprintf(result, sizeof(result), "0x%" PRIx64, (uint64_t)ev->ret[0]);
-	if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE))
+	if (smccc_vmm_round_trip(ev->disposition, ev->flags))
 		snprintf(vmm, sizeof(vmm), "%9.1f", ev->vmm_ns / 1000.0);
 	else
 		snprintf(vmm, sizeof(vmm), "%9s", "-");
@@ -246,7 +248,7 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 	jw_string_field(w, "disposition", missing(v, EVM_DISPOSITION) ? NULL : disposition_name(ev->disposition));
 	jw_string_field(w, "ret_name", v->ret_name);
 	jw_uint_field(w, "kvm_ns", ev->kvm_ns);
-	if (ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE) && !missing(v, EVM_DISPOSITION))
+	if (smccc_vmm_round_trip(ev->disposition, ev->flags) && !missing(v, EVM_DISPOSITION))
 		jw_uint_field(w, "vmm_ns", ev->vmm_ns);
 	else
 		jw_null_field(w, "vmm_ns");
@@ -254,6 +256,12 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 		jw_bool_field(w, "system_event", true);
 	if (ev->flags & EVF_VMM_GONE)
 		jw_bool_field(w, "unanswered", true);	/* forwarded, and the vCPU never ran again */
+	if ((ev->flags & (EVF_VMM_GONE | EVF_ABANDONED)) == (EVF_VMM_GONE | EVF_ABANDONED))
+		jw_uint_field(w, "abandoned_ns", ev->vmm_ns);	/* from the exit to the VMM until the vCPU went */
+	if (ev->flags & EVF_PARKED) {
+		jw_bool_field(w, "parked", true);
+		jw_uint_field(w, "parked_ns", ev->vmm_ns);	/* the time off, from the exit to the restart */
+	}
 	if (ev->missing) {
 		/* null above means "this plan cannot see it", never "zero" */
 		jw_name(w, "unavailable");

@@ -36,7 +36,9 @@ struct trace_info {
 /* Totals over the whole trace, handed to each sink when the trace ends. */
 struct trace_totals {
 	__u64 calls;
-	__u64 lost;
+	__u64 lost;			/* the sum of lost_by_cause */
+	__u64 lost_by_cause[LOST__COUNT];	/* enum lost_cause, when causes_known */
+	bool causes_known;		/* live; a record file keeps only the total */
 	__u64 by_disposition[DISP__COUNT];
 	double duration_s;
 	const char *plan;		/* "fentry/fexit", "kprobe/kretprobe"; NULL offline if unknown */

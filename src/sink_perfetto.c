@@ -272,8 +272,7 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 	struct timeline *tl = s->ctx;
 	const struct smccc_event *ev = v->ev;
 	/* the same rule as vmm_ns in the call's JSON record (render.c) */
-	bool vmm = ev->disposition == DISP_FORWARDED && !(ev->flags & EVF_VMM_GONE) &&
-		   !(ev->missing & EVM_DISPOSITION);
+	bool vmm = smccc_vmm_round_trip(ev->disposition, ev->flags) && !(ev->missing & EVM_DISPOSITION);
 	const char *name = ev->missing & EVM_FUNC ? "?" : v->name;
 	__u64 dur_ns = ev->kvm_ns + (vmm ? ev->vmm_ns : 0);
 

@@ -4,6 +4,7 @@
 
 #include "json_writer.h"
 #include "options.h"
+#include "drops.h"
 #include "sink.h"
 
 struct stream {
@@ -45,6 +46,13 @@ static void json_summary(struct json_writer *w, const struct trace_totals *t)
 	jw_string_field(w, "type", "summary");
 	jw_uint_field(w, "calls", t->calls);
 	jw_uint_field(w, "lost", t->lost);
+	if (t->causes_known) {
+		jw_name(w, "lost_by_cause");
+		jw_start_object(w);
+		for (unsigned c = 0; c < LOST__COUNT; c++)
+			jw_uint_field(w, lost_cause_name(c), t->lost_by_cause[c]);
+		jw_end_object(w);
+	}
 	jw_name(w, "by_disposition");
 	jw_start_object(w);
 	for (unsigned d = 0; d < DISP__COUNT; d++)

@@ -3,6 +3,7 @@
  * report --summary`); the live --summary counts in the kernel instead (tracer.c). */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sink.h"
 #include "summary.h"
@@ -37,6 +38,8 @@ static int summary_finish(struct sink *s, const struct trace_totals *t)
 		.final = true,
 	};
 
+	memcpy(iv.lost_by_cause.by_cause, t->lost_by_cause, sizeof(iv.lost_by_cause.by_cause));
+	iv.causes_known = t->causes_known;
 	/* the interval's time is the recorded one, not the time of the report */
 	if (ss->realtime_ns)
 		iv.realtime_ns = ss->realtime_ns + iv.end_ns;

@@ -136,6 +136,35 @@ static void text_row(FILE *out, unsigned by, const struct agg_row *r)
 	fputc('\n', out);
 }
 
+static void text_group_title(FILE *out, unsigned by, const struct agg_row *r, const char *what);
+
+/* Forwarded calls without a round trip, which the VMM columns leave out */
+static void text_not_answered(FILE *out, unsigned by, const struct agg_row *r)
+{
+	char what[96];
+
+	if (!r->stats.unanswered && !r->stats.parked)
+		return;
+	snprintf(what, sizeof(what), "%" PRIu64 " unanswered, %" PRIu64 " parked (not in the VMM columns)",
+		 (uint64_t)r->stats.unanswered, (uint64_t)r->stats.parked);
+	text_group_title(out, by, r, what);
+}
+
+static void text_lost(FILE *out, const struct summary_interval *iv)
+{
+	const char *sep = "";
+
+	fprintf(out, "(%" PRIu64 " calls not counted%s", (uint64_t)iv->lost, iv->causes_known ? ":" : ")\n");
+	if (!iv->causes_known)
+		return;
+	for (unsigned c = 0; c < LOST__COUNT; c++)
+		if (iv->lost_by_cause.by_cause[c]) {
+			fprintf(out, "%s %s %" PRIu64, sep, lost_cause_name(c), (uint64_t)iv->lost_by_cause.by_cause[c]);
+			sep = ",";
+		}
+	fprintf(out, ")\n");
+}
+
 /* "vcpu = 1, func = PSCI_CPU_ON, disposition = kvm", in the style of runqlat -P */
 static void text_group_title(FILE *out, unsigned by, const struct agg_row *r, const char *what)
 {
@@ -175,8 +204,10 @@ static void print_text(struct summary *s, const struct agg_row *rows, size_t n, 
 	text_header(out, s->by);
 	for (size_t i = 0; i < n; i++)
 		text_row(out, s->by, &rows[i]);
+	for (size_t i = 0; i < n; i++)
+		text_not_answered(out, s->by, &rows[i]);
 	if (iv->lost)
-		fprintf(out, "(%" PRIu64 " calls not counted: the kernel's stats map was full)\n", (uint64_t)iv->lost);
+		text_lost(out, iv);
 	for (size_t i = 0; i < n; i++) {
 		text_group_title(out, s->by, &rows[i], "time in KVM");
 		print_log2_hist(out, &rows[i].stats.kvm, "nsecs");
@@ -241,6 +272,8 @@ static void json_group(struct json_writer *w, unsigned by, const struct agg_row 
 	if (by & AGG_BY_DISPOSITION)
 		jw_string_field(w, "disposition", disposition_name(r->key.disposition));
 	jw_uint_safe_field(w, "count", r->stats.count);
+	jw_uint_safe_field(w, "unanswered", r->stats.unanswered);
+	jw_uint_safe_field(w, "parked", r->stats.parked);
 	json_latency(w, "kvm_ns", &r->stats.kvm);
 	json_latency(w, "vmm_ns", &r->stats.vmm);
 	jw_end_object(w);
@@ -277,6 +310,13 @@ static void print_json(struct summary *s, const struct agg_row *rows, size_t n, 
 	jw_end_array(w);
 	jw_uint_safe_field(w, "calls", agg_calls(s->table, by_disp));
 	jw_uint_safe_field(w, "lost", iv->lost);
+	if (iv->causes_known) {
+		jw_name(w, "lost_by_cause");
+		jw_start_object(w);
+		for (unsigned c = 0; c < LOST__COUNT; c++)
+			jw_uint_safe_field(w, lost_cause_name(c), iv->lost_by_cause.by_cause[c]);
+		jw_end_object(w);
+	}
 	jw_name(w, "by_disposition");
 	jw_start_object(w);
 	for (unsigned d = 0; d < DISP__COUNT; d++)

@@ -5,12 +5,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "aggregate.h"
+#include "drops.h"
 
 struct summary;
 
 struct summary_interval {
 	__u64 start_ns, end_ns;	/* since the trace started */
 	__u64 lost;		/* calls that could not be counted in this interval */
+	struct drops lost_by_cause;	/* the same by cause, when causes_known (live) */
+	bool causes_known;
 	bool final;		/* the last one: the trace ends */
 	__u64 realtime_ns;	/* wall-clock time of end_ns (a recording's, from its clock
 				 * bases); 0: now (live) */

@@ -16,6 +16,7 @@
 
 #include "cmd_psci.h"
 #include "diag.h"
+#include "drops.h"
 #include "json_writer.h"
 #include "kvm_mode.h"
 #include "loader.h"
@@ -83,26 +84,16 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Every loss so far, by cause; the sum is what the sinks and totals call lost. */
 __u64 lost_events(struct tracer *t)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 total = 0, *per_cpu;
-	__u32 zero = 0;
-
-	if (ncpu <= 0)
-		return 0;
-	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
-	if (!per_cpu)
-		return 0;
-	if (!bpf_map__lookup_elem(t->bpf.skel->maps.lost, &zero, sizeof(zero), per_cpu,
-				  sizeof(*per_cpu) * (size_t)ncpu, 0))
-		for (int i = 0; i < ncpu; i++)
-			total += per_cpu[i];
-	free(per_cpu);
-	return total;
+	drops_read(t->bpf.skel, &t->bpf.plan, &t->drops);
+	memcpy(t->totals.lost_by_cause, t->drops.by_cause, sizeof(t->totals.lost_by_cause));
+	t->totals.causes_known = true;
+	return drops_total(&t->drops);
 }
 
-/* New ring-buffer losses go to the sinks (timeline markers, record file) with the
+/* New losses go to the sinks (timeline markers, record file) with the
  * time they were noticed; totals.lost keeps the sum. */
 static int poll_lost(struct tracer *t, __u64 now)
 {
@@ -241,8 +232,7 @@ bool all_pids_gone(const struct trace_opts *o)
 	return true;
 }
 
-/* lost_cause: what overflowed, the ring buffer or (counting in the kernel) its key table */
-void print_totals(const struct trace_totals *t, const char *lost_cause)
+void print_totals(const struct trace_totals *t)
 {
 	char reflected[40] = "";
 
@@ -254,9 +244,18 @@ void print_totals(const struct trace_totals *t, const char *lost_cause)
 		(unsigned long long)t->by_disposition[DISP_KVM], (unsigned long long)t->by_disposition[DISP_DENIED],
 		(unsigned long long)t->by_disposition[DISP_FORWARDED], (unsigned long long)t->by_disposition[DISP_REFUSED],
 		reflected, (unsigned long long)t->lost);
-	if (t->lost)
-		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (%s full)\n", (unsigned long long)t->lost,
-			lost_cause);
+	if (t->lost) {
+		const char *sep = "";
+
+		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (", (unsigned long long)t->lost);
+		for (unsigned c = 0; c < LOST__COUNT; c++)
+			if (t->lost_by_cause[c]) {
+				fprintf(stderr, "%s%s %llu", sep, lost_cause_name(c),
+					(unsigned long long)t->lost_by_cause[c]);
+				sep = ", ";
+			}
+		fprintf(stderr, ")\n");
+	}
 }
 
 /* A closed pipe (`smccctrace --json | head -1`) ends the trace quietly. */
@@ -305,33 +304,47 @@ int begin_trace(struct tracer *t)
 
 /*
  * Forwarded calls still waiting for their vCPU's next KVM_RUN when the trace ends (a
- * vCPU the VMM parked on CPU_OFF, a VMM that exited on a forwarded SYSTEM_OFF) are in
- * the BPF "inflight" map, not the ring buffer. They go to the sinks as unanswered
- * (EVF_VMM_GONE: no result, no VMM time); the PSCI flow needs that parked CPU_OFF.
- * Each value starts with the struct smccc_event being assembled.
+ * vCPU the VMM parked and never restarted, a VMM that exited on a forwarded
+ * SYSTEM_OFF and still holds its VM) are in their vCPU's slot (vcpu_calls; tp_calls
+ * under the tracepoint plan), not the ring buffer. They are delivered as unanswered
+ * (EVF_VMM_GONE: no result, no VMM time) through deliver(): to every sink, or into
+ * the summary. Each value is a struct call_slot.
  */
-static void drain_unanswered(struct tracer *t)
+static void drain_unanswered(struct tracer *t, void (*deliver)(struct tracer *t, struct smccc_event *ev, void *ctx),
+			     void *ctx)
 {
-	const struct bpf_map *map = t->bpf.skel->maps.inflight;
-	size_t size = bpf_map__value_size(map);
-	__u32 key, next, *prev = NULL;
-	void *value;
+	const struct bpf_map *map = t->bpf.plan.mech == MECH_TRACEPOINT ? t->bpf.skel->maps.tp_calls
+									 : t->bpf.skel->maps.vcpu_calls;
+	size_t key_size = bpf_map__key_size(map);
+	struct call_slot slot;
+	__u64 key, next;
+	void *prev = NULL;
 
-	if (size < sizeof(struct smccc_event) || !(value = calloc(1, size)))
+	if (bpf_map__value_size(map) != sizeof(slot) || key_size > sizeof(key))
 		return;
-	while (!t->output_failed && !bpf_map__get_next_key(map, prev, &next, sizeof(next))) {
-		struct smccc_event *ev = value;
-
+	while (!t->output_failed && !bpf_map__get_next_key(map, prev, &next, key_size)) {
 		key = next;
 		prev = &key;
-		if (bpf_map__lookup_elem(map, &key, sizeof(key), value, size, 0))
+		if (bpf_map__lookup_elem(map, &key, key_size, &slot, sizeof(slot), 0))
 			continue;
-		if (ev->disposition != DISP_FORWARDED || (ev->missing & EVM_DISPOSITION))
-			continue;	/* not handed to the VMM: the trap itself was cut short */
-		ev->flags |= EVF_VMM_GONE;
-		handle_event(t, value, size);
+		if (slot.state != CALL_FORWARDED || (slot.ev.missing & EVM_DISPOSITION))
+			continue;	/* not with the VMM: idle, or the trap itself was cut short */
+		slot.ev.flags |= EVF_VMM_GONE;
+		slot.ev.vmm_ns = 0;
+		deliver(t, &slot.ev, ctx);
 	}
-	free(value);
+}
+
+static void deliver_to_sinks(struct tracer *t, struct smccc_event *ev, void *ctx)
+{
+	(void)ctx;
+	handle_event(t, ev, sizeof(*ev));
+}
+
+static void deliver_to_table(struct tracer *t, struct smccc_event *ev, void *table)
+{
+	(void)t;
+	agg_add_event(table, ev);
 }
 
 static int run(struct tracer *t)
@@ -373,14 +386,14 @@ static int run(struct tracer *t)
 	if (!t->output_failed)
 		ring_buffer__consume(t->rb);
 	if (!t->output_failed)
-		drain_unanswered(t);
+		drain_unanswered(t, deliver_to_sinks, NULL);
 	if (!t->output_failed)
 		poll_lost(t, monotonic_ns());
 	t->totals.duration_s = (monotonic_ns() - start) / 1e9;
 	if (t->output_failed)
 		return output_error(t);
 	err = finish_sinks(t) ?: err;
-	print_totals(&t->totals, "ring buffer");
+	print_totals(&t->totals);
 	return err;
 }
 
@@ -405,6 +418,7 @@ static int run_summary(struct tracer *t)
 {
 	__u64 now, deadline = 0, interval_ns = 0, next = UINT64_MAX, lost = 0;
 	struct summary_interval iv = { 0 };
+	struct drops before;
 	unsigned printed = 0;
 	struct summary *s;
 	int err = 0;
@@ -439,10 +453,15 @@ static int run_summary(struct tracer *t)
 			err = errorf("cannot read the kernel's counts: %s", strerror(errno));
 			break;
 		}
+		if (iv.final)	/* as the stream would: the calls the VMMs never answered */
+			drain_unanswered(t, deliver_to_table, summary_table(s));
 		iv.start_ns = iv.end_ns;
 		iv.end_ns = now - t->t0_ns;
+		before = t->drops;
 		iv.lost = lost_events(t) - lost;
 		lost += iv.lost;
+		drops_since(&t->drops, &before, &iv.lost_by_cause);
+		iv.causes_known = true;
 		if (t->opts.interval_count && ++printed >= t->opts.interval_count)
 			iv.final = true;
 		if (summary_print(s, &iv)) {
@@ -459,7 +478,7 @@ static int run_summary(struct tracer *t)
 	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
 	summary_free(s);
 	if (!err)
-		print_totals(&t->totals, "kernel key table");
+		print_totals(&t->totals);
 	return err;
 }
 

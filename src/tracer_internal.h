@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 
+#include "drops.h"
 #include "loader.h"
 #include "options.h"
 #include "planner.h"
@@ -28,6 +29,7 @@ struct tracer {
 	__u64 lost_checked_ns;
 	__u64 flushed_ns;		/* the sinks were last flushed (flush_sinks) */
 	struct trace_totals totals;
+	struct drops drops;		/* as last read */
 	int output_errno;		/* first output failure; stops the trace */
 	const char *output_failed;	/* the file that failed */
 };
@@ -38,7 +40,8 @@ extern volatile sig_atomic_t stop_signal;
 __u64 monotonic_ns(void);
 /* Sleeps until `until` (monotonic ns), at most 100 ms, so that stops are noticed. */
 void nap_until(__u64 until);
-/* Calls the kernel could not hand over (per-CPU "lost" counter), since the start. */
+/* Calls that could not be handed over, every cause, since the start; t->drops and
+ * t->totals.lost_by_cause get them by cause. */
 __u64 lost_events(struct tracer *t);
 /* Every -p pid has exited (false without -p). */
 bool all_pids_gone(const struct trace_opts *o);
@@ -47,8 +50,8 @@ bool all_pids_gone(const struct trace_opts *o);
 int begin_trace(struct tracer *t);
 /* The one-line error for t->output_failed; 0 for a closed pipe. */
 int output_error(struct tracer *t);
-/* The totals line on stderr; lost_cause: what overflowed. */
-void print_totals(const struct trace_totals *t, const char *lost_cause);
+/* The totals line on stderr, and a warning naming each cause of loss. */
+void print_totals(const struct trace_totals *t);
 
 /* --listen: serves the kernel's counts to Prometheus until the trace ends. */
 int run_exporter(struct tracer *t);

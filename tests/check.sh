@@ -73,6 +73,7 @@ for variant in vhe nvhe; do
 	part "vm-summary-$variant" bash tests/vm/test-summary.sh "$variant"
 	part "vm-record-$variant" bash tests/vm/test-record.sh "$variant"
 	part "vm-psci-$variant" bash tests/vm/test-psci.sh "$variant"
+	part "vm-patterns-$variant" bash tests/vm/test-patterns.sh "$variant"
 	PROBE_ONLY=1 part "vm-kernel-$variant" bash tests/vm/test-kernel.sh 6.12 "$variant"
 	part "vm-kernel-$variant-6.1" bash tests/vm/test-kernel.sh 6.1 "$variant"
 done

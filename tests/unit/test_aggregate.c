@@ -171,6 +171,7 @@ static void test_log2_view(void)
 #define PSCI_CPU_ON 0xc4000003u
 #define TRNG_RND64 0xc4000053u
 #define VENDOR_X 0x86000100u
+#define PSCI_CPU_OFF 0x84000002u
 
 static size_t fill_sample(struct smccc_event *ev, size_t max)
 {
@@ -278,11 +279,14 @@ static void test_grouping(void)
 }
 
 /* What the BPF program does for one call: the same rules, into a map value. */
+/* what aggregate_call() in the BPF program does with one call */
 static void kernel_count(struct agg_stats *s, const struct smccc_event *ev)
 {
 	s->count++;
+	s->unanswered += !!(ev->flags & EVF_VMM_GONE);
+	s->parked += !!(ev->flags & EVF_PARKED);
 	latency_add(&s->kvm, ev->kvm_ns);
-	if (ev->disposition == DISP_FORWARDED)
+	if (smccc_vmm_round_trip(ev->disposition, ev->flags))
 		latency_add(&s->vmm, ev->vmm_ns);
 }
 
@@ -308,6 +312,8 @@ static void test_merge(void)
 	for (size_t i = 0; i < n; i++) {
 		ev[i] = test_call(100 + (__u32)(rnd() % 2), (__u32)(rnd() % 4), PSCI_VERSION + (__u32)(rnd() % 3),
 			     disps[rnd() % 4], rnd() >> (30 + rnd() % 30), rnd() >> (20 + rnd() % 40));
+		if (ev[i].disposition == DISP_FORWARDED)	/* some never answered, some parked */
+			ev[i].flags = (__u8[]){ 0, 0, EVF_VMM_GONE, EVF_VMM_GONE | EVF_ABANDONED, EVF_PARKED }[rnd() % 5];
 		agg_add_event(direct, &ev[i]);
 	}
 	/* the kernel's way: per key, then two "intervals" merged into one table */
@@ -352,6 +358,86 @@ static void test_merge(void)
 	agg_free(merged);
 }
 
+/*
+ * Forwarded calls without a round trip: an unanswered one (the VM went, or the trace
+ * ended) and a parked one (CPU_OFF, restarted much later) count as calls, each in its
+ * own count, and stay out of the VMM histogram, whose numbers are round trips only.
+ */
+static void test_unanswered_parked(void)
+{
+	struct smccc_event ev[] = {
+		test_call(100, 0, VENDOR_X, DISP_FORWARDED, 3000, 2000),
+		test_call(100, 0, VENDOR_X, DISP_FORWARDED, 3000, 4000),
+		test_call(100, 0, VENDOR_X, DISP_FORWARDED, 3000, 7000000000ull),	/* abandoned after 7 s */
+		test_call(100, 0, VENDOR_X, DISP_FORWARDED, 3000, 0),		/* pending at the end */
+		test_call(100, 1, PSCI_CPU_OFF, DISP_FORWARDED, 3000, 9000000000ull),	/* off for 9 s */
+		test_call(100, 1, PSCI_CPU_OFF, DISP_FORWARDED, 3000, 5000),	/* DENIED: answered */
+		test_call(100, 1, PSCI_VERSION, DISP_KVM, 1000, 0),
+	};
+	struct agg_table *t = agg_new(), *k = agg_new();
+	struct agg_stats per_key[2] = { 0 };
+	struct agg_row *rows;
+	__u64 by_disp[DISP__COUNT];
+	size_t n;
+
+	ev[2].flags = EVF_VMM_GONE | EVF_ABANDONED;
+	ev[3].flags = EVF_VMM_GONE;
+	ev[4].flags = EVF_PARKED;
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		agg_add_event(t, &ev[i]);
+	/* every call counts: the summary adds up to the stream */
+	CHECK_INT(agg_calls(t, by_disp), 7);
+	CHECK_INT(by_disp[DISP_FORWARDED], 6);
+	n = agg_rows(t, AGG_BY_FUNC | AGG_BY_DISPOSITION, &rows);
+	CHECK_INT(n, 3);
+	for (size_t i = 0; i < n; i++) {
+		const struct agg_stats *s = &rows[i].stats;
+
+		if (rows[i].key.func_id == VENDOR_X) {
+			CHECK_INT(s->count, 4);
+			CHECK_INT(s->unanswered, 2);
+			CHECK_INT(s->parked, 0);
+			CHECK_INT(s->kvm.count, 4);
+			CHECK_INT(s->vmm.count, 2);	/* the two answered ones */
+			CHECK_INT(s->vmm.max_ns, 4000);
+			CHECK_INT(s->vmm.sum_ns, 6000);
+		} else if (rows[i].key.func_id == PSCI_CPU_OFF) {
+			CHECK_INT(s->count, 2);
+			CHECK_INT(s->unanswered, 0);
+			CHECK_INT(s->parked, 1);
+			CHECK_INT(s->vmm.count, 1);	/* the DENIED answer only, not the 9 s off */
+			CHECK_INT(s->vmm.max_ns, 5000);
+		} else {
+			CHECK_INT(s->unanswered + s->parked + s->vmm.count, 0);
+		}
+	}
+	free(rows);
+	/* grouped away (by vcpu only): the counts add up */
+	n = agg_rows(t, AGG_BY_VCPU, &rows);
+	CHECK_INT(n, 2);
+	CHECK_INT(rows[0].stats.unanswered + rows[1].stats.unanswered, 2);
+	CHECK_INT(rows[0].stats.parked + rows[1].stats.parked, 1);
+	free(rows);
+	/* the kernel's counts, merged, give the same */
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
+		kernel_count(&per_key[ev[i].vcpu], &ev[i]);
+	for (__u32 v = 0; v < 2; v++) {
+		struct agg_key key = { .pid = 100, .vm = 1, .vcpu = v };
+
+		agg_merge(k, &key, &per_key[v]);
+	}
+	n = agg_rows(k, AGG_BY_VCPU, &rows);
+	CHECK_INT(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		CHECK_INT(rows[i].stats.unanswered, rows[i].key.vcpu == 0 ? 2 : 0);
+		CHECK_INT(rows[i].stats.parked, rows[i].key.vcpu == 1 ? 1 : 0);
+		CHECK_INT(rows[i].stats.vmm.count, rows[i].key.vcpu == 0 ? 2 : 1);
+	}
+	free(rows);
+	agg_free(t);
+	agg_free(k);
+}
+
 static void test_by_parse(void)
 {
 	char err[128];
@@ -381,6 +467,7 @@ int main(void)
 	test_log2_view();
 	test_grouping();
 	test_merge();
+	test_unanswered_parked();
 	test_by_parse();
 	return unit_report("aggregate");
 }

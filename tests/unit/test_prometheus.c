@@ -90,6 +90,7 @@ static bool labels_allowed(const char *labels)
 {
 	static const char *const allowed[] = {
 		"pid", "vm", "vcpu", "service", "func", "disposition", "le", "version", "plan", "handler", "kernel",
+		"cause",
 	};
 	const char *p = labels;
 
@@ -165,6 +166,7 @@ static void test_page(void)
 	const struct exporter_status st = {
 		.up = true, .version = "0.1.0", .plan = "fentry/fexit", .handler = "kvm_smccc_call_handler",
 		.kernel = "6.12.95+deb12-arm64", .start_time_ns = 1700000000123000000ull, .lost = 3,
+		.lost_by_cause = { .by_cause = { [LOST_RING_BUFFER] = 1, [LOST_CALL_STATE] = 2 } },
 		.keys = 6,
 	};
 	struct agg_table *t = agg_new();
@@ -217,7 +219,16 @@ static void test_page(void)
 
 	/* health */
 	CHECK_INT(expo_value(&pg, "smccctrace_up", ""), 1);
-	CHECK_INT(expo_value(&pg, "smccctrace_lost_events_total", ""), 3);
+	/* every cause, zero or not, with its own series */
+	CHECK_INT(expo_value(&pg, "smccctrace_lost_events_total", "cause=\"ring_buffer_full\""), 1);
+	CHECK_INT(expo_value(&pg, "smccctrace_lost_events_total", "cause=\"call_state_full\""), 2);
+	CHECK_INT(expo_value(&pg, "smccctrace_lost_events_total", "cause=\"kprobe_missed\""), 0);
+	CHECK_INT(expo_count(&pg, "smccctrace_lost_events_total"), LOST__COUNT);
+	/* the call the VMM never answered: counted as a call and as unanswered */
+	CHECK_INT(expo_value(&pg, "smccctrace_unanswered_calls_total",
+			     "pid=\"100\",vm=\"1\",vcpu=\"1\",service=\"kvm\",func=\"KVM_0x0030\",disposition=\"forwarded\""), 1);
+	CHECK_INT(expo_value(&pg, "smccctrace_parked_calls_total",
+			     "pid=\"100\",vm=\"1\",vcpu=\"1\",service=\"kvm\",func=\"KVM_0x0030\",disposition=\"forwarded\""), 0);
 	CHECK_INT(expo_value(&pg, "smccctrace_calls_seen_total", ""), 11);
 	CHECK_INT(expo_value(&pg, "smccctrace_keys", ""), 6);
 	CHECK_INT(expo_value(&pg, "smccctrace_attach_info",

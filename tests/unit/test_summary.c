@@ -57,6 +57,58 @@ static void test_text(void)
 	free(buf);
 }
 
+/* Unanswered and parked calls: counted, named under the table and in JSON, out of the
+ * VMM columns; the lost calls by cause */
+static void test_unanswered_parked(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct summary *s = summary_new(f, false, AGG_BY_FUNC | AGG_BY_DISPOSITION, false);
+	struct summary_interval iv = { .end_ns = 1000000000, .final = true, .lost = 3, .causes_known = true,
+				       .lost_by_cause = { .by_cause = { [LOST_CALL_STATE] = 1, [LOST_VM_TABLE] = 2 } } };
+	struct smccc_event ev[3] = {
+		test_call(42, 0, 0xc3000001, DISP_FORWARDED, 3000, 2500000),
+		test_call(42, 0, 0xc3000001, DISP_FORWARDED, 3000, 7000000000ull),
+		test_call(42, 1, 0x84000002, DISP_FORWARDED, 3000, 9000000000ull),
+	};
+	__u64 by_disp[DISP__COUNT];
+
+	ev[1].flags = EVF_VMM_GONE | EVF_ABANDONED;
+	ev[2].flags = EVF_PARKED;
+	for (int i = 0; i < 3; i++)
+		agg_add_event(summary_table(s), &ev[i]);
+	render(s, &iv, f, &buf);
+	/* the 7 s and 9 s are no round trips: the VMM columns hold the 2.5 ms one only */
+	CHECK(strstr(buf, "\nOEM_0x0001                 forwarded         2       3.0      3.0      3.0      3.0"
+		      "    2500.0   2500.0   2500.0   2500.0\n") != NULL, "VMM columns: the answered call:\n%s", buf);
+	CHECK(strstr(buf, "\nfunc = OEM_0x0001, disposition = forwarded: 1 unanswered, 0 parked (not in the VMM columns)\n")
+	      != NULL, "unanswered named:\n%s", buf);
+	CHECK(strstr(buf, "\nfunc = PSCI_CPU_OFF, disposition = forwarded: 0 unanswered, 1 parked (not in the VMM columns)\n")
+	      != NULL, "parked named:\n%s", buf);
+	CHECK(strstr(buf, "(3 calls not counted: call_state_full 1, vm_table_full 2)\n") != NULL, "lost by cause:\n%s", buf);
+	CHECK_INT(summary_calls(s, by_disp), 3);
+	summary_free(s);
+	fclose(f);
+	free(buf);
+	buf = NULL;
+
+	f = open_memstream(&buf, &len);
+	s = summary_new(f, true, AGG_BY_FUNC, false);
+	for (int i = 0; i < 3; i++)
+		agg_add_event(summary_table(s), &ev[i]);
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "\"func_label\":\"OEM_0x0001\",\"service\":\"oem\",\"count\":2,\"unanswered\":1,\"parked\":0,")
+	      != NULL, "JSON unanswered:\n%s", buf);
+	CHECK(strstr(buf, "\"count\":1,\"unanswered\":0,\"parked\":1,") != NULL, "JSON parked:\n%s", buf);
+	CHECK(strstr(buf, "\"lost\":3,\"lost_by_cause\":{\"ring_buffer_full\":0,\"call_state_full\":1,"
+		      "\"stats_full\":0,\"vm_table_full\":2,\"kprobe_missed\":0,\"recursion_missed\":0},") != NULL,
+	      "JSON lost_by_cause:\n%s", buf);
+	summary_free(s);
+	fclose(f);
+	free(buf);
+}
+
 static void test_print_log2_hist(void)
 {
 	char *buf = NULL;
@@ -105,7 +157,7 @@ static void test_json_large(void)
 	CHECK(strncmp(buf, "{\"type\":\"interval\",\"interval\":1,\"final\":false,\"time\":\"", 54) == 0, "%s", buf);
 	CHECK(strstr(buf, "\"start_ns\":5,\"end_ns\":10,\"by\":[\"service\"],\"calls\":\"9007199254740993\",\"lost\":2,"
 		      "\"by_disposition\":{\"kvm\":\"9007199254740993\",\"denied\":0,\"forwarded\":0,\"refused\":0,\"reflected\":0},"
-		      "\"groups\":[{\"service\":\"psci\",\"count\":\"9007199254740993\",\"kvm_ns\":{"
+		      "\"groups\":[{\"service\":\"psci\",\"count\":\"9007199254740993\",\"unanswered\":0,\"parked\":0,\"kvm_ns\":{"
 		      "\"count\":\"9007199254740993\",\"sum\":\"18446744073709551615\",\"max\":1099511627776,"
 		      "\"p50\":1099511627776,\"p90\":1099511627776,\"p99\":1099511627776,"
 		      "\"buckets\":[{\"lo\":64424509440,\"hi\":\"18446744073709551615\",\"count\":\"9007199254740993\"}]},"
@@ -117,7 +169,7 @@ static void test_json_large(void)
 	memset(st->kvm.slots, 0, sizeof(st->kvm.slots));
 	agg_merge(summary_table(s), &k, st);
 	render(s, &iv, f, &buf);
-	CHECK(strstr(buf, "\"count\":9007199254740991,\"kvm_ns\":null") != NULL, "2^53 - 1 as a number:\n%s", buf);
+	CHECK(strstr(buf, "\"count\":9007199254740991,\"unanswered\":0,\"parked\":0,\"kvm_ns\":null") != NULL, "2^53 - 1 as a number:\n%s", buf);
 	CHECK(strstr(buf, "\"interval\":2,") != NULL, "the second interval is numbered 2");
 	summary_free(s);
 	free(st);
@@ -127,6 +179,7 @@ static void test_json_large(void)
 
 int main(void)
 {
+	test_unanswered_parked();
 	test_text();
 	test_print_log2_hist();
 	test_json_large();

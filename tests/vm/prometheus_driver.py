@@ -128,7 +128,7 @@ QUERIES = {
     "vmm_p50": "histogram_quantile(0.5, sum by (le) (smccctrace_vmm_round_trip_seconds_bucket))",
     "vmm_p99": "histogram_quantile(0.99, sum by (le) (smccctrace_vmm_round_trip_seconds_bucket))",
     "kvm_p99": "histogram_quantile(0.99, sum by (le) (smccctrace_kvm_time_seconds_bucket))",
-    "lost": "smccctrace_lost_events_total",
+    "lost": "sum(smccctrace_lost_events_total)",
     "seen": "smccctrace_calls_seen_total",
     "scrapes": "count_over_time(smccctrace_up[10m])",
 }

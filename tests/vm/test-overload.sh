@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Ring-buffer overflow is counted exactly: the calls the guest made equal the calls
-# received plus the calls reported lost, in the JSON summary and on stderr.
+# received plus the calls reported lost, in the JSON summary and on stderr, all of
+# them under the cause ring_buffer_full.
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 variant=${1:-vhe}
 vm_run "$variant" overload
@@ -26,6 +27,11 @@ check(received + summary["lost"] == made, "received %d + lost %d == made %d" % (
 check(m and int(m.group(1)) == received and int(m.group(2)) == summary["lost"],
       "stderr totals agree (%s)" % (m and m.group(0)))
 check("WARNING" in open(os.path.join(r, "tracer.err")).read(), "stderr warns about the loss")
+causes = summary.get("lost_by_cause", {})
+check(causes.get("ring_buffer_full") == summary["lost"] and sum(causes.values()) == summary["lost"],
+      "every loss has its cause, the ring buffer: %s" % causes)
+check(("ring_buffer_full %d" % summary["lost"]) in open(os.path.join(r, "tracer.err")).read(),
+      "stderr names the cause")
 sys.exit(1 if fails else 0)
 PY
 check "$variant: loss counted exactly" [ $? = 0 ]

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "vmm.h"
 #include "bench.h"
+#include "patterns.h"
 
 #define EXIT_USAGE		2
 #define EXIT_NO_AARCH32		3
@@ -41,6 +42,9 @@ struct options {
 	/* bench: calls per vCPU in the timed loop, and which kind */
 	unsigned int calls;
 	enum bench_kind kind;
+	/* real-VMM patterns: repetitions and hold time */
+	unsigned int rounds;
+	unsigned int hold_ms;
 };
 
 static void usage(FILE *f)
@@ -74,6 +78,10 @@ static void usage(FILE *f)
 "  --kind KIND       bench: kvm (SMCCC_VERSION, answered by KVM) or forwarded\n"
 "                    (an OEM call the VMM answers at once) (kvm); --scenario\n"
 "                    bench prints one JSON line with the rate, no truth (1 vCPU)\n"
+"  --rounds N        real-VMM patterns (abandon, one-thread, migrate, park,\n"
+"                    churn): repetitions; churn: VMs created and destroyed (10)\n"
+"  --hold-ms N       patterns: how long the VMM holds a late answer or a\n"
+"                    parked vCPU (20)\n"
 "  -v, --verbose     log every call on stderr\n",
 		scenario_names(), GUEST_MAX_VCPUS);
 }
@@ -112,6 +120,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "affinity-lag", required_argument, NULL, 'A' },
 		{ "calls",	required_argument, NULL, 'n' },
 		{ "kind",	required_argument, NULL, 'k' },
+		{ "rounds",	required_argument, NULL, 'R' },
+		{ "hold-ms",	required_argument, NULL, 'H' },
 		{ "help",	no_argument,       NULL, 'h' },
 		{ }
 	};
@@ -128,6 +138,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		.affinity_lag = 14,
 		.calls = 1000000,
 		.kind = BENCH_KVM,
+		.rounds = 10,
+		.hold_ms = 20,
 	};
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -190,6 +202,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 					optarg);
 				return -1;
 			}
+			break;
+		case 'R':
+			if (parse_uint(optarg, "--rounds", 1, 100000, &o->rounds))
+				return -1;
+			break;
+		case 'H':
+			if (parse_uint(optarg, "--hold-ms", 0, 60000, &o->hold_ms))
+				return -1;
 			break;
 		case 'v':
 			vmm_verbose = true;
@@ -571,6 +591,13 @@ int main(int argc, char **argv)
 			.kind = o.kind,
 			.vcpus = o.vcpus_set ? o.vcpus : 1,
 			.timeout_s = o.timeout_s,
+		});
+	if (pattern_exists(o.scenario))
+		return pattern_run(&(struct pattern_options) {
+			.pattern = o.scenario,
+			.truth = o.truth,
+			.rounds = o.rounds,
+			.hold_ms = o.hold_ms,
 		});
 	return run(&o);
 }

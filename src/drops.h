@@ -1,0 +1,23 @@
+/* Every call the tracer could not deliver, by cause (enum lost_cause in
+ * include/smccctrace.h): the BPF programs' own counters, the kprobes' missed runs
+ * and the fentry programs' recursion misses. */
+#ifndef SMCCCTRACE_DROPS_H
+#define SMCCCTRACE_DROPS_H
+#include <linux/types.h>
+#include "smccctrace.h"
+
+struct smccctrace_bpf;
+struct attach_plan;
+
+struct drops {
+	__u64 by_cause[LOST__COUNT];
+};
+
+/* The public name of a cause ("ring_buffer_full", ...); "unknown" out of range. */
+const char *lost_cause_name(unsigned cause);
+/* Reads every counter since attach. Counters that cannot be read stay 0. */
+void drops_read(struct smccctrace_bpf *skel, const struct attach_plan *plan, struct drops *d);
+__u64 drops_total(const struct drops *d);
+/* d - before, cause by cause (counters only grow) */
+void drops_since(const struct drops *d, const struct drops *before, struct drops *out);
+#endif

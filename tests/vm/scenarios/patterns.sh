@@ -1,0 +1,56 @@
+# Real-VMM patterns (tests/vmm/patterns.c), each under the tracer's stream, with
+# every plan given in $PLANS (fentry and the forced kprobe plan by default); then the
+# VM churn from several processes under one stream tracer and one --summary --by
+# pid,vm tracer at once. Checked on the host by tests/vm/check_patterns.py.
+out=$1
+. /scenarios/lib.sh
+PLANS=${PLANS:-"fentry kprobe"}
+ROUNDS=${ROUNDS:-4}
+CHURN_PROCS=${CHURN_PROCS:-4}
+CHURN_VMS=${CHURN_VMS:-520}
+
+# trace DIR CMD...: runs CMD under a stream tracer of every VMM (plan $plan)
+start_tracer() {
+	smccctrace -v --plan "$plan" --json -o "$1/trace.jsonl" 2>"$1/trace.err" &
+	tracer=$!
+	wait_attached "$1/trace.err" $tracer || { cat "$1/trace.err"; return 1; }
+}
+stop_tracer() {
+	kill -INT $tracer
+	wait $tracer; echo $? >"$1/trace.rc"
+}
+
+# one tracer per plan sees the four patterns' VMMs one after another
+for plan in $PLANS; do
+	d=$out/$plan
+	mkdir -p "$d"
+	start_tracer "$d" || exit 1
+	for pattern in abandon one-thread migrate park; do
+		smccc-testvmm --scenario "$pattern" --rounds "$ROUNDS" --hold-ms 20 --truth "$d/truth-$pattern.jsonl" \
+			2>"$d/vmm-$pattern.log"
+		echo $? >"$d/vmm-$pattern.rc"
+	done
+	stop_tracer "$d"
+done
+
+# churn: several VMMs, each creating and destroying VMs one after another
+plan=${PLANS%% *}
+d=$out/churn
+mkdir -p "$d"
+start_tracer "$d" || exit 1
+smccctrace -v --plan "$plan" --summary --by pid,vm --json -o "$d/summary.jsonl" 2>"$d/summary.err" &
+summary=$!
+wait_attached "$d/summary.err" $summary || { cat "$d/summary.err"; exit 1; }
+start=$(date +%s)
+pids=
+for i in $(seq 1 "$CHURN_PROCS"); do
+	smccc-testvmm --scenario churn --rounds "$CHURN_VMS" --truth "$d/truth-$i.jsonl" 2>"$d/vmm-$i.log" &
+	pids="$pids $!"
+done
+rc=0
+for p in $pids; do wait $p || rc=1; done
+echo $rc >"$d/vmm.rc"
+echo "churn: $CHURN_PROCS x $CHURN_VMS VMs in $(($(date +%s) - start)) s"
+kill -INT $summary
+wait $summary; echo $? >"$d/summary.rc"
+stop_tracer "$d"
