@@ -63,6 +63,8 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 		bpf_map__set_max_entries(l->skel->maps.thread_vcpu, 1);
 	} else {
 		bpf_map__set_max_entries(l->skel->maps.tp_calls, 1);
+		if (o && o->max_vcpus)
+			bpf_map__set_max_entries(l->skel->maps.vcpu_calls, o->max_vcpus);
 	}
 	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
 		return -1;

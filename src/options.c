@@ -236,6 +236,7 @@ enum {
 	OPT_USER,
 	OPT_WALL_CLOCK,
 	OPT_LISTEN_INTERVAL,
+	OPT_MAX_VCPUS,
 };
 
 static const struct option long_options[] = {
@@ -271,6 +272,7 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 	{ "listen-interval", required_argument, NULL, OPT_LISTEN_INTERVAL },
+	{ "max-vcpus", required_argument, NULL, OPT_MAX_VCPUS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
@@ -442,6 +444,10 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 				return fail(err, len, "--user: which user?");
 			o->user = optarg;
 			break;
+		case OPT_MAX_VCPUS:
+			if (parse_u32(optarg, &o->max_vcpus) || !o->max_vcpus || o->max_vcpus > 1u << 20)
+				return fail(err, len, "--max-vcpus: not a number of vCPUs from 1 to 1048576: '%s'", optarg);
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -484,6 +490,8 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		return fail(err, len, "--listen-interval applies to --listen");
 	if (o->user && o->want_file)
 		return fail(err, len, "--user applies to live tracing only");
+	if (o->max_vcpus && o->want_file)
+		return fail(err, len, "--max-vcpus applies to live tracing only");
 	if (o->buffer_bytes && (o->summary || o->listen || o->want_file))
 		return fail(err, len, "--buffer sizes the live trace's ring buffer: %s does not use one",
 			    o->want_file ? "report" : o->summary ? "--summary" : "--listen");
@@ -532,6 +540,9 @@ void trace_usage(FILE *out)
 "      --buffer SIZE      the ring buffer between the kernel and the tool, a power of\n"
 "                         two (e.g. 256K, 4M; default 1M); calls that find it full\n"
 "                         are counted as lost\n"
+"      --max-vcpus N      vCPUs the kernel keeps call state for at once (default\n"
+"                         4096); calls of vCPUs past that are counted as lost\n"
+"                         (call_state_full)\n"
 "  -d, --duration SECS    stop after SECS seconds\n"
 "      --all-args         capture x1..x17 instead of x1..x7\n"
 "      --plan auto|fentry|kprobe|tracepoint\n"

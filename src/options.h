@@ -60,6 +60,7 @@ struct trace_opts {
 	double listen_interval_s;	/* --listen-interval: how often the collector reads the kernel */
 	uint32_t buffer_bytes;		/* --buffer: the ring buffer's size; 0: the BPF object's default */
 	const char *user;		/* --user: who to run as once attached (src/privileges.c); NULL: nobody */
+	uint32_t max_vcpus;		/* --max-vcpus: vcpu_calls' size; 0: the BPF object's default */
 };
 
 void trace_opts_init(struct trace_opts *o);

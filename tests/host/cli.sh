@@ -54,6 +54,9 @@ expect "--user empty" 2 '' "--user: which user?" -- --user ""
 expect "--user with report" 2 '' "--user applies to live tracing only" -- report x.bin --user nobody
 expect "--listen-interval without --listen" 2 '' "--listen-interval applies to --listen" -- --listen-interval 5
 expect "--listen-interval too short" 2 '' "--listen-interval: not a number of seconds from 0.1 to 3600" -- --listen 9464 --listen-interval 0.01
+expect "--max-vcpus 0" 2 '' "--max-vcpus: not a number of vCPUs from 1 to 1048576: '0'" -- --max-vcpus 0
+expect "--max-vcpus not a number" 2 '' 'not a number of vCPUs' -- --max-vcpus many
+expect "--max-vcpus with report" 2 '' "--max-vcpus applies to live tracing only" -- report x.bin --max-vcpus 8
 expect "--buffer in help" 0 '--buffer SIZE' '' -- --help
 expect "--buffer with report" 2 '' '--buffer sizes the live trace.s ring buffer: report does not use one' -- report x.bin --buffer 4K
 expect "dead pid" 1 '' '-p 4194303: no such process' -- -p 4194303

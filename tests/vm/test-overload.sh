@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ring-buffer overflow is counted exactly: the calls the guest made equal the calls
 # received plus the calls reported lost, in the JSON summary and on stderr, all of
-# them under the cause ring_buffer_full.
+# them under the cause ring_buffer_full; then with the call-state map overflowing too
+# (--max-vcpus 2, 4 vCPUs calling), every loss under its cause.
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 variant=${1:-vhe}
 vm_run "$variant" overload
@@ -32,6 +33,19 @@ check(causes.get("ring_buffer_full") == summary["lost"] and sum(causes.values())
       "every loss has its cause, the ring buffer: %s" % causes)
 check(("ring_buffer_full %d" % summary["lost"]) in open(os.path.join(r, "tracer.err")).read(),
       "stderr names the cause")
+# the call-state map and the ring buffer at once
+made = json.load(open(os.path.join(r, "bench2.json")))["calls"]
+received = int(open(os.path.join(r, "received2")).read())
+summary = json.loads(open(os.path.join(r, "summary2.json")).read())
+causes = summary.get("lost_by_cause", {})
+check(summary["calls"] == received, "both: summary calls %d == records received %d" % (summary["calls"], received))
+check(causes.get("call_state_full", 0) > 0 and causes.get("ring_buffer_full", 0) > 0,
+      "both: the state of 2 of 4 vCPUs and the 4 KiB buffer overflowed: %s" % causes)
+check(sum(causes.values()) == summary["lost"], "both: the causes add up to lost %d" % summary["lost"])
+check(received + summary["lost"] == made, "both: received %d + lost %d == made %d" % (received, summary["lost"], made))
+err = open(os.path.join(r, "tracer2.err")).read()
+check("call_state_full %d" % causes.get("call_state_full", -1) in err and
+      "ring_buffer_full %d" % causes.get("ring_buffer_full", -1) in err, "both: stderr names both causes")
 sys.exit(1 if fails else 0)
 PY
 check "$variant: loss counted exactly" [ $? = 0 ]
@@ -44,7 +58,7 @@ flood = json.load(open(os.path.join(r, "flood.json")))
 made = json.load(open(os.path.join(r, "flood-bench.json")))["calls"]
 page = open(os.path.join(r, "flood-final.txt")).read()
 counted = sum(float(m.group(1)) for m in re.finditer(r'^smccctrace_calls_total\{[^}]*\} (\S+)$', page, re.M))
-lost = re.search(r'^smccctrace_lost_events_total (\S+)$', page, re.M)
+lost = [float(m.group(1)) for m in re.finditer(r'^smccctrace_lost_events_total\{cause="[a-z_]+"\} (\S+)$', page, re.M)]
 err = open(os.path.join(r, "flood-exporter.err")).read()
 m = re.search(r"(\d+) calls in .*, (\d+) lost", err)
 print("# scrape flood: %(ok)d of %(requests)d scrapes answered in %(seconds).1f s (slowest %(slowest_s).3f s), "
@@ -60,9 +74,11 @@ check(flood["distinct_pages"] <= flood["seconds"] / 2 + 3,
       "scrapes serve the collector's snapshot: %d distinct pages in %.1f s, at most one per 2 s reading"
       % (flood["distinct_pages"], flood["seconds"]))
 check(counted == made, "every call counted: smccctrace_calls_total sums to %d, the VMM made %d" % (counted, made))
-check(lost and float(lost.group(1)) == 0, "no call lost")
+check(len(lost) == 6 and sum(lost) == 0, "no call lost, by any of the 6 causes")
 check(m and int(m.group(1)) == made and int(m.group(2)) == 0, "the exporter's totals line agrees (%s)" % (m and m.group(0)))
 sys.exit(1 if fails else 0)
 PY
 check "$variant: 10,000 scrapes while counting: every call counted" [ $? = 0 ]
+check "$variant: the second bench VMM exited 0" grep -qx 0 "$RESULTS/vmm2.rc"
+check "$variant: the second tracer exited 0" grep -qx 0 "$RESULTS/tracer2.rc"
 report "vm-overload-$variant"

@@ -31,3 +31,14 @@ sleep 2.5	# the collector's next reading holds every call
 printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 10 nc 127.0.0.1 9470 >"$out/flood-final.txt"
 grep -E '^(VmHWM|VmRSS):' /proc/$e/status >"$out/flood-exporter-mem.txt"
 kill -INT $e; wait $e; echo $? >"$out/flood-exporter.rc"
+# The call-state map and the ring buffer overflow at once: state for 2 vCPUs only
+# (--max-vcpus 2) while 4 vCPUs call; every call is received, or lost with its cause.
+smccctrace -v --json --buffer 4K --max-vcpus 2 -o /tmp/overload2.jsonl 2>"$out/tracer2.err" &
+t=$!
+wait_attached "$out/tracer2.err" $t || { cat "$out/tracer2.err"; exit 1; }
+smccc-testvmm --scenario bench --kind kvm --vcpus 4 --calls 5000 --timeout 1800 >"$out/bench2.json" 2>"$out/vmm2.log"
+echo $? >"$out/vmm2.rc"
+sleep 0.5
+kill -INT $t; wait $t; echo $? >"$out/tracer2.rc"
+grep -c '"type":"call"' /tmp/overload2.jsonl >"$out/received2"
+tail -n 1 /tmp/overload2.jsonl >"$out/summary2.json"
