@@ -36,7 +36,7 @@ kill -INT $e; wait $e; echo $? >"$out/flood-exporter.rc"
 smccctrace -v --json --buffer 4K --max-vcpus 2 -o /tmp/overload2.jsonl 2>"$out/tracer2.err" &
 t=$!
 wait_attached "$out/tracer2.err" $t || { cat "$out/tracer2.err"; exit 1; }
-smccc-testvmm --scenario bench --kind kvm --vcpus 4 --calls 5000 --timeout 1800 >"$out/bench2.json" 2>"$out/vmm2.log"
+smccc-testvmm --scenario bench --kind kvm --vcpus 4 --calls 2000 --timeout 1800 >"$out/bench2.json" 2>"$out/vmm2.log"
 echo $? >"$out/vmm2.rc"
 sleep 0.5
 kill -INT $t; wait $t; echo $? >"$out/tracer2.rc"
