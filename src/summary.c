@@ -310,7 +310,7 @@ static void print_json(struct summary *s, const struct agg_row *rows, size_t n, 
 	jw_end_array(w);
 	jw_uint_safe_field(w, "calls", agg_calls(s->table, by_disp));
 	jw_uint_safe_field(w, "lost", iv->lost);
-	if (iv->causes_known) {
+	if (iv->causes_known && iv->lost) {
 		jw_name(w, "lost_by_cause");
 		jw_start_object(w);
 		for (unsigned c = 0; c < LOST__COUNT; c++)
