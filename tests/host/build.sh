@@ -7,10 +7,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+. tests/host/lib.sh
 
 # the commands make would run for one object and the link, from a scratch build dir
 dry() { make -n "$@" BUILD=build/dry-run build/dry-run/obj/smccc.o build/dry-run/smccctrace 2>&1; }

@@ -3,11 +3,9 @@
 # non-zero exit for bad input and for a machine that is not an arm64 KVM host.
 set -u
 TOOL=${1:-build/x86_64/smccctrace}
-passed=0 failed=0
+. "$(dirname "$0")/lib.sh"
 # stderr of each run; private, the machine runs other checkouts' tests at once
 ERRF=$(mktemp); trap 'rm -f "$ERRF"' EXIT
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
 
 # expect NAME STATUS STDOUT_REGEX STDERR_REGEX -- ARGS...
 expect() {

@@ -7,9 +7,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 TOOL=${1:-build/x86_64/smccctrace}
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
+. tests/host/lib.sh
 . completion/smccctrace
 
 # comp WORD...: the completions of the last word of `smccctrace WORD...`, sorted, one line

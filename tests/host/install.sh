@@ -5,10 +5,7 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+. tests/host/lib.sh
 dest=$(mktemp -d); trap 'rm -rf "$dest"' EXIT
 
 check "make install PREFIX=/usr DESTDIR=..." make -s install PREFIX=/usr DESTDIR="$dest"

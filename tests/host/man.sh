@@ -6,10 +6,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 TOOL=${1:-build/x86_64/smccctrace}
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+. tests/host/lib.sh
 
 check "scdoc builds the page" make -s man
 page=build/man/smccctrace.8
