@@ -28,7 +28,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 
-variant=vhe timeout=300 build=1 smp=2 mem=2048 kernel=6.12 modules= payload=
+variant=vhe timeout=600 build=1 smp=2 mem=2048 kernel=6.12 modules= payload=
 hostfwd= netargs=() envargs= kvm_mode=
 while [ $# -gt 0 ]; do
 	case $1 in

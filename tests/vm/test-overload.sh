@@ -5,7 +5,8 @@
 # (--max-vcpus 2, 4 vCPUs calling), every loss under its cause.
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 variant=${1:-vhe}
-vm_run "$variant" overload
+# the scrape flood alone may take 480 s on a loaded host (scenarios/overload.sh)
+vm_run "$variant" overload --timeout 960 --env SCENARIO_TIMEOUT=900
 check "$variant: overload scenario ran" [ "$VM_RC" = 0 ]
 check "$variant: the bench VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
 check "$variant: the tracer exited 0" grep -qx 0 "$RESULTS/tracer.rc"
