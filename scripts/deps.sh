@@ -329,17 +329,22 @@ unpack_qemu_arm64() { unpack_closure "$QEMU_DEBS" "$QEMU_ROOT"; }
 BPFTRACE_DEBS=$CACHE/bpftrace-arm64-debs
 BPFTRACE_ROOT=$TOP/build/bpftrace-arm64/root
 
-install_host
-fetch_arm64
-unpack_sysroot
-unpack_suite_kernel trixie
-unpack_suite_kernel sid
-fetch_qemu_arm64
-unpack_qemu_arm64
-for extra in "$@"; do
-	case $extra in
-	bpftrace) fetch_closure_arm64 bpftrace "$BPFTRACE_DEBS"; unpack_closure "$BPFTRACE_DEBS" "$BPFTRACE_ROOT";;
-	*) echo "deps: unknown extra '$extra' (have: bpftrace)" >&2; exit 2;;
-	esac
-done
-log "ready"
+main() {
+	install_host
+	fetch_arm64
+	unpack_sysroot
+	unpack_suite_kernel trixie
+	unpack_suite_kernel sid
+	fetch_qemu_arm64
+	unpack_qemu_arm64
+	for extra in "$@"; do
+		case $extra in
+		bpftrace) fetch_closure_arm64 bpftrace "$BPFTRACE_DEBS"; unpack_closure "$BPFTRACE_DEBS" "$BPFTRACE_ROOT";;
+		*) echo "deps: unknown extra '$extra' (have: bpftrace)" >&2; exit 2;;
+		esac
+	done
+	log "ready"
+}
+
+# sourced (tests/host/deps.sh checks the pin fallbacks against a stub apt): functions only
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"

@@ -8,10 +8,12 @@ out=$1
 # The thresholds derive from what the VMM does on purpose, and stay far from it and
 # from what it does normally, even on a loaded emulated host (check_psci.py calls a
 # run inconclusive within 0.5..2x --on-timeout or 0.7..1.5x --slow-vmm): a normal
-# bring-up takes some 60 ms (< 300 ms = 0.5x), the late one 1500 ms (> 1200 ms = 2x);
-# a normal answer some 15 ms (< 140 ms = 0.7x), a slow one 600 ms (> 300 ms = 1.5x);
-# 15+ polls; the poll time out of the way so that counts decide
-SLOW_MS=600 START_DELAY_MS=1500
+# bring-up takes some 10-60 ms (< 800 ms = 0.5x), the late one 4000 ms (> 3200 ms = 2x);
+# a normal answer some 5-20 ms (< 700 ms = 0.7x), a slow one 3000 ms (> 1500 ms = 1.5x);
+# 15+ polls; the poll time out of the way so that counts decide. They are what a user
+# on a slow or loaded host would give: a normal answer took 172 ms once under a 2-core
+# machine's load, which the earlier 200 ms --slow-vmm (inconclusive above 140 ms) lost.
+SLOW_MS=3000 START_DELAY_MS=4000
 PSCI_ARGS="--on-timeout $((START_DELAY_MS * 2 / 5)) --poll-limit 10 --poll-time 100000 --slow-vmm $((SLOW_MS / 3))"
 echo "$PSCI_ARGS" >"$out/psci-args"
 
