@@ -5,7 +5,9 @@ usage: check_trace.py RESULTS_DIR [--truth truth.jsonl] [--trace trace.jsonl]
        [--min-vmm-ns-from-truth] [--expect-filter EXPR]
 
 Every call in the truth must appear in the trace exactly once, with equal fields;
-the trace must hold nothing else. Calls are matched per vCPU thread, in order.
+the trace must hold nothing else. Calls are matched per vCPU thread, in order. A
+protected VM's calls that pKVM's hypervisor answers at EL2 (expect "hyp") never reach
+the host: they must not appear at all.
 Prints one line per check and '# trace: N passed, N failed'; exits 1 on failure."""
 import argparse
 import json
@@ -85,8 +87,15 @@ PLAN = "full"
 def compare(c, truth, trace, label, keep=lambda t: True):
     """Matches truth calls (filtered by keep) to trace calls per tid, in order."""
     vmm = [t for t in truth if t.get("type") == "vmm"]
-    calls = [t for t in truth if t.get("type") == "call" and keep(t)]
+    calls = [t for t in truth if t.get("type") == "call" and keep(t) and t["expect"] != "hyp"]
+    at_el2 = [t for t in truth if t.get("type") == "call" and t["expect"] == "hyp"]
     events = [e for e in trace if e.get("type") == "call"]
+    if at_el2:
+        sites = {(t["tid"], hexint(t["pc"])) for t in at_el2}
+        seen = [e for e in events if (e["tid"], hexint(e["pc"])) in sites]
+        c.check(not seen, "%s: none of the %d calls pKVM's hypervisor answered at EL2 (%s) is in the trace%s"
+                % (label, len(at_el2), ", ".join(sorted({t["label"] for t in at_el2})),
+                   ": " + " ".join("%#x" % e["func_id"] for e in seen) if seen else ""))
     pid = vmm[0]["pid"] if vmm else None
     c.check(all(e["pid"] == pid for e in events),
             "%s: every event comes from the traced VMM (pid %s)" % (label, pid))

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Validates the test VMM's ground truth against what its guest programs are known to do.
 
-usage: check_truth.py RESULTS_DIR [--self-test]
+usage: check_truth.py RESULTS_DIR [--self-test] [--file NAME]
 
 RESULTS_DIR is what tests/vm/scenarios/vmm-full.sh left: truth.jsonl (AArch64 guest)
 and truth32.jsonl (AArch32 guest), or aarch32.skip saying why the host has no AArch32.
+--file NAME checks that one AArch64 truth instead (e.g. truth-pvm.jsonl, a protected VM's).
 The model below mirrors tests/vmm/scenario.c (labels, function IDs, conduits,
 dispositions) and what Linux KVM answers; change both together.
 
@@ -63,6 +64,14 @@ KVM_UID = fixed(0xB66FB428, 0xE911C52E, 0x564BCAA9, 0x743A004D)
 RANDOM_LOW = fixed(0, 0, 0, None)  # TRNG RND: x3 is entropy, x1/x2 cleared
 
 
+# A protected VM asks pKVM's hypervisor, which answers at EL2 (expect "hyp"): KVM_FEATURES
+# with its own services for protected VMs, not the host's bitmap (KVM_FEATURES,
+# HYP_MEMINFO, MEM_SHARE, MEM_UNSHARE: bits 0, 2, 3, 4; no PTP), HYP_MEMINFO with the
+# hypervisor's page size (checked on its own: 4, 16 or 64 KiB).
+PKVM_FEATURES = fixed(1 << 0 | 1 << 2 | 1 << 3 | 1 << 4, 0, 0, 0)
+PAGE_SIZE = fixed(None, 0, 0, 0)
+
+
 def vendor_features(a, s, aa32, k):
     """KVM_FEATURES: the bitmap in x0, a second one in x2 on kernels that have it
     (else 0); FUNC_FEAT and PTP are also checked on their own."""
@@ -71,7 +80,8 @@ def vendor_features(a, s, aa32, k):
 
 # label, func_id, conduit, imm, expect, args, result model, flags
 # flags: a64 = AArch64 only, aa32 = AArch32 only, nf = needs the SMCCC filter,
-# t32 = runs in T32 state
+# t32 = runs in T32 state, pvm = protected VMs only, hyp = a protected VM's is answered
+# by pKVM's hypervisor at EL2 (expect "hyp", the result model after the '|')
 BOOT_BLOCK = [
     ("smccc_version", 0x80000000, "hvc", 0, "kvm", ZERO, SMCCC_1_1, ""),
     ("smccc_version_smc", 0x80000000, "smc", 0, "kvm", ZERO, SMCCC_1_1, ""),
@@ -87,7 +97,8 @@ BOOT_BLOCK = [
     ("trng_rnd64", 0xC4000053, "hvc", 0, "kvm", x1(64), RANDOM_LOW, "a64"),
     ("trng_rnd32", 0x84000053, "hvc", 0, "kvm", x1(32), RANDOM_LOW, "aa32"),
     ("kvm_vendor_uid", 0x8600FF01, "hvc", 0, "kvm", ZERO, KVM_UID, ""),
-    ("kvm_vendor_features", 0x86000000, "hvc", 0, "kvm", ZERO, vendor_features, ""),
+    ("kvm_vendor_features", 0x86000000, "hvc", 0, "kvm", ZERO, vendor_features, "hyp"),
+    ("pkvm_hyp_meminfo", 0xC6000002, "hvc", 0, "kvm", ZERO, PAGE_SIZE, "a64 pvm hyp"),
     ("handle_hvc", SIP32 + 0x01, "hvc", 0, "kvm", args_pattern(0xA1), NOT_SUPPORTED, ""),
     ("handle_smc", SIP32 + 0x02, "smc", 0, "kvm", args_pattern(0xA2), NOT_SUPPORTED, ""),
     ("handle_hvc_imm", SIP32 + 0x03, "hvc", 0x1234, "kvm", args_pattern(0xA3), NOT_SUPPORTED, ""),
@@ -136,7 +147,7 @@ def cpu_on(vcpu, aa32):
     return ("psci_cpu_on_%d" % vcpu, func, "hvc", 0, "kvm", args, SUCCESS, "")
 
 
-def applies(step, aa32, filt):
+def applies(step, aa32, filt, prot=False):
     flags = step[7].split()
     if "a64" in flags and aa32:
         return False
@@ -144,13 +155,20 @@ def applies(step, aa32, filt):
         return False
     if "nf" in flags and not filt:
         return False
+    if "pvm" in flags and not prot:
+        return False
     return True
 
 
-def resolve(step, filt):
-    """Kernels without the SMCCC filter (before 6.4) refuse every SMC in handle_smc."""
+def resolve(step, filt, prot=False):
+    """Kernels without the SMCCC filter (before 6.4) refuse every SMC in handle_smc; a
+    protected VM (7.x) has no filter, but its SMC #0 reaches the SMCCC handler, and
+    pKVM's hypervisor answers some of its calls at EL2 ("hyp")."""
     label, func, conduit, imm, expect, args, result, flags = step
-    if conduit == "smc" and not filt:
+    if prot and "hyp" in flags.split():
+        return (label, func, conduit, imm, "hyp", args,
+                PKVM_FEATURES if label == "kvm_vendor_features" else result, flags)
+    if conduit == "smc" and not filt and not prot:
         return (label, func, conduit, imm, "refused", args, REFUSED, flags)
     return step
 
@@ -158,13 +176,14 @@ def resolve(step, filt):
 def expected_calls(hdr, aa32):
     """The calls in the order the handover between vCPUs fixes, as (vcpu, step)."""
     filt, vcpus, iters = hdr["filter"], hdr["vcpus"], hdr.get("iterations", 1)
+    prot = hdr.get("protected", False)
     out = []
-    block = [resolve(s, filt) for s in BOOT_BLOCK if applies(s, aa32, filt)]
+    block = [resolve(s, filt, prot) for s in BOOT_BLOCK if applies(s, aa32, filt, prot)]
     for _ in range(iters):
         out += [(0, s) for s in block]
     for v in range(1, vcpus):
         out.append((0, cpu_on(v, aa32)))
-        out += [(v, resolve(s, filt)) for s in SECONDARY if applies(s, aa32, filt)]
+        out += [(v, resolve(s, filt, prot)) for s in SECONDARY if applies(s, aa32, filt, prot)]
     out.append((0, SYSTEM_OFF))
     return out
 
@@ -288,8 +307,10 @@ def check_truth(c, recs, aa32, name):
         exp = [None if e is None else e & mask for e in exp]
         c.check(all(e is None or e == g for e, g in zip(exp, res)),
                 "%s: result %s" % (tag, " ".join("%#x" % x for x in res)))
-        if label == "kvm_vendor_features":
+        if label == "kvm_vendor_features" and expect != "hyp":
             c.check(res[0] & 3 == 3, "%s: KVM advertises FUNC_FEAT and PTP" % tag)
+        if label == "pkvm_hyp_meminfo":
+            c.check(res[0] in (0x1000, 0x4000, 0x10000), "%s: x0 is a page size (%#x)" % (tag, res[0]))
         if expect == "forwarded":
             c.check(r["vmm_delay_ns"] >= delay_ns,
                     "%s: held %d ns >= --delay-us %d" % (tag, r["vmm_delay_ns"], delay_ns // 1000))
@@ -415,11 +436,16 @@ def main():
     argv = sys.argv[1:]
     do_self_test = "--self-test" in argv
     argv = [a for a in argv if a != "--self-test"]
-    if len(argv) != 1:
+    if len(argv) not in (1, 3) or (len(argv) == 3 and argv[1] != "--file"):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     c = Checker()
-    check_dir(c, argv[0])
+    if len(argv) == 3 and argv[1] == "--file":
+        path = os.path.join(argv[0], argv[2])
+        if c.check(os.path.exists(path), "%s exists" % path):
+            check_truth(c, load(path), False, "aarch64")
+    else:
+        check_dir(c, argv[0])
     if do_self_test:
         self_test(c, argv[0])
     print("# truth: %d passed, %d failed" % (c.passed, c.failed))

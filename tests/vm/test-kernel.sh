@@ -3,7 +3,8 @@
 # tests/vm/kernels.sh) x VARIANT (vhe or nvhe), in KVM_MODE if set (protected, nested).
 # `smccctrace probe` must describe the kernel truthfully, and the tracer, with the
 # plan the planner picks there, must equal the test VMM's ground truth field by field
-# (AArch64 and AArch32 guests).
+# (AArch64 and AArch32 guests). Under kvm-arm.mode=protected, also a protected VM:
+# what the tracer sees of it (docs/kernels.md, "Protected KVM").
 KERNEL=$1
 cd "$(dirname "$0")/../.." && . tests/vm/lib.sh
 kernel=$kernel_name variant=$2
@@ -11,7 +12,8 @@ cell="$variant$CELL_SUFFIX"
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$RESULTS/probe.json" "$1"; }
 
 # one boot for both: probe, then (unless PROBE_ONLY) the trace
-vm_run "$variant" probe-trace --timeout 600 --env SCENARIO_TIMEOUT=540 ${PROBE_ONLY:+--env PROBE_ONLY=1}
+pvm=; [ "$KVM_MODE" = protected ] && [ -z "${PROBE_ONLY:-}" ] && pvm=1
+vm_run "$variant" probe-trace --timeout 600 --env SCENARIO_TIMEOUT=540 ${PROBE_ONLY:+--env PROBE_ONLY=1} ${pvm:+--env PVM=1}
 check "$cell: probe scenario ran" grep -qx 0 "$RESULTS/probe-scenario.rc"
 check "$cell: probe exits 0 (tracing possible)" grep -qx 0 "$RESULTS/probe.rc"
 check "$cell: probe --json reports kernel $kernel_release (got $(json kernel))" [ "$(json kernel)" = "$kernel_release" ]
@@ -61,8 +63,39 @@ fi
 check "$cell: trace-full scenario exited 0" [ "$VM_RC" = 0 ]
 check "$cell: VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
 check "$cell: tracer exited 0" grep -qx 0 "$RESULTS/trace.rc"
+python3 tests/vm/check_truth.py "$RESULTS"
+check "$cell: the VMM's ground truth is what its programs do on this kernel" [ $? = 0 ]
 python3 tests/vm/check_trace.py "$RESULTS" --label "kernel-$cell"
 check "$cell: AArch64 field-by-field comparison" [ $? = 0 ]
 python3 tests/vm/check_trace.py "$RESULTS" --truth truth32.jsonl --trace trace32.jsonl --label "kernel32-$cell"
 check "$cell: AArch32 field-by-field comparison" [ $? = 0 ]
+if [ -z "$pvm" ]; then report "vm-kernel-$variant"; exit; fi
+
+# A protected VM (trace-pvm.sh): what the emulated host measured, asserted.
+# 7.x creates protected VMs (KVM_CREATE_VM with KVM_VM_TYPE_ARM_PROTECTED; the kernel
+# says they are experimental and taints itself). Every call of theirs that reaches the
+# host's exit handlers is traced with every field equal to the VMM's ground truth: the
+# host still holds their registers, PC and syndrome. The calls pKVM's hypervisor answers
+# at EL2 (KVM_FEATURES, HYP_MEMINFO) never reach the host and must be absent, not
+# reported with made-up values. A protected VM gets no SMCCC filter (pKVM refuses the
+# VM attribute), so no denied or forwarded calls. 6.12 creates none: EINVAL.
+case $kernel_release in
+6.*)
+	check "$cell: $kernel_release creates no protected VM (the test VMM exits 4)" grep -qx 4 "$RESULTS/vmm-pvm.rc"
+	check "$cell: ... saying KVM_CREATE_VM refused the protected type (EINVAL)" \
+		grep -q 'KVM_CREATE_VM (type KVM_VM_TYPE_ARM_PROTECTED): Invalid argument' "$RESULTS/vmm-pvm.log"
+	;;
+*)
+	check "$cell: a protected VM ran to SYSTEM_OFF" grep -qx 0 "$RESULTS/vmm-pvm.rc"
+	check "$cell: the tracer of the protected VM exited 0" grep -qx 0 "$RESULTS/trace-pvm.rc"
+	check "$cell: the kernel created a protected VM (its taint message)" \
+		grep -q 'protected VMs are experimental' "$RESULTS/kvm-dmesg-pvm.txt"
+	check "$cell: the protected VM has no SMCCC filter" \
+		python3 -c "import json,sys; sys.exit(json.loads(open(sys.argv[1]).readline())['filter'] is not False)" "$RESULTS/truth-pvm.jsonl"
+	python3 tests/vm/check_truth.py "$RESULTS" --file truth-pvm.jsonl
+	check "$cell: the protected VM's ground truth is what its program does (pKVM answers at EL2 included)" [ $? = 0 ]
+	python3 tests/vm/check_trace.py "$RESULTS" --truth truth-pvm.jsonl --trace trace-pvm.jsonl --label "kernel-pvm-$cell"
+	check "$cell: protected VM: field by field, and the calls answered at EL2 absent" [ $? = 0 ]
+	;;
+esac
 report "vm-kernel-$variant"

@@ -55,6 +55,20 @@ int kvm_create_vm(struct kvm_vm *vm)
 	return 0;
 }
 
+int kvm_create_protected_vm(struct kvm_vm *vm)
+{
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, KVM_VM_TYPE_ARM_PROTECTED);
+	if (vm->vm_fd < 0) {
+		int err = errno;
+
+		vmm_err("KVM_CREATE_VM (type KVM_VM_TYPE_ARM_PROTECTED): %s%s", strerror(err),
+			err == EINVAL ? " (no protected VMs: a kernel before 7.x, or not booted with kvm-arm.mode=protected)" : "");
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
 void *kvm_add_ram(struct kvm_vm *vm, unsigned int slot, uint64_t ipa,
 		  uint64_t size)
 {

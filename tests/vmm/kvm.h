@@ -45,6 +45,8 @@ struct kvm_vcpu {
 int kvm_open(struct kvm_vm *vm);
 int kvm_check_extension(struct kvm_vm *vm, long cap);
 int kvm_create_vm(struct kvm_vm *vm);
+/* a protected VM (pKVM); EINVAL where the kernel has none */
+int kvm_create_protected_vm(struct kvm_vm *vm);
 void *kvm_add_ram(struct kvm_vm *vm, unsigned int slot, uint64_t ipa,
 		  uint64_t size);
 bool kvm_vm_has_attr(struct kvm_vm *vm, uint32_t group, uint64_t attr);

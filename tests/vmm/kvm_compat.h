@@ -64,4 +64,13 @@ static inline __u64 kvm_hypercall_flags(const struct kvm_run *run)
 #define KVM_ARM_VCPU_HAS_EL2		7
 #endif
 
+/*
+ * KVM_CREATE_VM's type bit for a protected VM (pKVM, kvm-arm.mode=protected): the host
+ * gives up access to its memory and vCPU state. Linux 7.x accepts it; 6.12 refuses any
+ * type bit outside the IPA size (EINVAL).
+ */
+#ifndef KVM_VM_TYPE_ARM_PROTECTED
+#define KVM_VM_TYPE_ARM_PROTECTED	(1UL << 31)
+#endif
+
 #endif /* SMCCC_TESTVMM_KVM_COMPAT_H */

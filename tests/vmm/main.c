@@ -4,11 +4,11 @@
  * and which writes the ground truth of every call as JSON Lines (truth.h).
  *
  * Exit status: 0 the scenario ran to SYSTEM_OFF, 1 failure, 2 usage,
- * 3 AArch32 guest asked for but this host cannot run one.
+ * 3 AArch32 guest asked for but this host cannot run one, 4 a protected VM
+ * asked for but this kernel creates none.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,213 +21,12 @@
 #include "vmm.h"
 #include "bench.h"
 #include "patterns.h"
+#include "options.h"
 
 #define EXIT_USAGE		2
 #define EXIT_NO_AARCH32		3
+#define EXIT_NO_PROTECTED_VM	4
 
-struct options {
-	const char *scenario;
-	const char *truth;
-	unsigned int delay_us;
-	unsigned int vcpus;
-	unsigned int iterations;
-	unsigned int timeout_s;
-	bool aarch32;
-	bool vcpus_set;
-	const char *stop_after_setup;	/* write "vcpu tid" lines there, then SIGSTOP */
-	/* hotplug: the VMM's PSCI bugs, on the steps that ask for them */
-	unsigned int slow_ms;
-	unsigned int start_delay_ms;
-	unsigned int affinity_lag;
-	/* bench: calls per vCPU in the timed loop, and which kind */
-	unsigned int calls;
-	enum bench_kind kind;
-	/* real-VMM patterns: repetitions and hold time */
-	unsigned int rounds;
-	unsigned int hold_ms;
-};
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-"usage: smccc-testvmm [--scenario NAME] [--truth FILE] [--delay-us N]\n"
-"                     [--aarch32] [--vcpus N] [--iterations N]\n"
-"                     [--timeout S] [--slow-ms N] [--start-delay-ms N]\n"
-"                     [--affinity-lag N] [--calls N] [--kind kvm|forwarded] [-v]\n"
-"\n"
-"Runs guests that make scripted SMCCC calls under KVM and writes the ground\n"
-"truth of every call as JSON Lines.\n"
-"\n"
-"  --scenario NAME   scenario to run (%s; default full)\n"
-"  --truth FILE      write the ground truth there (default: stdout)\n"
-"  --delay-us N      hold each forwarded call N us before answering (2000)\n"
-"  --aarch32         AArch32 guest (exit status 3 if the host has none)\n"
-"  --vcpus N         vCPUs, 1..%u; vCPU 0 starts the others with CPU_ON (2)\n"
-"  --iterations N    repeat the scenario's call block N times (1)\n"
-"  --timeout S       give up after S seconds (120)\n"
-"  --slow-ms N       hotplug: hold the answers the scenario marks slow N ms (250)\n"
-"  --start-delay-ms N\n"
-"                    hotplug: start the vCPU of a late CPU_ON N ms late (600)\n"
-"  --affinity-lag N  hotplug: after a lazy CPU_OFF, answer \"on\" to N more\n"
-"                    AFFINITY_INFOs about that vCPU (14)\n"
-"  --stop-after-setup FILE\n"
-"                    once the vCPU threads exist, write 'VCPU TID' lines to FILE\n"
-"                    and stop (SIGSTOP) until continued, so that a tracer can\n"
-"                    be pointed at one vCPU thread before any call\n"
-"  --calls N         bench: calls per vCPU in the timed loop (1000000)\n"
-"  --kind KIND       bench: kvm (SMCCC_VERSION, answered by KVM) or forwarded\n"
-"                    (an OEM call the VMM answers at once) (kvm); --scenario\n"
-"                    bench prints one JSON line with the rate, no truth (1 vCPU)\n"
-"  --rounds N        real-VMM patterns (abandon, one-thread, migrate, park,\n"
-"                    churn): repetitions; churn: VMs created and destroyed (10)\n"
-"  --hold-ms N       patterns: how long the VMM holds a late answer or a\n"
-"                    parked vCPU (20)\n"
-"  -v, --verbose     log every call on stderr\n",
-		scenario_names(), GUEST_MAX_VCPUS);
-}
-
-static int parse_uint(const char *arg, const char *opt, unsigned int min,
-		      unsigned int max, unsigned int *out)
-{
-	unsigned long val;
-	char *end;
-
-	errno = 0;
-	val = strtoul(arg, &end, 0);
-	if (errno || !*arg || *end || val < min || val > max) {
-		vmm_err("%s wants a number in %u..%u, not '%s'", opt, min, max,
-			arg);
-		return -1;
-	}
-	*out = val;
-	return 0;
-}
-
-static int parse_options(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "scenario",	required_argument, NULL, 's' },
-		{ "truth",	required_argument, NULL, 't' },
-		{ "delay-us",	required_argument, NULL, 'd' },
-		{ "aarch32",	no_argument,       NULL, '3' },
-		{ "vcpus",	required_argument, NULL, 'c' },
-		{ "iterations",	required_argument, NULL, 'i' },
-		{ "timeout",	required_argument, NULL, 'T' },
-		{ "verbose",	no_argument,       NULL, 'v' },
-		{ "stop-after-setup", required_argument, NULL, 'S' },
-		{ "slow-ms",	required_argument, NULL, 'W' },
-		{ "start-delay-ms", required_argument, NULL, 'L' },
-		{ "affinity-lag", required_argument, NULL, 'A' },
-		{ "calls",	required_argument, NULL, 'n' },
-		{ "kind",	required_argument, NULL, 'k' },
-		{ "rounds",	required_argument, NULL, 'R' },
-		{ "hold-ms",	required_argument, NULL, 'H' },
-		{ "help",	no_argument,       NULL, 'h' },
-		{ }
-	};
-	int opt;
-
-	*o = (struct options) {
-		.scenario = "full",
-		.delay_us = 2000,
-		.vcpus = 2,
-		.iterations = 1,
-		.timeout_s = 120,
-		.slow_ms = 250,
-		.start_delay_ms = 600,
-		.affinity_lag = 14,
-		.calls = 1000000,
-		.kind = BENCH_KVM,
-		.rounds = 10,
-		.hold_ms = 20,
-	};
-	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			o->scenario = optarg;
-			break;
-		case 't':
-			o->truth = optarg;
-			break;
-		case 'd':
-			if (parse_uint(optarg, "--delay-us", 0, 10000000,
-				       &o->delay_us))
-				return -1;
-			break;
-		case '3':
-			o->aarch32 = true;
-			break;
-		case 'S':
-			o->stop_after_setup = optarg;
-			break;
-		case 'c':
-			if (parse_uint(optarg, "--vcpus", 1, GUEST_MAX_VCPUS,
-				       &o->vcpus))
-				return -1;
-			o->vcpus_set = true;
-			break;
-		case 'W':
-			if (parse_uint(optarg, "--slow-ms", 0, 60000, &o->slow_ms))
-				return -1;
-			break;
-		case 'L':
-			if (parse_uint(optarg, "--start-delay-ms", 0, 60000,
-				       &o->start_delay_ms))
-				return -1;
-			break;
-		case 'A':
-			if (parse_uint(optarg, "--affinity-lag", 0, 1000,
-				       &o->affinity_lag))
-				return -1;
-			break;
-		case 'i':
-			/* AArch32 answers keep 20 bits of seq: stay below */
-			if (parse_uint(optarg, "--iterations", 1, 10000,
-				       &o->iterations))
-				return -1;
-			break;
-		case 'T':
-			if (parse_uint(optarg, "--timeout", 1, 86400,
-				       &o->timeout_s))
-				return -1;
-			break;
-		case 'n':
-			if (parse_uint(optarg, "--calls", 1, 1000000000,
-				       &o->calls))
-				return -1;
-			break;
-		case 'k':
-			if (bench_kind_parse(optarg, &o->kind)) {
-				vmm_err("--kind wants kvm or forwarded, not '%s'",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'R':
-			if (parse_uint(optarg, "--rounds", 1, 100000, &o->rounds))
-				return -1;
-			break;
-		case 'H':
-			if (parse_uint(optarg, "--hold-ms", 0, 60000, &o->hold_ms))
-				return -1;
-			break;
-		case 'v':
-			vmm_verbose = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
-	if (optind != argc) {
-		vmm_err("unexpected argument '%s'", argv[optind]);
-		return -1;
-	}
-	return 0;
-}
 
 static void ignore_signal(int sig)
 {
@@ -487,8 +286,12 @@ static int run(const struct options *o)
 			sc->name);
 		return 1;
 	}
-	if (kvm_create_vm(&vmm.vm))
-		return 1;
+	if (o->protected_vm && (sc->userspace_psci || sc->el2 || o->aarch32)) {
+		vmm_err("--protected runs the full scenario with an AArch64 guest");
+		return EXIT_USAGE;
+	}
+	if (o->protected_vm ? kvm_create_protected_vm(&vmm.vm) : kvm_create_vm(&vmm.vm))
+		return o->protected_vm && errno == EINVAL ? EXIT_NO_PROTECTED_VM : 1;
 	vmm.ram = kvm_add_ram(&vmm.vm, 0, GUEST_RAM_IPA, GUEST_RAM_SIZE);
 	if (!vmm.ram)
 		return 1;
@@ -511,11 +314,13 @@ static int run(const struct options *o)
 	cfg = (struct program_config) {
 		.isa = o->aarch32 ? ISA_A32 : ISA_A64,
 		.filter = filter,
-		.smc_reaches_handler = filter,
+		/* a protected VM has no filter (pKVM refuses it), on 7.x */
+		.smc_reaches_handler = filter || o->protected_vm,
 		.nr_vcpus = vmm.nr_vcpus,
 		.iterations = o->iterations,
 		.userspace_psci = sc->userspace_psci,
 		.el2 = sc->el2,
+		.protected_vm = o->protected_vm,
 	};
 	ret = create_vcpus(&vmm, &cfg);
 	if (ret)
@@ -534,6 +339,7 @@ static int run(const struct options *o)
 		.fw = &vmm.fw,
 		.filter = filter,
 		.aarch32 = o->aarch32,
+		.protected_vm = o->protected_vm,
 		.vcpus = vmm.nr_vcpus,
 		.scenario = sc->name,
 		.iterations = o->iterations,
@@ -585,6 +391,10 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return EXIT_USAGE;
+	if (o.protected_vm && (!strcmp(o.scenario, "bench") || pattern_exists(o.scenario))) {
+		vmm_err("--protected runs the full scenario with an AArch64 guest");
+		return EXIT_USAGE;
+	}
 	if (!strcmp(o.scenario, "bench"))
 		return bench_run(&(struct bench_options) {
 			.calls = o.calls,

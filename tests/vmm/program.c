@@ -48,16 +48,21 @@ static bool step_applies(const struct step *s, const struct program_config *cfg)
 		return false;
 	if (s->flags & STEP_NEEDS_FILTER && !cfg->filter)
 		return false;
+	if (s->flags & STEP_PVM_ONLY && !cfg->protected_vm)
+		return false;
 	return true;
 }
 
 /*
  * What the kernel will do with the call. Kernels before 6.4 (no SMCCC
- * filter either) answer every SMC with -1 in handle_smc.
+ * filter either) answer every SMC with -1 in handle_smc. In a protected VM,
+ * pKVM's hypervisor keeps some calls to itself.
  */
 static enum disposition resolve_expect(const struct step *s,
 				       const struct program_config *cfg)
 {
+	if (s->flags & STEP_PVM_HYP && cfg->protected_vm)
+		return DISP_HYP;
 	if (s->conduit == CONDUIT_SMC && !cfg->smc_reaches_handler)
 		return DISP_REFUSED;
 	return s->expect;

@@ -94,6 +94,7 @@ struct program_config {
 	uint64_t mpidr[GUEST_MAX_VCPUS];	/* affinity, for CPU_ON */
 	bool userspace_psci;		/* CPU_ON and friends are forwarded */
 	bool el2;			/* the vCPU starts at virtual EL2 */
+	bool protected_vm;		/* a pKVM protected VM (--protected) */
 	/* hotplug: each secondary's lives, known once it is built */
 	uint64_t life_entry[GUEST_MAX_VCPUS][HOTPLUG_MAX_LIVES];
 };

@@ -38,6 +38,8 @@
 	}
 
 #define NF	STEP_NEEDS_FILTER
+#define PVM	STEP_PVM_ONLY
+#define HYP	STEP_PVM_HYP
 #define A64	STEP_A64_ONLY
 #define AA32	STEP_AA32_ONLY
 
@@ -74,7 +76,12 @@ static const struct step full_boot[] = {
 	CALL("trng_rnd32", FID_TRNG_RND32, HVC, 0, KVM,
 	     .args = { 32 }, .flags = AA32),
 	CALL("kvm_vendor_uid", FID_KVM_VENDOR_HYP_CALL_UID, HVC, 0, KVM),
-	CALL("kvm_vendor_features", FID_KVM_VENDOR_HYP_FEATURES, HVC, 0, KVM),
+	/* a protected VM asks pKVM's hypervisor, which answers at EL2 with its
+	 * own services (memory sharing) and never tells the host */
+	CALL("kvm_vendor_features", FID_KVM_VENDOR_HYP_FEATURES, HVC, 0, KVM,
+	     .flags = HYP),
+	CALL("pkvm_hyp_meminfo", FID_KVM_VENDOR_HYP_MEMINFO, HVC, 0, KVM,
+	     .flags = PVM | HYP | A64),
 
 	/*
 	 * SiP 0x00-0x0f: filter action HANDLE. KVM implements nothing there,
@@ -338,6 +345,7 @@ const char *disposition_name(enum disposition disp)
 	case DISP_FORWARDED:	return "forwarded";
 	case DISP_REFUSED:	return "refused";
 	case DISP_REFLECTED:	return "reflected";
+	case DISP_HYP:		return "hyp";
 	}
 	return "?";
 }

@@ -23,6 +23,8 @@ enum disposition {
 	DISP_REFUSED,	/* SMC #imm != 0: handle_smc answers -1 itself */
 	DISP_REFLECTED,	/* virtual EL2: KVM injects the HVC into the guest's own
 			 * hypervisor, which answers (GUEST_REFLECTED_ANSWER) */
+	DISP_HYP,	/* protected VM: pKVM's hypervisor answers at EL2; the
+			 * host kernel never sees the call */
 };
 
 enum step_kind {
@@ -70,6 +72,10 @@ enum hotplug_flag {
 #define STEP_NEEDS_FILTER	(1u << 2)
 /* The guest never returns from it (SYSTEM_OFF): no result */
 #define STEP_NO_RETURN		(1u << 3)
+/* Only in a protected VM (--protected): pKVM's own services */
+#define STEP_PVM_ONLY		(1u << 4)
+/* In a protected VM, pKVM's hypervisor answers it at EL2 (DISP_HYP) */
+#define STEP_PVM_HYP		(1u << 5)
 
 struct step {
 	enum step_kind kind;

@@ -37,6 +37,9 @@
 #define FID_KVM_VENDOR_HYP_FEATURES	0x86000000u
 #define FID_KVM_VENDOR_HYP_PTP		0x86000001u
 #define FID_KVM_VENDOR_HYP_CALL_UID	0x8600ff01u
+/* pKVM's memory-sharing services for protected VMs (Linux 7.x): the first one,
+ * HYP_MEMINFO, answers the hypervisor's page size and changes nothing */
+#define FID_KVM_VENDOR_HYP_MEMINFO	0xc6000002u
 
 /* Owner ranges no KVM service lives in: free for the SMCCC filter */
 #define FID_SIP32_BASE			0x82000000u

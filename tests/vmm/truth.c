@@ -59,8 +59,8 @@ void truth_write_header(struct truth *t, const struct truth_header *h)
 	pthread_mutex_lock(&t->lock);
 	fprintf(t->f, "{\"type\":\"vmm\",\"pid\":%d,\"kernel\":", (int)h->pid);
 	put_string(t->f, h->kernel);
-	fprintf(t->f, ",\"filter\":%s,\"aarch32\":%s,\"vcpus\":%u,\"scenario\":",
-		bool_str(h->filter), bool_str(h->aarch32), h->vcpus);
+	fprintf(t->f, ",\"filter\":%s,\"aarch32\":%s,\"protected\":%s,\"vcpus\":%u,\"scenario\":",
+		bool_str(h->filter), bool_str(h->aarch32), bool_str(h->protected_vm), h->vcpus);
 	put_string(t->f, h->scenario);
 	fprintf(t->f, ",\"iterations\":%u,\"delay_us\":%u,\"psci_version\":", h->iterations,
 		h->delay_us);

@@ -2,13 +2,13 @@
 /*
  * The ground truth, as JSON Lines (one object per line):
  *
- *   {"type":"vmm","pid":P,"kernel":"6.12...","filter":B,"aarch32":B,
+ *   {"type":"vmm","pid":P,"kernel":"6.12...","filter":B,"aarch32":B,"protected":B,
  *    "vcpus":N,"scenario":"full","iterations":N,"delay_us":N,
  *    "psci_version":"0x10001","kvm_features":["0x3","0x0"]}
  *   {"type":"call","seq":N,"vcpu":V,"tid":T,"func_id":"0x84000000",
  *    "args":[x1..x7],"conduit":"hvc"|"smc","imm":I,"pc":"0x...",
  *    "width":32|16,"mode":"aarch64"|"aarch32"|"t32",
- *    "expect":"kvm"|"denied"|"forwarded"|"refused",
+ *    "expect":"kvm"|"denied"|"forwarded"|"refused"|"reflected"|"hyp",
  *    "result":[x0..x3]|null,["vmm_delay_ns":N,]"label":"..."}
  *   {"type":"end","calls":N,"exit":"system_off"|"error"|"timeout"}
  *
@@ -46,6 +46,7 @@ struct truth_header {
 	const struct kvm_fw_answers *fw;
 	bool filter;
 	bool aarch32;
+	bool protected_vm;
 	unsigned int vcpus;
 	const char *scenario;
 	unsigned int iterations;
