@@ -43,6 +43,9 @@ enum smccc_isa {
 #define EVF_ABANDONED		(1u << 4)	/* with EVF_VMM_GONE: emitted when the vCPU or its VM was destroyed
 						 * (or the vCPU trapped again unanswered); vmm_ns is the time from
 						 * the exit to the VMM until then */
+#define EVF_VCPU_REINIT		(1u << 5)	/* the VMM re-initialised this vCPU (KVM_ARM_VCPU_INIT) since its
+						 * previous traced call: a VMM reset (QEMU's system_reset, a VMM
+						 * that reboots its guest without a PSCI call) */
 
 /* smccc_event.missing: fields this attach plan cannot see on this kernel. Rendered as
  * null with the reason, never as a guessed value. */

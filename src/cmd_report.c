@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "drops.h"
 #include "event_filter.h"
 #include "json_writer.h"
 #include "options.h"
@@ -132,7 +133,14 @@ static void info_text(const struct report *r, long long bytes)
 	if (r->file_by_disposition[DISP_REFLECTED])
 		printf(", reflected %llu", (unsigned long long)r->file_by_disposition[DISP_REFLECTED]);
 	printf(") in %.3f s\n", end->duration_s);
-	printf("  lost         %llu\n", (unsigned long long)end->lost);
+	if (end->lost) {
+		char causes[LOST_CAUSES_TEXT_MAX];
+
+		lost_causes_text(causes, sizeof(causes), r->rd.causes_known ? r->rd.lost_by_cause : NULL);
+		printf("  lost         %llu (%s)\n", (unsigned long long)end->lost, causes);
+	} else {
+		printf("  lost         0\n");
+	}
 	if (r->truncated)
 		printf("  truncated    at offset %llu: no end record (the tracer did not finish); "
 		       "calls and duration up to there\n", (unsigned long long)r->rd.truncated_at);
@@ -169,6 +177,13 @@ static void info_json(const struct report *r, long long bytes)
 	jw_end_array(&w);
 	jw_uint_safe_field(&w, "calls", end.calls);
 	jw_uint_safe_field(&w, "lost", end.lost);
+	if (r->rd.causes_known) {	/* format 2 on: every cause, 0 included */
+		jw_name(&w, "lost_by_cause");
+		jw_start_object(&w);
+		for (unsigned c = 0; c < LOST__COUNT; c++)
+			jw_uint_safe_field(&w, lost_cause_name(c), r->rd.lost_by_cause[c]);
+		jw_end_object(&w);
+	}
 	jw_name(&w, "by_disposition");
 	jw_start_object(&w);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
@@ -282,10 +297,12 @@ static int render(struct report *r)
 			__u64 ts = it.ts_ns >= in->monotonic_ns ? it.ts_ns - in->monotonic_ns : 0;
 
 			r->totals.lost += it.count;
+			if (it.cause < LOST__COUNT)
+				r->totals.lost_by_cause[it.cause] += it.count;
 			for (int i = 0; i < r->nr_sinks; i++) {
 				struct sink *s = &r->sinks[i];
 
-				if (s->lost && s->lost(s, ts, it.count))
+				if (s->lost && s->lost(s, ts, it.cause, it.count))
 					return output_error(s);
 			}
 			continue;
@@ -305,15 +322,20 @@ static int render(struct report *r)
 	if (n < 0 && !(r->truncated && r->rd.truncated))	/* the file changed since the first pass */
 		return errorf("%s: %s", r->path, r->rd.err);
 	r->totals.duration_s = file_totals(r).duration_s;
+	r->totals.causes_known = r->rd.causes_known;
 	for (int i = 0; i < r->nr_sinks; i++) {
 		struct sink *s = &r->sinks[i];
 
 		if (s->finish && s->finish(s, &r->totals))
 			return output_error(s);
 	}
-	if (r->totals.lost)
-		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost while recording (ring buffer full)\n",
-			(unsigned long long)r->totals.lost);
+	if (r->totals.lost) {
+		char causes[LOST_CAUSES_TEXT_MAX];
+
+		lost_causes_text(causes, sizeof(causes), r->totals.causes_known ? r->totals.lost_by_cause : NULL);
+		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost while recording (%s)\n",
+			(unsigned long long)r->totals.lost, causes);
+	}
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  */
 #include "drops.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -28,6 +29,30 @@ static const char *const cause_names[LOST__COUNT] = {
 const char *lost_cause_name(unsigned cause)
 {
 	return cause < LOST__COUNT && cause_names[cause] ? cause_names[cause] : "unknown";
+}
+
+void lost_causes_text(char *buf, size_t len, const __u64 *by_cause)
+{
+	size_t used = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!by_cause) {
+		snprintf(buf, len, "causes not recorded");
+		return;
+	}
+	for (unsigned c = 0; c < LOST__COUNT && used < len; c++) {
+		int n;
+
+		if (!by_cause[c])
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s %llu", used ? ", " : "", lost_cause_name(c),
+			     (unsigned long long)by_cause[c]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
 }
 
 static void read_kernel_counters(struct smccctrace_bpf *skel, struct drops *d)

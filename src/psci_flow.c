@@ -37,6 +37,13 @@ static const char *const cause_names[] = {
 	[PSCI_CAUSE_REBOOT] = "reboot",
 	[PSCI_CAUSE_MIGRATE] = "migrate",
 	[PSCI_CAUSE_SYSTEM_SUSPEND] = "system_suspend",
+	[PSCI_CAUSE_VMM_RESET] = "vmm_reset",
+};
+
+static const char *const boot_start_names[] = {
+	[PSCI_BOOT_FIRST_CALL] = "first_call",
+	[PSCI_BOOT_SYSTEM_RESET] = "system_reset",
+	[PSCI_BOOT_VMM_RESET] = "vmm_reset",
 };
 
 static const char *const anomaly_names[] = {
@@ -52,6 +59,7 @@ static const char *const anomaly_names[] = {
 const char *psci_power_name(enum psci_power p) { return NAME_OF(power_names, p); }
 const char *psci_cause_name(enum psci_cause c) { return NAME_OF(cause_names, c); }
 const char *psci_anomaly_name(enum psci_anomaly_kind k) { return NAME_OF(anomaly_names, k); }
+const char *psci_boot_start_name(enum psci_boot_start s) { return NAME_OF(boot_start_names, s); }
 
 const char *psci_mpidr_source_name(enum psci_mpidr_source s)
 {
@@ -276,7 +284,8 @@ static int summarize(struct psci_flow *f)
 			s = &f->vcpus[f->nr_vcpus++];
 			*s = (struct psci_vcpu_summary){
 				.pid = m->pid, .vm = m->vm, .vcpu = (int)j, .state = v->state,
-				.calls = v->calls, .cpu_on_ok = v->cpu_on_ok, .cpu_on_failed = v->cpu_on_failed,
+				.calls = v->calls, .unanswered = v->unanswered, .parked = v->parked,
+				.cpu_on_ok = v->cpu_on_ok, .cpu_on_failed = v->cpu_on_failed,
 				.has_bringup = v->has_bringup, .last_bringup_ns = v->last_bringup_ns,
 				.cpu_off = v->cpu_off, .offline_ns = v->offline_ns,
 			};

@@ -59,6 +59,17 @@ enum psci_cause {
 	PSCI_CAUSE_REBOOT,		/* the first call after a SYSTEM_RESET */
 	PSCI_CAUSE_MIGRATE,		/* the Trusted OS moved (no power-state change) */
 	PSCI_CAUSE_SYSTEM_SUSPEND,	/* SYSTEM_SUSPEND: the last vCPU running suspends the system */
+	PSCI_CAUSE_VMM_RESET,		/* the VMM re-initialised the vCPUs without a PSCI reset
+					 * (EVF_VCPU_REINIT), seen at the first call after it */
+};
+
+/* How a boot started (JSON "started_by") */
+enum psci_boot_start {
+	PSCI_BOOT_FIRST_CALL,		/* the VM's first traced call */
+	PSCI_BOOT_SYSTEM_RESET,		/* after a PSCI SYSTEM_RESET or SYSTEM_RESET2 */
+	PSCI_BOOT_VMM_RESET,		/* after the VMM re-initialised a vCPU that had run in
+					 * the boot before (KVM_ARM_VCPU_INIT: QEMU's
+					 * system_reset, a reboot without a PSCI call) */
 };
 
 enum psci_anomaly_kind {
@@ -231,9 +242,14 @@ struct psci_boot {
 	__u32 boot;		/* 1, 2, ... per VM */
 	__u64 ts_ns;		/* its first call */
 	bool has_end;
-	__u64 end_ns;		/* the reset, SYSTEM_OFF, or none (still running) */
-	__u32 end_func;		/* the call that ended it */
+	__u64 end_ns;		/* the reset, SYSTEM_OFF, or none (still running); a VMM
+				 * reset: the first call after it (when the tracer sees it) */
+	__u32 end_func;		/* the call that ended it (0: a VMM reset) */
+	enum psci_boot_start started_by;
 	__u64 calls, cpu_on_ok, cpu_on_failed, cpu_off;
+	__u64 unanswered;	/* of its calls: forwarded, and the VMM never answered (the
+				 * stream's "unanswered") */
+	__u64 parked;		/* of its calls: forwarded, and the VMM parked the vCPU ("parked") */
 	struct psci_op_stats ops[PSCI_OP__COUNT];
 };
 
@@ -245,6 +261,8 @@ struct psci_vcpu_summary {
 	enum psci_mpidr_source mpidr_source;
 	__u64 mpidr;
 	__u64 calls;		/* SMCCC calls it made */
+	__u64 unanswered;	/* of those: forwarded, never answered (psci_boot's) */
+	__u64 parked;		/* of those: forwarded, parked by the VMM */
 	__u64 cpu_on_ok;	/* successful CPU_ONs that targeted it */
 	__u64 cpu_on_failed;	/* failed ones */
 	bool has_bringup;
@@ -272,6 +290,7 @@ struct psci_flow {
 	struct psci_flow_config cfg;
 	struct psci_call *calls;
 	size_t nr_calls, cap_calls;
+	__u64 unanswered, parked;	/* every VM's (psci_boot's) */
 	__u64 skipped;		/* calls seen without vCPU, function or arguments (tracepoint
 				 * plan), or of a vCPU past PSCI_MAX_VCPU_ID */
 	__u64 end_ns;		/* the trace's end (ts_ns units), for deadlines still open */
@@ -314,6 +333,7 @@ const char *psci_affinity_answer_name(enum psci_affinity_answer a);
 const char *psci_poll_end_name(enum psci_poll_end e);
 const char *psci_op_kind_name(enum psci_op_kind k);
 const char *psci_op_outcome_name(enum psci_op_outcome o);
+const char *psci_boot_start_name(enum psci_boot_start s);
 
 /* AFFINITY_INFO's x0 read as an answer (SMC32: the low 32 bits, sign-extended) */
 bool psci_is_affinity_info(__u32 func_id);

@@ -249,11 +249,16 @@ static void json_boot(struct json_writer *w, const struct psci_render_totals *rt
 	jw_uint_field(w, "pid", b->pid);
 	jw_uint_field(w, "vm", b->vm);
 	json_ns_or_null(w, "end_ts_ns", b->has_end, b->end_ns);
-	if (b->has_end)
+	if (b->has_end && !b->end_func)
+		jw_string_field(w, "ended_by", "vmm_reset");
+	else if (b->has_end)
 		json_func(w, "ended_by", b->end_func);
 	else
 		jw_null_field(w, "ended_by");
+	jw_string_field(w, "started_by", psci_boot_start_name(b->started_by));
 	jw_uint_safe_field(w, "calls", b->calls);
+	jw_uint_safe_field(w, "unanswered", b->unanswered);
+	jw_uint_safe_field(w, "parked", b->parked);
 	jw_uint_safe_field(w, "cpu_on_ok", b->cpu_on_ok);
 	jw_uint_safe_field(w, "cpu_on_failed", b->cpu_on_failed);
 	jw_uint_safe_field(w, "cpu_off", b->cpu_off);
@@ -275,6 +280,8 @@ static void json_vcpu_summary(struct json_writer *w, const struct psci_vcpu_summ
 		jw_hex_field(w, "mpidr", s->mpidr);
 	jw_string_field(w, "mpidr_source", psci_mpidr_source_name(s->mpidr_source));
 	jw_uint_safe_field(w, "calls", s->calls);
+	jw_uint_safe_field(w, "unanswered", s->unanswered);
+	jw_uint_safe_field(w, "parked", s->parked);
 	jw_uint_safe_field(w, "cpu_on_ok", s->cpu_on_ok);
 	jw_uint_safe_field(w, "cpu_on_failed", s->cpu_on_failed);
 	if (s->has_bringup)
@@ -305,6 +312,8 @@ static void json_summary(struct json_writer *w, const struct psci_flow *f, const
 	jw_uint_safe_field(w, "transitions", f->nr_transitions);
 	jw_uint_safe_field(w, "polls", f->nr_polls);
 	jw_uint_safe_field(w, "forwarded", f->nr_forwarded);
+	jw_uint_safe_field(w, "unanswered", f->unanswered);
+	jw_uint_safe_field(w, "parked", f->parked);
 	jw_uint_safe_field(w, "anomalies", f->nr_anomalies);
 	jw_name(w, "by_anomaly");
 	jw_start_object(w);

@@ -272,9 +272,9 @@ static void text_vcpus(FILE *out, const struct psci_flow *f, __u32 pid, __u32 vm
 {
 	char mpidr[40], bringup[24], off[48], on[48];
 
-	fprintf(out, "\nvCPUs at the end\n%-5s %-20s %-11s %7s %9s %9s  %-17s %7s %10s  %-22s %s\n", "VCPU", "MPIDR",
-		"STATE", "CALLS", "CPU_ON OK", "FAILED", "LAST BRING-UP(ms)", "CPU_OFF", "OFFLINE(s)",
-		"OFFLINES p50/max(ms)", "ONLINES p50/max(ms)");
+	fprintf(out, "\nvCPUs at the end\n%-5s %-20s %-11s %7s %10s %6s %9s %9s  %-17s %7s %10s  %-22s %s\n", "VCPU",
+		"MPIDR", "STATE", "CALLS", "UNANSWERED", "PARKED", "CPU_ON OK", "FAILED", "LAST BRING-UP(ms)", "CPU_OFF",
+		"OFFLINE(s)", "OFFLINES p50/max(ms)", "ONLINES p50/max(ms)");
 	for (size_t i = 0; i < f->nr_vcpus; i++) {
 		const struct psci_vcpu_summary *s = &f->vcpus[i];
 
@@ -289,8 +289,10 @@ static void text_vcpus(FILE *out, const struct psci_flow *f, __u32 pid, __u32 vm
 			snprintf(bringup, sizeof(bringup), "%.3f", s->last_bringup_ns / 1e6);
 		else
 			snprintf(bringup, sizeof(bringup), "-");
-		fprintf(out, "%-5d %-20s %-11s %7" PRIu64 " %9" PRIu64 " %9" PRIu64 "  %-17s %7" PRIu64 " %10.3f  %-22s %s\n",
-			s->vcpu, mpidr, psci_power_name(s->state), (uint64_t)s->calls, (uint64_t)s->cpu_on_ok,
+		fprintf(out, "%-5d %-20s %-11s %7" PRIu64 " %10" PRIu64 " %6" PRIu64 " %9" PRIu64 " %9" PRIu64
+			"  %-17s %7" PRIu64 " %10.3f  %-22s %s\n",
+			s->vcpu, mpidr, psci_power_name(s->state), (uint64_t)s->calls, (uint64_t)s->unanswered,
+			(uint64_t)s->parked, (uint64_t)s->cpu_on_ok,
 			(uint64_t)s->cpu_on_failed, bringup, (uint64_t)s->cpu_off, s->offline_ns / 1e9,
 			stats_label(&s->ops[PSCI_OP_CPU_OFF], off, sizeof(off)),
 			stats_label(&s->ops[PSCI_OP_CPU_ON], on, sizeof(on)));
@@ -362,16 +364,20 @@ static void text_boots(FILE *out, const struct psci_flow *f, const struct psci_r
 {
 	char fn[SMCCC_NAME_MAX], off[48], on[48], when[48];
 
-	fprintf(out, "\nBoots\n%-4s %-*s %-20s %7s %9s %7s %7s  %-22s %s\n", "BOOT", TIME_WIDTH(rt), "START",
-		"ENDED BY", "CALLS", "CPU_ON OK", "FAILED", "CPU_OFF", "OFFLINES p50/max(ms)", "ONLINES p50/max(ms)");
+	fprintf(out, "\nBoots\n%-4s %-*s %-20s %7s %10s %6s %9s %7s %7s  %-22s %s\n", "BOOT", TIME_WIDTH(rt), "START",
+		"ENDED BY", "CALLS", "UNANSWERED", "PARKED", "CPU_ON OK", "FAILED", "CPU_OFF", "OFFLINES p50/max(ms)",
+		"ONLINES p50/max(ms)");
 	for (size_t i = 0; i < f->nr_boots; i++) {
 		const struct psci_boot *b = &f->boots[i];
 
 		if (!same_vm(b->pid, b->vm, pid, vm))
 			continue;
-		fprintf(out, "%-4u %-*s %-20s %7" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64 "  %-22s %s\n", b->boot,
+		fprintf(out, "%-4u %-*s %-20s %7" PRIu64 " %10" PRIu64 " %6" PRIu64 " %9" PRIu64 " %7" PRIu64 " %7" PRIu64
+			"  %-22s %s\n", b->boot,
 			TIME_WIDTH(rt), time_label(rt, b->ts_ns, when, sizeof(when)),
-			b->has_end ? smccc_name(b->end_func, fn, sizeof(fn)) : "-", (uint64_t)b->calls,
+			!b->has_end ? "-" : b->end_func ? smccc_name(b->end_func, fn, sizeof(fn)) : "(VMM reset)",
+			(uint64_t)b->calls,
+			(uint64_t)b->unanswered, (uint64_t)b->parked,
 			(uint64_t)b->cpu_on_ok, (uint64_t)b->cpu_on_failed, (uint64_t)b->cpu_off,
 			stats_label(&b->ops[PSCI_OP_CPU_OFF], off, sizeof(off)),
 			stats_label(&b->ops[PSCI_OP_CPU_ON], on, sizeof(on)));
@@ -433,6 +439,6 @@ void psci_render_text(FILE *out, const struct psci_flow *f, const struct psci_re
 		fprintf(out, "\nWARNING: %" PRIu64 " calls were left out: this attach plan does not see their vCPU, "
 			"function or arguments\n", (uint64_t)f->skipped);
 	if (t->lost)
-		fprintf(out, "\nWARNING: %" PRIu64 " calls were lost (ring buffer full): the flow has holes\n",
+		fprintf(out, "\nWARNING: %" PRIu64 " calls were lost (the totals line names the causes): the flow has holes\n",
 			(uint64_t)t->lost);
 }

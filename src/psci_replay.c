@@ -209,7 +209,8 @@ static int new_boot(struct replay *r)
 
 	if (!b)
 		return -1;
-	*b = (struct psci_boot){ .pid = r->m->pid, .vm = r->m->vm, .boot = n + 1, .ts_ns = r->c->ts_ns };
+	*b = (struct psci_boot){ .pid = r->m->pid, .vm = r->m->vm, .boot = n + 1, .ts_ns = r->c->ts_ns,
+				 .started_by = r->m->boot < 0 ? PSCI_BOOT_FIRST_CALL : r->m->next_start };
 	r->m->boot = (long)(r->f->nr_boots - 1);
 	return 0;
 }
@@ -305,9 +306,25 @@ static int system_event(struct replay *r, enum psci_cause cause)
 	}
 	b->has_end = true;
 	b->end_ns = c->ts_ns;
-	b->end_func = c->func_id;
-	r->m->rebooting = cause == PSCI_CAUSE_SYSTEM_RESET;
+	b->end_func = cause == PSCI_CAUSE_VMM_RESET ? 0 : c->func_id;
+	r->m->rebooting = cause == PSCI_CAUSE_SYSTEM_RESET || cause == PSCI_CAUSE_VMM_RESET;
+	r->m->next_start = cause == PSCI_CAUSE_VMM_RESET ? PSCI_BOOT_VMM_RESET : PSCI_BOOT_SYSTEM_RESET;
 	return 0;
+}
+
+/*
+ * A VMM reset without a PSCI call: the tracer flags a vCPU's first call after the VMM
+ * re-initialised it (KVM_ARM_VCPU_INIT). It is a reboot when that vCPU had run in the
+ * current boot; a vCPU first initialised after its last call in an earlier boot (QEMU
+ * re-initialises every vCPU: the secondaries' first calls after the reboot are flagged
+ * too), or a reset the guest asked for with SYSTEM_RESET (the reboot is pending
+ * already), starts nothing. The boot ends, and the next starts, at this call: the
+ * reset itself is not seen.
+ */
+static bool vmm_reset(const struct replay *r, const struct flow_vcpu *v)
+{
+	return (r->c->flags & EVF_VCPU_REINIT) && !r->m->rebooting && r->m->boot >= 0 &&
+	       v->last_boot == psci_current_boot(r);
 }
 
 /* The VMM holds these until the vCPU wakes up: their time is not its answer's */
@@ -367,6 +384,26 @@ static int cpu_off(struct replay *r, struct flow_vcpu *v, bool restarted)
 	return transition(r, v, c->vcpu, PSCI_POWER_OFF, PSCI_CAUSE_CPU_OFF, c->ts_ns) ? 0 : -1;
 }
 
+/* A forwarded call the VMM never answered, or after which it parked the vCPU (the
+ * tracer's flags): counted per vCPU, per boot and in all, like --summary's groups */
+static void count_unanswered(struct replay *r, struct flow_vcpu *v)
+{
+	const struct psci_call *c = r->c;
+	struct psci_boot *b = boot_count(r);
+
+	if (c->disposition != DISP_FORWARDED)
+		return;
+	if (c->flags & EVF_VMM_GONE) {
+		v->unanswered++;
+		b->unanswered++;
+		r->f->unanswered++;
+	} else if (c->flags & EVF_PARKED) {
+		v->parked++;
+		b->parked++;
+		r->f->parked++;
+	}
+}
+
 int psci_replay_call(struct replay *r)
 {
 	const struct psci_call *c = r->c;
@@ -379,9 +416,13 @@ int psci_replay_call(struct replay *r)
 
 	v->present = true;
 	v->calls++;
+	if (vmm_reset(r, v) && system_event(r, PSCI_CAUSE_VMM_RESET))
+		return -1;
 	if ((r->m->boot < 0 || r->m->rebooting) && new_boot(r))
 		return -1;
+	v->last_boot = psci_current_boot(r);
 	boot_count(r)->calls++;
+	count_unanswered(r, v);
 	if (caller_state(r, v))
 		return -1;
 	if (psci_call_is_psci(c) && c->disposition == DISP_FORWARDED && forwarded(r, fn, restarted))

@@ -35,6 +35,8 @@ struct flow_vcpu {
 	bool present;		/* pass 3: in the summary */
 	enum psci_power state;
 	__u64 calls, cpu_on_ok, cpu_on_failed, cpu_off;
+	__u64 unanswered, parked;	/* of its calls: forwarded, never answered / parked */
+	__u32 last_boot;	/* the boot (1, 2, ...) of its last call; 0: none yet */
 	bool has_bringup;
 	__u64 last_bringup_ns;
 	/* on_pending: the CPU_ON */
@@ -62,6 +64,7 @@ struct flow_vm {
 	__u64 *pending_on;		/* pass 2: MPIDRs of CPU_ONs not matched yet */
 	size_t nr_pending_on, cap_pending_on;
 	bool rebooting;			/* SYSTEM_RESET seen: the next call is the reboot */
+	enum psci_boot_start next_start;	/* what the reboot's boot is started by */
 	size_t nr_on_pending;		/* vCPUs in on_pending, to skip the deadline scan */
 	long boot;			/* its current boot in psci_flow.boots, or -1 */
 };

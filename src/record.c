@@ -8,7 +8,8 @@
 #include <string.h>
 
 /* EVF_* bits this format version knows; anything else in a file is corruption. */
-#define RECORD_KNOWN_FLAGS	(EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_HANDLER_ERROR | EVF_PARKED | EVF_ABANDONED)
+#define RECORD_KNOWN_FLAGS_V1	(EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_HANDLER_ERROR | EVF_PARKED | EVF_ABANDONED)
+#define RECORD_KNOWN_FLAGS	(RECORD_KNOWN_FLAGS_V1 | EVF_VCPU_REINIT)	/* version 2 */
 #define RECORD_KNOWN_MISSING	(EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION)
 #define RECORD_PAYLOAD_MAX	RECORD_HEADER_MAX
 
@@ -144,13 +145,15 @@ int record_write_call(FILE *out, const struct smccc_event *ev)
 	return write_record(out, REC_CALL, &p);
 }
 
-int record_write_lost(FILE *out, __u64 ts_ns, __u64 count)
+int record_write_lost(FILE *out, __u64 ts_ns, unsigned cause, __u64 count)
 {
 	unsigned char buf[RECORD_LOST_SIZE];
 	struct put p = { buf, 0, sizeof(buf) };
 
 	put_u64(&p, ts_ns);
 	put_u64(&p, count);
+	put_u32(&p, cause < LOST__COUNT ? cause : RECORD_CAUSE_UNKNOWN);
+	put_u32(&p, 0);
 	return write_record(out, REC_LOST, &p);
 }
 
@@ -324,6 +327,7 @@ static int decode_header(struct record_reader *r, struct get *g, __u64 rec)
 static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct smccc_event *ev)
 {
 	unsigned long long at = rec;
+	unsigned known_flags;
 
 	if (g->len < RECORD_CALL_FIXED)
 		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, needs at least %d",
@@ -363,8 +367,9 @@ static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct
 		return failf(r, "corrupt record at offset %llu: instruction set %u is not 0..%d", at, ev->isa, ISA_T32);
 	if (ev->insn_bits != 16 && ev->insn_bits != 32)
 		return failf(r, "corrupt record at offset %llu: instruction width %u is not 16 or 32", at, ev->insn_bits);
-	if (ev->flags & ~RECORD_KNOWN_FLAGS)
-		return failf(r, "corrupt record at offset %llu: unknown flags 0x%x", at, ev->flags & ~RECORD_KNOWN_FLAGS);
+	known_flags = r->version >= 2 ? RECORD_KNOWN_FLAGS : RECORD_KNOWN_FLAGS_V1;
+	if (ev->flags & ~known_flags)
+		return failf(r, "corrupt record at offset %llu: unknown flags 0x%x", at, ev->flags & ~known_flags);
 	if (ev->missing & ~RECORD_KNOWN_MISSING)
 		return failf(r, "corrupt record at offset %llu: unknown missing-field bits 0x%x", at,
 			     ev->missing & ~RECORD_KNOWN_MISSING);
@@ -395,6 +400,41 @@ static int check_end(struct record_reader *r, struct get *g, __u64 rec)
 	if (fill(r, 1))
 		return failf(r, "corrupt record at offset %llu: data after the end record", (unsigned long long)r->offset);
 	r->ended = true;
+	return 0;
+}
+
+static size_t lost_size(const struct record_reader *r)
+{
+	return r->version >= 2 ? RECORD_LOST_SIZE : RECORD_LOST_SIZE_V1;
+}
+
+/* A LOST record's payload (the size was checked). */
+static int decode_lost(struct record_reader *r, struct get *g, __u64 rec, struct record_item *it)
+{
+	unsigned long long at = rec;
+	__u32 reserved = 0;
+
+	it->kind = RECORD_ITEM_LOST;
+	it->ts_ns = get_u64(g);
+	it->count = get_u64(g);
+	it->cause = RECORD_CAUSE_UNKNOWN;
+	if (r->version >= 2) {
+		it->cause = get_u32(g);
+		reserved = get_u32(g);
+	}
+	if (!it->count)
+		return failf(r, "corrupt record at offset %llu: a lost record of 0 calls", at);
+	if (it->cause >= LOST__COUNT && it->cause != RECORD_CAUSE_UNKNOWN)
+		return failf(r, "corrupt record at offset %llu: loss cause %u is not 0..%d", at, it->cause, LOST__COUNT - 1);
+	if (reserved)
+		return failf(r, "corrupt record at offset %llu: reserved field is 0x%x, not 0", at, reserved);
+	if (r->lost + it->count < r->lost)
+		return failf(r, "corrupt record at offset %llu: lost calls overflow", at);
+	r->lost += it->count;
+	if (it->cause == RECORD_CAUSE_UNKNOWN)
+		r->causes_known = false;
+	else
+		r->lost_by_cause[it->cause] += it->count;
 	return 0;
 }
 
@@ -429,8 +469,8 @@ static int read_record(struct record_reader *r, const unsigned char **payload, s
 			     (unsigned long long)*rec, zero);
 	need = type == REC_HEADER ? RECORD_HEADER_MAX :
 	       type == REC_CALL ? RECORD_CALL_SIZE(SMCCC_MAX_ARGS) :
-	       type == REC_LOST ? RECORD_LOST_SIZE : RECORD_END_SIZE;
-	if (n > need || (type == REC_LOST && n != RECORD_LOST_SIZE) || (type == REC_END && n != RECORD_END_SIZE))
+	       type == REC_LOST ? lost_size(r) : RECORD_END_SIZE;
+	if (n > need || (type == REC_LOST && n != need) || (type == REC_END && n != RECORD_END_SIZE))
 		return failf(r, "corrupt record at offset %llu: %s record of %u bytes (%s %zu)",
 			     (unsigned long long)*rec, type_name(type), n,
 			     type == REC_LOST || type == REC_END ? "must be" : "at most", need);
@@ -462,9 +502,10 @@ int record_reader_open(struct record_reader *r, FILE *in)
 		return failf(r, "truncated at offset 0: the file header needs %d bytes, the file has %zu",
 			     RECORD_PREAMBLE_LEN, got);
 	r->version = get_u32(&g);
-	if (r->version != RECORD_VERSION)
-		return failf(r, "unsupported format version %u at offset %d (this smccctrace reads version %d)",
-			     r->version, RECORD_MAGIC_LEN, RECORD_VERSION);
+	if (r->version < RECORD_VERSION_MIN || r->version > RECORD_VERSION)
+		return failf(r, "unsupported format version %u at offset %d (this smccctrace reads versions %d..%d)",
+			     r->version, RECORD_MAGIC_LEN, RECORD_VERSION_MIN, RECORD_VERSION);
+	r->causes_known = true;		/* until a LOST record without its cause */
 	type = read_record(r, &buf, &len, &rec);
 	if (type < 0) {
 		if (rec == r->offset)	/* nothing after the preamble */
@@ -507,15 +548,7 @@ int record_reader_next(struct record_reader *r, struct record_item *it)
 		r->calls++;
 		return 1;
 	case REC_LOST:
-		it->kind = RECORD_ITEM_LOST;
-		it->ts_ns = get_u64(&g);
-		it->count = get_u64(&g);
-		if (!it->count)
-			return failf(r, "corrupt record at offset %llu: a lost record of 0 calls", (unsigned long long)rec);
-		if (r->lost + it->count < r->lost)
-			return failf(r, "corrupt record at offset %llu: lost calls overflow", (unsigned long long)rec);
-		r->lost += it->count;
-		return 1;
+		return decode_lost(r, &g, rec, it) ? -1 : 1;
 	case REC_END:
 		return check_end(r, &g, rec) ? -1 : 0;
 	default:

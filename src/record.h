@@ -5,6 +5,9 @@
  *   records   u16 type, u16 zero, u32 payload length, payload
  *             HEADER first; then CALL and LOST in stream order; END last.
  *
+ * Version 2 added the cause to each LOST record (enum lost_cause); version 1 files,
+ * whose LOST records have none, are still read: their losses' causes are unknown.
+ *
  * Every integer is little-endian, whatever the host, so a file recorded on arm64
  * reads the same on x86_64. The reader trusts nothing: any short, oversized or
  * out-of-range field is an error that names its offset, never a crash. */
@@ -18,7 +21,8 @@
 
 #define RECORD_MAGIC		"SMCCCREC"
 #define RECORD_MAGIC_LEN	8
-#define RECORD_VERSION		1
+#define RECORD_VERSION		2	/* written; RECORD_VERSION_MIN.. are read */
+#define RECORD_VERSION_MIN	1
 #define RECORD_PREAMBLE_LEN	(RECORD_MAGIC_LEN + 4)
 #define RECORD_FRAME_LEN	8		/* type, zero, payload length */
 #define RECORD_STRING_MAX	255		/* header strings: u8 length, printable ASCII */
@@ -35,7 +39,10 @@ enum record_type {
 /* A CALL payload: the fixed fields of struct smccc_event, then x0..x(nr_args). */
 #define RECORD_CALL_FIXED	102
 #define RECORD_CALL_SIZE(nr_args)	(RECORD_CALL_FIXED + 8 * ((nr_args) + 1))
-#define RECORD_LOST_SIZE	16
+#define RECORD_LOST_SIZE	24		/* ts, count, u32 cause, u32 zero */
+#define RECORD_LOST_SIZE_V1	16		/* ts, count */
+/* a LOST record's cause when it is not known (a version 1 file, or a copy of one) */
+#define RECORD_CAUSE_UNKNOWN	0xffffffffu
 #define RECORD_END_SIZE		24
 #define RECORD_HEADER_MIN	25
 #define RECORD_HEADER_MAX	(RECORD_HEADER_MIN + RECORD_MAX_STRINGS * (1 + RECORD_STRING_MAX))
@@ -50,7 +57,8 @@ struct record_end {
 /* Writing. Each returns 0, or -1 with errno set. */
 int record_write_start(FILE *out, const struct trace_info *info);	/* preamble + HEADER */
 int record_write_call(FILE *out, const struct smccc_event *ev);
-int record_write_lost(FILE *out, __u64 ts_ns, __u64 count);		/* ts: CLOCK_MONOTONIC */
+/* ts: CLOCK_MONOTONIC; cause: enum lost_cause, or RECORD_CAUSE_UNKNOWN */
+int record_write_lost(FILE *out, __u64 ts_ns, unsigned cause, __u64 count);
 int record_write_end(FILE *out, const struct record_end *end);
 
 /* Reading. */
@@ -63,6 +71,7 @@ struct record_item {
 	enum record_item_kind kind;
 	struct smccc_event ev;		/* CALL: regs past nr_args are zero */
 	__u64 ts_ns, count;		/* LOST: CLOCK_MONOTONIC, calls lost */
+	unsigned cause;			/* LOST: enum lost_cause, or RECORD_CAUSE_UNKNOWN */
 	__u64 offset;			/* of the record, for messages */
 };
 
@@ -80,6 +89,8 @@ struct record_reader {
 	char pool[RECORD_MAX_STRINGS][RECORD_STRING_MAX + 1];
 	int nr_strings;
 	__u64 calls, lost;		/* seen so far */
+	__u64 lost_by_cause[LOST__COUNT];	/* of lost, the part whose cause is known */
+	bool causes_known;		/* every LOST record so far named its cause */
 	bool ended;
 	/* after -1: the file ends inside (or at) the record at truncated_at (a tracer
 	 * that did not finish: killed, or its host went down); every record before it

@@ -262,6 +262,8 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 		jw_bool_field(w, "parked", true);
 		jw_uint_field(w, "parked_ns", ev->vmm_ns);	/* the time off, from the exit to the restart */
 	}
+	if (ev->flags & EVF_VCPU_REINIT)
+		jw_bool_field(w, "vcpu_reinit", true);	/* the VMM reset the vCPU before this call */
 	if (ev->missing) {
 		/* null above means "this plan cannot see it", never "zero" */
 		jw_name(w, "unavailable");

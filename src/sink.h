@@ -38,7 +38,7 @@ struct trace_totals {
 	__u64 calls;
 	__u64 lost;			/* the sum of lost_by_cause */
 	__u64 lost_by_cause[LOST__COUNT];	/* enum lost_cause, when causes_known */
-	bool causes_known;		/* live; a record file keeps only the total */
+	bool causes_known;		/* live, and a record file of format 2 or later */
 	__u64 by_disposition[DISP__COUNT];
 	double duration_s;
 	const char *plan;		/* "fentry/fexit", "kprobe/kretprobe"; NULL offline if unknown */
@@ -52,8 +52,9 @@ struct sink {
 	int (*start)(struct sink *s, const struct trace_info *info);
 	/* one call; returns 0, or -1 when the output failed (errno says why) */
 	int (*event)(struct sink *s, const struct call_view *v);
-	/* ring-buffer losses noticed at ts_ns (trace-relative); optional */
-	int (*lost)(struct sink *s, __u64 ts_ns, __u64 count);
+	/* count calls lost for one cause (enum lost_cause; RECORD_CAUSE_UNKNOWN from a
+	 * version 1 record file), noticed at ts_ns (trace-relative); optional */
+	int (*lost)(struct sink *s, __u64 ts_ns, unsigned cause, __u64 count);
 	/* live, every second (RECORD_FLUSH_NS): hand what is buffered to the kernel, so
 	 * that a tracer killed mid-run leaves all but its last second; optional */
 	int (*flush)(struct sink *s);

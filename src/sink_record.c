@@ -38,11 +38,11 @@ static int record_event(struct sink *s, const struct call_view *v)
 	return recorder_status(rc, record_write_call(rc->out, v->ev));
 }
 
-static int record_lost(struct sink *s, __u64 ts_ns, __u64 count)
+static int record_lost(struct sink *s, __u64 ts_ns, unsigned cause, __u64 count)
 {
 	struct recorder *rc = s->ctx;
 
-	return recorder_status(rc, record_write_lost(rc->out, rc->t0_ns + ts_ns, count));
+	return recorder_status(rc, record_write_lost(rc->out, rc->t0_ns + ts_ns, cause, count));
 }
 
 static int record_flush(struct sink *s)

@@ -46,7 +46,7 @@ static void json_summary(struct json_writer *w, const struct trace_totals *t)
 	jw_string_field(w, "type", "summary");
 	jw_uint_field(w, "calls", t->calls);
 	jw_uint_field(w, "lost", t->lost);
-	if (t->causes_known && t->lost) {	/* a record file keeps only the total: report writes the same */
+	if (t->causes_known && t->lost) {	/* a record file of format 1 keeps only the total */
 		jw_name(w, "lost_by_cause");
 		jw_start_object(w);
 		for (unsigned c = 0; c < LOST__COUNT; c++)

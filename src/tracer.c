@@ -93,25 +93,31 @@ __u64 lost_events(struct tracer *t)
 	return drops_total(&t->drops);
 }
 
-/* New losses go to the sinks (timeline markers, record file) with the
- * time they were noticed; totals.lost keeps the sum. */
+/* New losses go to the sinks (timeline markers, record file), cause by cause, with
+ * the time they were noticed; totals.lost keeps the sum. */
 static int poll_lost(struct tracer *t, __u64 now)
 {
-	__u64 total = lost_events(t);
-
+	lost_events(t);
 	t->lost_checked_ns = now;
-	if (total <= t->totals.lost)
-		return 0;
-	for (int i = 0; i < t->nr_sinks; i++) {
-		struct sink *s = &t->sinks[i];
+	for (unsigned c = 0; c < LOST__COUNT; c++) {
+		__u64 seen = t->drops.by_cause[c], sent = t->drops_sent.by_cause[c];
 
-		if (s->lost && s->lost(s, now - t->t0_ns, total - t->totals.lost)) {
-			t->output_errno = errno;
-			t->output_failed = s->name;
-			return -1;
+		if (seen <= sent)	/* counters only grow; one that could not be read is 0 */
+			continue;
+		for (int i = 0; i < t->nr_sinks; i++) {
+			struct sink *s = &t->sinks[i];
+
+			if (s->lost && s->lost(s, now - t->t0_ns, c, seen - sent)) {
+				t->output_errno = errno;
+				t->output_failed = s->name;
+				return -1;
+			}
 		}
+		t->drops_sent.by_cause[c] = seen;
+		t->totals.lost += seen - sent;
 	}
-	t->totals.lost = total;
+	/* what the sinks were told, so that the causes add up to totals.lost */
+	memcpy(t->totals.lost_by_cause, t->drops_sent.by_cause, sizeof(t->totals.lost_by_cause));
 	return 0;
 }
 
@@ -245,16 +251,10 @@ void print_totals(const struct trace_totals *t)
 		(unsigned long long)t->by_disposition[DISP_FORWARDED], (unsigned long long)t->by_disposition[DISP_REFUSED],
 		reflected, (unsigned long long)t->lost);
 	if (t->lost) {
-		const char *sep = "";
+		char causes[LOST_CAUSES_TEXT_MAX];
 
-		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (", (unsigned long long)t->lost);
-		for (unsigned c = 0; c < LOST__COUNT; c++)
-			if (t->lost_by_cause[c]) {
-				fprintf(stderr, "%s%s %llu", sep, lost_cause_name(c),
-					(unsigned long long)t->lost_by_cause[c]);
-				sep = ", ";
-			}
-		fprintf(stderr, ")\n");
+		lost_causes_text(causes, sizeof(causes), t->causes_known ? t->lost_by_cause : NULL);
+		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (%s)\n", (unsigned long long)t->lost, causes);
 	}
 }
 

@@ -30,6 +30,7 @@ struct tracer {
 	__u64 flushed_ns;		/* the sinks were last flushed (flush_sinks) */
 	struct trace_totals totals;
 	struct drops drops;		/* as last read */
+	struct drops drops_sent;	/* handed to the sinks' lost() (poll_lost) */
 	int output_errno;		/* first output failure; stops the trace */
 	const char *output_failed;	/* the file that failed */
 };

@@ -44,9 +44,11 @@ static void render_all(struct record_reader *r)
 			sinks[i].start(&sinks[i], &r->info);
 	while ((n = record_reader_next(r, &it)) > 0) {
 		if (it.kind == RECORD_ITEM_LOST) {
+			if (!it.count || (it.cause >= LOST__COUNT && it.cause != RECORD_CAUSE_UNKNOWN))
+				abort();	/* the reader promises a count and a known cause or none */
 			for (int i = 0; i < nr; i++)
 				if (sinks[i].lost)
-					sinks[i].lost(&sinks[i], it.ts_ns - r->info.monotonic_ns, it.count);
+					sinks[i].lost(&sinks[i], it.ts_ns - r->info.monotonic_ns, it.cause, it.count);
 			continue;
 		}
 		check_promises(&it.ev);

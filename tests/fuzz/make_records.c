@@ -93,9 +93,9 @@ static void call(struct writer *w, __u32 pid, __u32 tid, __u32 vm, __u32 vcpu, _
 	w->end.calls++;
 }
 
-static void lost(struct writer *w, __u64 t_us, __u64 count)
+static void lost(struct writer *w, __u64 t_us, unsigned cause, __u64 count)
 {
-	if (record_write_lost(w->out, T0 + t_us * 1000, count))
+	if (record_write_lost(w->out, T0 + t_us * 1000, cause, count))
 		die("cannot write", w->path);
 	w->end.lost += count;
 }
@@ -123,7 +123,8 @@ static void two_vmms(const char *dir)
 	call(&w, 1000, 1001, 1, 0, 400, 0xc2000042, 5, HVC, 0, DISP_FORWARDED, 0xf0d0000000000400ull, 4, 2000, 0);
 	call(&w, 1000, 1001, 1, 0, 2500, 0x84000000, 0, SMC, 0x1234, DISP_REFUSED, NOT_SUPPORTED, 1, 0, 0);	/* SMC #0x1234 */
 	call(&w, 1000, 1001, 1, 0, 2600, 0xc4000003, 1, HVC, 0, DISP_KVM, 0, 20, 0, 0);		/* CPU_ON vCPU 1 */
-	lost(&w, 2650, 3);
+	lost(&w, 2650, LOST_RING_BUFFER, 2);
+	lost(&w, 2660, LOST_CALL_STATE, 1);
 	call(&w, 1000, 1002, 1, 1, 2700, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);	/* vCPU 1's first */
 	call(&w, 1000, 1002, 1, 1, 2800, 0x86000000, 0, SMC, 0, DISP_FORWARDED, 0, 3, 500, 0);
 	call(&w, 2000, 2001, 2, 0, 2900, 0xc2000043, 0, HVC, 0, DISP_FORWARDED, 0, 3, 0, EVF_VMM_GONE);

@@ -39,10 +39,13 @@ fi
 echo "not a record" >"$D/text"
 : >"$D/zero.bin"
 
-# two-vmms.bin: 11 calls of two VMMs, 3 lost, CPU_ON of vCPU 1
-expect "two-vmms --json" 0 'WARNING: 3 calls were lost while recording' -- report "$D/two-vmms.bin" --json -o "$D/two.jsonl"
-check "two-vmms: 11 call records, then a summary with the recording's totals" json \
-	'len(d) == 12 and d[-1] == {"type": "summary", "calls": 11, "lost": 3, "duration_s": 0.004,
+# two-vmms.bin: 11 calls of two VMMs, 3 lost (2 ring buffer, 1 call state), CPU_ON of vCPU 1
+expect "two-vmms --json" 0 'WARNING: 3 calls were lost while recording \(ring_buffer_full 2, call_state_full 1\)$' \
+	-- report "$D/two-vmms.bin" --json -o "$D/two.jsonl"
+check "two-vmms: 11 call records, then a summary with the recording's totals and losses by cause" json \
+	'len(d) == 12 and d[-1] == {"type": "summary", "calls": 11, "lost": 3,
+	 "lost_by_cause": {"ring_buffer_full": 2, "call_state_full": 1, "stats_full": 0, "vm_table_full": 0,
+	                   "kprobe_missed": 0, "recursion_missed": 0}, "duration_s": 0.004,
 	 "by_disposition": {"kvm": 6, "denied": 1, "forwarded": 3, "refused": 1, "reflected": 0},
 	 "plan": "fentry/fexit", "handler": "kvm_smccc_call_handler"}' "$D/two.jsonl"
 check "two-vmms: ts_ns relative to the recorded clock base, kvm_ns/vmm_ns as recorded" json \
@@ -109,7 +112,46 @@ expect "--info" 0 '' -- report "$D/two-vmms.bin" --info
 check "--info text: version, kernel, start time in UTC, hooks, totals" sh -c "
 	grep -q 'recorded by  smccctrace 0.0.0-test' '$D/out' && grep -q 'kernel       6.12.95+deb12-arm64 (aarch64)' '$D/out' &&
 	grep -q 'started      2026-10-26 07:33:20.000000000 UTC' '$D/out' && grep -q 'hook         smccc handler' '$D/out' &&
-	grep -q 'calls        11 (kvm 6, denied 1, forwarded 3, refused 1)' '$D/out' && grep -q 'lost         3' '$D/out'"
+	grep -q 'calls        11 (kvm 6, denied 1, forwarded 3, refused 1)' '$D/out' &&
+	grep -qx '  lost         3 (ring_buffer_full 2, call_state_full 1)' '$D/out'"
+check "--info --json: format 2, the losses by cause" json \
+	'd[0]["format_version"] == 2 and d[0]["lost"] == 3 and d[0]["lost_by_cause"] == {"ring_buffer_full": 2,
+	 "call_state_full": 1, "stats_full": 0, "vm_table_full": 0, "kprobe_missed": 0, "recursion_missed": 0}' \
+	"$D/info.json"
+check "report --summary --json: the interval's losses by cause" json \
+	'd[0]["lost_by_cause"]["ring_buffer_full"] == 2 and d[0]["lost_by_cause"]["call_state_full"] == 1' "$D/sum.jsonl"
+
+# a record file of format version 1 (lost records of 16 bytes, without their cause) is
+# still read: the same calls and total, the causes "not recorded"
+python3 - "$D/two-vmms.bin" "$D/v1.bin" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+out, pos = bytearray(b[:8] + struct.pack("<I", 1)), 12
+while pos < len(b):
+    kind, zero, n = struct.unpack_from("<HHI", b, pos)
+    payload = b[pos + 8:pos + 8 + n]
+    if kind == 3:
+        payload = payload[:16]
+    out += struct.pack("<HHI", kind, zero, len(payload)) + payload
+    pos += 8 + n
+open(sys.argv[2], "wb").write(out)
+PY
+expect "format 1 --json" 0 'WARNING: 3 calls were lost while recording \(causes not recorded\)$' \
+	-- report "$D/v1.bin" --json -o "$D/v1.jsonl"
+check "format 1: the same calls as format 2, a summary with the total and no causes" python3 -c '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]; b = [json.loads(l) for l in open(sys.argv[2])]
+sys.exit(not (a[:-1] == b[:-1] and b[-1]["lost"] == 3 and "lost_by_cause" not in b[-1]))' "$D/two.jsonl" "$D/v1.jsonl"
+"$TOOL" report "$D/v1.bin" --info --json >"$D/v1-info.json" 2>/dev/null
+check "format 1: --info --json says format 1, lost 3, no lost_by_cause" json \
+	'd[0]["format_version"] == 1 and d[0]["lost"] == 3 and "lost_by_cause" not in d[0]' "$D/v1-info.json"
+python3 tests/check_schema.py --label report-info-schema "$D/info.json" "$D/v1-info.json" "$D/two.jsonl" "$D/v1.jsonl" >/dev/null
+check "--info --json of formats 1 and 2 and their reports are valid against the JSON schema" [ $? = 0 ]
+check "format 1: --info text says the causes were not recorded" sh -c \
+	"'$TOOL' report '$D/v1.bin' --info | grep -qx '  lost         3 (causes not recorded)'"
+check "format 1: report --record writes format 2, the causes unknown, the same calls" sh -c "
+	'$TOOL' report '$D/v1.bin' --record '$D/v1-again.bin' 2>/dev/null && '$TOOL' report '$D/v1-again.bin' --json 2>/dev/null | cmp - '$D/v1.jsonl' &&
+	'$TOOL' report '$D/v1-again.bin' --info | grep -qx '  lost         3 (causes not recorded)'"
 
 # re-recording: report --record writes a file that reports the same
 expect "report --record" 0 '' -- report "$D/two-vmms.bin" --record "$D/again.bin"

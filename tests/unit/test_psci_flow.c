@@ -746,6 +746,128 @@ static void test_boots(void)
 	psci_flow_free(&f);
 }
 
+/* A VMM reset without a PSCI call (EVF_VCPU_REINIT on the first call after
+ * KVM_ARM_VCPU_INIT) starts a new boot; the re-initialised secondaries' first calls
+ * do not, nor does the re-init that follows a guest's SYSTEM_RESET (QEMU does both). */
+static void test_vmm_reset(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION, .flags = EVF_VCPU_REINIT },	/* a first call: boot 1 all the same */
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 2, 1, VERSION },
+		{ 10, 0, VERSION, .flags = EVF_VCPU_REINIT },	/* the VMM reset: boot 2 */
+		{ 11, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 12, 1, VERSION, .flags = EVF_VCPU_REINIT },	/* re-initialised with the rest */
+		{ 20, 0, SYSTEM_RESET, .flags = EVF_SYSTEM_EVENT },
+		{ 30, 0, VERSION, .flags = EVF_VCPU_REINIT },	/* the reset the guest asked for */
+		{ 31, 0, VERSION },
+	};
+	struct psci_flow_config c = cfg();
+	size_t resets = 0, reboots = 0;
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 40);
+	CHECK_INT(f.nr_anomalies, 0);
+	CHECK_INT(f.nr_boots, 3);
+	if (f.nr_boots == 3) {
+		CHECK(f.boots[0].started_by == PSCI_BOOT_FIRST_CALL && f.boots[0].has_end && f.boots[0].end_func == 0 &&
+		      f.boots[0].end_ns == 10 * MS && f.boots[0].calls == 3, "boot 1: ended by the VMM reset at 10 ms");
+		CHECK(f.boots[1].started_by == PSCI_BOOT_VMM_RESET && f.boots[1].ts_ns == 10 * MS &&
+		      f.boots[1].end_func == SYSTEM_RESET && f.boots[1].calls == 4 && f.boots[1].cpu_on_ok == 1,
+		      "boot 2: from the VMM reset to the SYSTEM_RESET");
+		CHECK(f.boots[2].started_by == PSCI_BOOT_SYSTEM_RESET && f.boots[2].ts_ns == 30 * MS && !f.boots[2].has_end &&
+		      f.boots[2].calls == 2, "boot 3: after the SYSTEM_RESET, one boot although the VMM re-initialised");
+	}
+	for (size_t i = 0; i < f.nr_transitions; i++) {
+		const struct psci_transition *t = &f.transitions[i];
+
+		resets += t->cause == PSCI_CAUSE_VMM_RESET;
+		reboots += t->cause == PSCI_CAUSE_REBOOT;
+		if (t->cause == PSCI_CAUSE_VMM_RESET)
+			CHECK(t->to == PSCI_POWER_OFF && t->ts_ns == 10 * MS, "vmm_reset: vCPU %d off at 10 ms", t->vcpu);
+	}
+	CHECK_INT(resets, 2);	/* vCPUs 0 and 1 were on */
+	CHECK_INT(reboots, 2);
+	{
+		struct psci_render_totals t = { .calls = 9, .duration_s = 0.04 };
+		struct json_writer w;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		jw_init(&w, out);
+		psci_render_json(&w, &f, &t);
+		psci_render_text(out, &f, &t);
+		fclose(out);
+		CHECK(buf && strstr(buf, "\"end_ts_ns\":10000000,\"ended_by\":\"vmm_reset\",\"started_by\":\"first_call\","),
+		      "psci_boot 1 JSON: %s", buf);
+		CHECK(buf && strstr(buf, "\"ended_by\":\"PSCI_SYSTEM_RESET\",\"started_by\":\"vmm_reset\","), "psci_boot 2 JSON");
+		CHECK(buf && strstr(buf, "\"ended_by\":null,\"started_by\":\"system_reset\","), "psci_boot 3 JSON");
+		CHECK(buf && strstr(buf, "\"cause\":\"vmm_reset\""), "transition JSON");
+		CHECK(buf && strstr(buf, " (VMM reset) "), "text: the boot ended by the VMM reset");
+		free(buf);
+	}
+	psci_flow_free(&f);
+}
+
+/* Forwarded calls the VMM never answered, or after which it parked the vCPU, are
+ * counted per vCPU, per boot and in all; answered ones and KVM's are not. */
+static void test_unanswered_parked(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION },
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 2, 1, TRNG_RND64, .disp = DISP_FORWARDED, .flags = EVF_VMM_GONE },		/* unanswered */
+		{ 3, 1, VERSION, .disp = DISP_FORWARDED, .vmm_ms = 1 },				/* answered */
+		{ 4, 1, CPU_OFF, .ret = 0, .disp = DISP_FORWARDED, .vmm_ms = 5, .flags = EVF_PARKED },
+		{ 10, 0, CPU_ON64, 0x1, 0x80010000, 0, SUCCESS },
+		{ 11, 1, VERSION },
+		{ 20, 0, SYSTEM_RESET, .flags = EVF_SYSTEM_EVENT },
+		{ 30, 0, VERSION },
+		{ 31, 0, TRNG_RND64, .disp = DISP_FORWARDED, .flags = EVF_VMM_GONE | EVF_ABANDONED },
+		{ 32, 0, TRNG_RND64, .disp = DISP_FORWARDED, .flags = EVF_VMM_GONE },
+	};
+	struct psci_flow_config c = cfg();
+	const struct psci_vcpu_summary *v0, *v1;
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 40);
+	v0 = vcpu_summary(&f, 1, 0);
+	v1 = vcpu_summary(&f, 1, 1);
+	CHECK(v0 && v0->unanswered == 2 && v0->parked == 0, "vCPU 0: 2 unanswered (%llu), 0 parked",
+	      v0 ? (unsigned long long)v0->unanswered : 0ull);
+	CHECK(v1 && v1->unanswered == 1 && v1->parked == 1, "vCPU 1: 1 unanswered, 1 parked (%llu, %llu)",
+	      v1 ? (unsigned long long)v1->unanswered : 0ull, v1 ? (unsigned long long)v1->parked : 0ull);
+	CHECK_INT(f.nr_boots, 2);
+	if (f.nr_boots == 2) {
+		CHECK(f.boots[0].unanswered == 1 && f.boots[0].parked == 1, "boot 1: 1 unanswered, 1 parked");
+		CHECK(f.boots[1].unanswered == 2 && f.boots[1].parked == 0, "boot 2: 2 unanswered");
+	}
+	CHECK(f.unanswered == 3 && f.parked == 1, "all: 3 unanswered, 1 parked (%llu, %llu)",
+	      (unsigned long long)f.unanswered, (unsigned long long)f.parked);
+	CHECK_INT(count_anomalies(&f, PSCI_ANOMALY_SLOW_VMM), 0);
+	{
+		struct psci_render_totals t = { .calls = 11, .duration_s = 0.04 };
+		struct json_writer w;
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+
+		jw_init(&w, out);
+		psci_render_json(&w, &f, &t);
+		psci_render_text(out, &f, &t);
+		fclose(out);
+		CHECK(buf && strstr(buf, "\"vcpu\":1,\"state\":\"off\",\"mpidr\":\"0x1\",\"mpidr_source\":\"kvm\","
+					 "\"calls\":4,\"unanswered\":1,\"parked\":1,"), "psci_vcpu: %s", buf);
+		CHECK(buf && strstr(buf, "\"forwarded\":2,\"unanswered\":3,\"parked\":1,"), "psci_summary");
+		CHECK(buf && strstr(buf, "CALLS UNANSWERED PARKED CPU_ON OK"), "text: the columns");
+		CHECK(buf && strstr(buf, "\n1     0x1 (kvm)            off               4          1      1 "),
+		      "text: vCPU 1's row");
+		free(buf);
+	}
+	psci_flow_free(&f);
+}
+
 /* The JSON view: one line per record, stable keys, every kind of record present */
 static void test_json(void)
 {
@@ -789,7 +911,8 @@ static void test_json(void)
 				 "\"op\":\"cpu_on\",\"outcome\":\"failed\",\"by_vcpu\":0,\"mpidr\":\"0x1\","
 				 "\"func\":\"PSCI_CPU_ON\",\"result\":\"DENIED\",\"forwarded\":true"), "operation: %s", buf);
 	CHECK(buf && strstr(buf, "{\"type\":\"psci_boot\",\"ts_ns\":0,\"pid\":4242,\"vm\":1,\"end_ts_ns\":null,"
-				 "\"ended_by\":null,\"calls\":3,\"cpu_on_ok\":0,\"cpu_on_failed\":1,\"cpu_off\":0,"
+				 "\"ended_by\":null,\"started_by\":\"first_call\",\"calls\":3,\"unanswered\":0,\"parked\":0,\"cpu_on_ok\":0,"
+				 "\"cpu_on_failed\":1,\"cpu_off\":0,"
 				 "\"offline\":{\"count\":0,"), "boot");
 	CHECK(buf && strstr(buf, "\"duration_s\":4.219211824,"), "duration_s without float noise");
 	CHECK(buf && strstr(buf, "\"start_time\":\"2025-12-05T08:00:01.000000000Z\"}"), "summary: start_time");
@@ -824,6 +947,8 @@ int main(void)
 	test_poll_endings();
 	test_operation_outcomes();
 	test_boots();
+	test_unanswered_parked();
+	test_vmm_reset();
 	test_json();
 	return unit_report("psci_flow");
 }

@@ -99,7 +99,7 @@ static void build(struct file *f)
 		CHECK(record_write_call(out, &f->ev[i]) == 0, "write call %d", i);
 	}
 	f->lost = (size_t)ftell(out);
-	CHECK(record_write_lost(out, sample_info.monotonic_ns + 500, 5) == 0, "write lost");
+	CHECK(record_write_lost(out, sample_info.monotonic_ns + 500, LOST_CALL_STATE, 5) == 0, "write lost");
 	f->end = (size_t)ftell(out);
 	CHECK(record_write_end(out, &end) == 0, "write end");
 	fclose(out);
@@ -165,7 +165,11 @@ static void test_round_trip(void)
 		CHECK(it[4].kind == RECORD_ITEM_LOST, "item 4 is a lost record");
 		CHECK_INT(it[4].ts_ns, sample_info.monotonic_ns + 500);
 		CHECK_INT(it[4].count, 5);
+		CHECK_INT(it[4].cause, LOST_CALL_STATE);
 	}
+	CHECK(r.causes_known, "format 2: the causes are known");
+	CHECK_INT(r.lost_by_cause[LOST_CALL_STATE], 5);
+	CHECK_INT(r.lost_by_cause[LOST_RING_BUFFER], 0);
 	CHECK_STR(r.info.tool_version, "9.8.7");
 	CHECK_STR(r.info.kernel_release, "6.12.95+deb12-arm64");
 	CHECK_STR(r.info.machine, "aarch64");
@@ -181,7 +185,7 @@ static void test_round_trip(void)
 	CHECK_INT(r.end.lost, 5);
 	CHECK(r.end.duration_s == 1.0 / 3.0, "duration kept bit for bit: %.17g", r.end.duration_s);
 	/* the layout of docs/record-format.md, field by field */
-	CHECK(!memcmp(f.buf, "SMCCCREC\1\0\0\0", 12), "magic and version 1");
+	CHECK(!memcmp(f.buf, "SMCCCREC\2\0\0\0", 12), "magic and version 2");
 	CHECK_INT(f.buf[f.header], REC_HEADER);
 	CHECK_INT(f.buf[f.header + FRAME + HDR_NR_HOOKS], 2);
 	CHECK_INT(f.buf[f.header + FRAME + HDR_STRINGS], 5);	/* strlen("9.8.7") */
@@ -198,6 +202,9 @@ static void test_round_trip(void)
 	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_REGS], 0x03);	/* x0 = 0xc4000003, little-endian */
 	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_REGS + 3], 0xc4);
 	CHECK_INT(f.buf[f.lost], REC_LOST);
+	CHECK_INT(f.buf[f.lost + 4], 24);	/* payload: ts, count, cause, reserved */
+	CHECK_INT(f.buf[f.lost + FRAME + 16], LOST_CALL_STATE);
+	CHECK_INT(f.end - f.lost, FRAME + 24);
 	CHECK_INT(f.buf[f.end], REC_END);
 	CHECK_INT(f.len, f.end + FRAME + 24);
 	free(f.buf);
@@ -277,7 +284,8 @@ static void test_corruptions(void)
 	build(&f);
 	c0 = f.call[0], c1 = f.call[1], c2 = f.call[2];
 	expect_corrupt("magic", &f, 3, 'X', 0, "not a smccctrace record file", 0);
-	expect_corrupt("format version", &f, 8, 2, 0, "unsupported format version 2", 8);
+	expect_corrupt("format version", &f, 8, 3, 0, "unsupported format version 3", 8);
+	expect_corrupt("format version 0", &f, 8, 0, 0, "unsupported format version 0", 8);
 	expect_corrupt("first record not a header", &f, f.header, REC_CALL, 0, "not the header", f.header);
 	expect_corrupt("header hooks", &f, f.header + FRAME + HDR_NR_HOOKS, 200, 0, "200 attach hooks", f.header);
 	expect_corrupt("header string byte", &f, f.header + FRAME + HDR_STRINGS + 2, 0x07, 0, "holds byte 0x07", f.header);
@@ -295,6 +303,9 @@ static void test_corruptions(void)
 	expect_corrupt("missing bits", &f, c0 + FRAME + CALL_MISSING + 1, 0x80, 0, "missing-field bits 0x8000", c0);
 	expect_corrupt("lost count 0", &f, f.lost + FRAME + 8, 0, 0, "lost record of 0 calls", f.lost);
 	expect_corrupt("lost length", &f, f.lost + 4, 17, 0, "lost record of 17 bytes", f.lost);
+	expect_corrupt("lost length of version 1", &f, f.lost + 4, 16, 0, "lost record of 16 bytes", f.lost);
+	expect_corrupt("lost cause", &f, f.lost + FRAME + 16, LOST__COUNT, 0, "loss cause", f.lost);
+	expect_corrupt("lost reserved", &f, f.lost + FRAME + 20, 1, 0, "reserved field is 0x1", f.lost);
 	expect_corrupt("end calls", &f, f.end + FRAME, 3, 0, "counts 3 calls, the file holds 4", f.end);
 	expect_corrupt("end lost", &f, f.end + FRAME + 8, 6, 0, "counts 6 lost calls", f.end);
 	expect_corrupt("end duration", &f, f.end + FRAME + 23, 0xff, 0, "not a number of seconds", f.end);
@@ -316,6 +327,64 @@ static void test_corruptions(void)
 }
 
 /* The writer never produces what the reader rejects, whatever the strings. */
+/* A version 1 file (LOST records of 16 bytes, no cause) is still read; its losses'
+ * causes are unknown. Made from the version 2 file: version byte, LOST frame cut. */
+static void test_version_1(void)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	unsigned char *v1;
+	struct file f;
+	size_t len;
+	int n;
+
+	build(&f);
+	len = f.len - 8;
+	v1 = malloc(len);
+	memcpy(v1, f.buf, f.lost + FRAME + 16);				/* up to the cause */
+	memcpy(v1 + f.lost + FRAME + 16, f.buf + f.end, f.len - f.end);	/* the end record */
+	v1[8] = 1;
+	v1[f.lost + 4] = 16;
+	CHECK(read_all(v1, len, &r, it, 8, &n) == 0, "version 1 read: %s", r.err);
+	CHECK_INT(r.version, 1);
+	CHECK_INT(n, 5);
+	if (n == 5) {
+		CHECK(it[4].kind == RECORD_ITEM_LOST && it[4].count == 5, "version 1 lost record");
+		CHECK(it[4].cause == RECORD_CAUSE_UNKNOWN, "version 1: cause unknown (%u)", it[4].cause);
+	}
+	CHECK(!r.causes_known, "version 1: causes not known");
+	CHECK_INT(r.lost, 5);
+	CHECK_INT(r.end.lost, 5);
+	v1[f.lost + 4] = 24;	/* a version 1 file with a version 2 lost record */
+	CHECK(read_all(v1, len, &r, it, 8, &n) == -1 && strstr(r.err, "lost record of 24 bytes (must be 16)"),
+	      "version 1 takes 16-byte lost records: %s", r.err);
+	free(v1);
+	free(f.buf);
+}
+
+/* An unknown cause is written as RECORD_CAUSE_UNKNOWN (report --record of a version 1 file). */
+static void test_unknown_cause(void)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	struct record_end end = { .calls = 0, .lost = 7 };
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream((char **)&buf, &len);
+	int n;
+
+	CHECK(record_write_start(out, &sample_info) == 0, "write header");
+	CHECK(record_write_lost(out, sample_info.monotonic_ns, RECORD_CAUSE_UNKNOWN, 3) == 0, "write unknown");
+	CHECK(record_write_lost(out, sample_info.monotonic_ns, LOST_RING_BUFFER, 4) == 0, "write ring buffer");
+	CHECK(record_write_end(out, &end) == 0, "write end");
+	fclose(out);
+	CHECK(read_all(buf, len, &r, it, 8, &n) == 0, "read: %s", r.err);
+	CHECK(n == 2 && it[0].cause == RECORD_CAUSE_UNKNOWN && it[1].cause == LOST_RING_BUFFER, "causes read back");
+	CHECK(!r.causes_known, "one unknown cause: the causes are not known");
+	CHECK_INT(r.lost_by_cause[LOST_RING_BUFFER], 4);
+	free(buf);
+}
+
 static void test_writer_sanitizes(void)
 {
 	static struct record_reader r;
@@ -348,6 +417,8 @@ int main(void)
 	test_round_trip();
 	test_every_truncation();
 	test_corruptions();
+	test_version_1();
+	test_unknown_cause();
 	test_writer_sanitizes();
 	return unit_report("record");
 }

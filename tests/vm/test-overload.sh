@@ -50,6 +50,36 @@ check("call_state_full %d" % causes.get("call_state_full", -1) in err and
 sys.exit(1 if fails else 0)
 PY
 check "$variant: loss counted exactly" [ $? = 0 ]
+# the same run's record file, read on this host: each loss kept with its cause
+build/x86_64/smccctrace report "$RESULTS/overload2.bin" --info --json >"$RESULTS/overload2-info.json"
+build/x86_64/smccctrace report "$RESULTS/overload2.bin" --info >"$RESULTS/overload2-info.txt"
+build/x86_64/smccctrace report "$RESULTS/overload2.bin" --json 2>"$RESULTS/overload2-report.err" | tail -n 1 \
+	>"$RESULTS/overload2-report-summary.json"
+python3 - "$RESULTS" <<'PY'
+import json, os, sys
+r = sys.argv[1]
+live = json.load(open(os.path.join(r, "summary2.json")))
+info = json.load(open(os.path.join(r, "overload2-info.json")))
+rep = json.load(open(os.path.join(r, "overload2-report-summary.json")))
+text = open(os.path.join(r, "overload2-info.txt")).read()
+err = open(os.path.join(r, "overload2-report.err")).read()
+fails = 0
+def check(ok, what):
+    global fails
+    print(("ok - " if ok else "not ok - ") + what)
+    fails += not ok
+causes = live.get("lost_by_cause", {})
+check(info["lost"] == live["lost"] and info["lost_by_cause"] == causes,
+      "record: --info --json has the live losses by cause: %s (live %s)" % (info.get("lost_by_cause"), causes))
+check(info["calls"] == live["calls"], "record: --info counts the live calls (%d, live %d)" % (info["calls"], live["calls"]))
+want = ", ".join("%s %d" % (c, n) for c, n in causes.items() if n)
+check(("lost         %d (%s)" % (live["lost"], want)) in text, "record: --info text names the causes (%s)" % want)
+check(rep.get("lost_by_cause") == causes and rep["lost"] == live["lost"],
+      "record: report's summary record has the live losses by cause")
+check(("were lost while recording (%s)" % want) in err, "record: report's warning names the causes")
+sys.exit(1 if fails else 0)
+PY
+check "$variant: the record file keeps the losses by cause (report --info, --json)" [ $? = 0 ]
 check "$variant: scrape flood: the exporter and the bench VMM exited 0" sh -c "
 	grep -qx 0 '$RESULTS/flood-exporter.rc' && grep -qx 0 '$RESULTS/flood-vmm.rc'"
 python3 - "$RESULTS" <<'PY'

@@ -34,7 +34,9 @@ grep -E '^(VmHWM|VmRSS):' /proc/$e/status >"$out/flood-exporter-mem.txt"
 kill -INT $e; wait $e; echo $? >"$out/flood-exporter.rc"
 # The call-state map and the ring buffer overflow at once: state for 2 vCPUs only
 # (--max-vcpus 2) while 4 vCPUs call; every call is received, or lost with its cause.
-smccctrace -v --json --buffer 4K --max-vcpus 2 -o /tmp/overload2.jsonl 2>"$out/tracer2.err" &
+# The record file (--record) keeps each loss with its cause: report --info on the host.
+smccctrace -v --json --buffer 4K --max-vcpus 2 -o /tmp/overload2.jsonl --record "$out/overload2.bin" \
+	2>"$out/tracer2.err" &
 t=$!
 wait_attached "$out/tracer2.err" $t || { cat "$out/tracer2.err"; exit 1; }
 smccc-testvmm --scenario bench --kind kvm --vcpus 4 --calls 2000 --timeout 1800 >"$out/bench2.json" 2>"$out/vmm2.log"
