@@ -92,7 +92,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(BPF_BUILD)/%.skel.h,$(BPF_SRCS))
 TOOL := $(BUILD)/smccctrace
 VMM := build/arm64/smccc-testvmm
 
-.PHONY: FORCE all man install uninstall deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
+.PHONY: FORCE all man install uninstall deb deps check unit vmtest demo clean vmlinux soak bench bench-report vmm test-tools fuzz
 all: $(TOOL)
 
 # A cross build needs the private sysroot: say what to run instead of failing to link.
@@ -169,6 +169,11 @@ uninstall:
 	rm -f $(DESTDIR)$(sbindir)/smccctrace $(DESTDIR)$(mandir)/man8/smccctrace.8 \
 		$(DESTDIR)$(bashcompdir)/smccctrace
 
+# The Debian package (debian/): build/deb/smccctrace_VERSION_arm64.deb, cross-built on
+# x86 against the private sysroot (scripts/build-deb.sh says how)
+deb:
+	@bash scripts/build-deb.sh
+
 # Small static arm64 helpers for the test bed's scenarios (tests/tools/).
 TEST_TOOLS := $(patsubst tests/tools/%.c,build/arm64/tools/%,$(wildcard tests/tools/*.c))
 build/arm64/tools/%: tests/tools/%.c | build/arm64
@@ -238,5 +243,5 @@ bench-report:
 	@bash tests/bench/offline.sh
 
 clean:
-	rm -rf build/x86_64 build/x86_64-static build/arm64 build/arm64-dynamic build/man build/bpf build/unit build/vm build/fuzz
+	rm -rf build/x86_64 build/x86_64-static build/arm64 build/arm64-dynamic build/man build/deb build/bpf build/unit build/vm build/fuzz
 .SECONDARY:

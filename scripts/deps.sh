@@ -11,7 +11,7 @@ set -euo pipefail
 CACHE=${SMCCCTRACE_CACHE:-/var/cache/smccctrace}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SYSROOT=${SYSROOT:-$TOP/build/sysroot-arm64}
-STAMP_VERSION=3
+STAMP_VERSION=4
 
 # The arm64 kernel we test with. Pinned; if Debian has moved past it, the newest
 # bookworm-backports 6.12 image is used instead and a notice says so.
@@ -33,6 +33,7 @@ HOST_PKGS=(build-essential clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cros
 	libclang-rt-14-dev	# clang -fsanitize=fuzzer's runtime (libFuzzer), for `make fuzz`
 	valgrind
 	scdoc	# the manual page's source format (docs/smccctrace.8.scd, `make man`)
+	debhelper lintian	# the Debian package (debian/, tests/host/deb.sh)
 	time)	# GNU time: `make bench-report`'s CPU time and peak RSS
 BACKPORTS_HOST_PKGS=(qemu-system-arm bpftool libbpf-dev)
 
@@ -129,6 +130,13 @@ fetch_arm64() {
 	# (TLS-capable, packaged) arm64 build: libmicrohttpd12 and its gnutls closure
 	for p in libmicrohttpd12 libgnutls30 libnettle8 libhogweed6 libgmp10 libidn2-0 \
 		libunistring2 libtasn1-6 libp11-kit0 libffi8; do download "$p"; done
+	# the C library the dynamic tool runs on: never linked from here (the cross
+	# toolchain's libc6-dev-arm64-cross is), but the sysroot's dpkg database
+	# (sysroot_dpkg_db) must know the package behind libc.so.6 for the .deb's Depends
+	download libc6
+	# ldconfig, which Debian's dpkg insists on finding (Essential, so no package depends
+	# on it): the Debian package's install test (tests/vm/deb-payload.py) needs it
+	download libc-bin
 	fetch_kernel 6.12 "$KERNEL_PIN" bookworm-backports
 	fetch_kernel 6.1 "$KERNEL_61_PIN" bookworm
 	fetch_suite_kernel trixie "$KERNEL_TRIXIE_PIN"
@@ -238,7 +246,8 @@ unpack_kernel() {
 
 unpack_sysroot() {
 	local stamp="$SYSROOT/.stamp" want
-	want="$STAMP_VERSION $(cd "$CACHE/debs" && ls | tr '\n' ' ')"
+	# the database lists files by their path in $SYSROOT: a moved sysroot is made again
+	want="$STAMP_VERSION $SYSROOT $(cd "$CACHE/debs" && ls | tr '\n' ' ')"
 	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
 	log "unpacking the arm64 sysroot into $SYSROOT"
 	rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
@@ -246,9 +255,42 @@ unpack_sysroot() {
 		case $(basename "$d") in linux-image-*) continue;; esac
 		dpkg-deb -x "$d" "$SYSROOT"
 	done
+	# an absolute link (zlib1g-dev's libz.so -> /lib/...) points out of the sysroot, at
+	# the host's files or nowhere: the linker would skip it and link libz.a instead
+	# into the dynamic tool. Point each one at its target inside the sysroot.
+	local l
+	while IFS= read -r -d '' l; do
+		ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$SYSROOT$(readlink "$l")")" "$l"
+	done < <(find "$SYSROOT" -type l -lname '/*' -print0)
 	unpack_kernel 6.12 "$SYSROOT/kernel"
 	unpack_kernel 6.1 "$SYSROOT/kernel-6.1"
+	sysroot_dpkg_db "$SYSROOT/.dpkg"
 	echo "$want" >"$stamp"
+}
+
+# sysroot_dpkg_db DIR: a dpkg database (status, info/*.list, *.symbols, *.shlibs) of the
+# packages unpacked into the sysroot, their files listed where they are, under $SYSROOT.
+# The Debian package's cross build hands it to dpkg-shlibdeps (--admindir, with -l the
+# sysroot's library directories), so that the .deb's Depends name the Debian packages
+# and versions behind the libraries the tool links, without any :arm64 package
+# installed on the host (debian/rules).
+sysroot_dpkg_db() {
+	local db=$1 d pkg info ctl
+	rm -rf "$db"; mkdir -p "$db/info" "$db/updates" "$db/triggers"
+	echo 1 >"$db/info/format"	# multiarch: pkg:arch names
+	: >"$db/status"
+	ctl=$(mktemp -d)
+	for d in "$CACHE"/debs/*.deb; do
+		case $(basename "$d") in linux-image-*) continue;; esac
+		pkg=$(dpkg-deb -f "$d" Package)
+		# dpkg names a Multi-Arch: same package's files pkg:arch.*
+		info=$pkg; [ "$(dpkg-deb -f "$d" Multi-Arch)" = same ] && info=$pkg:$(dpkg-deb -f "$d" Architecture)
+		{ dpkg-deb -f "$d" | sed '1a Status: install ok installed'; echo; } >>"$db/status"
+		dpkg-deb --fsys-tarfile "$d" | tar -t | sed -n "s|^\./\(.\+\)|$SYSROOT/\1|p" | sed 's|/$||' >"$db/info/$info.list"
+		rm -rf "${ctl:?}"/*; dpkg-deb -e "$d" "$ctl"
+		for f in symbols shlibs; do [ ! -f "$ctl/$f" ] || cp "$ctl/$f" "$db/info/$info.$f"; done
+	done
+	rm -rf "$ctl"
 }
 
 # unpack_suite_kernel SUITE: $SYSROOT/kernel-SUITE/boot/Image and config, from either

@@ -51,6 +51,8 @@ part man bash tests/host/man.sh build/x86_64/smccctrace
 part completion bash tests/host/completion.sh build/x86_64/smccctrace
 part install bash tests/host/install.sh
 part deps-pins bash tests/host/deps.sh
+# the Debian package, cross-built for arm64 (its contents, Depends, lintian); vm-deb-vhe installs it
+part deb bash tests/host/deb.sh
 part unit make -s unit
 part cli bash tests/host/cli.sh build/x86_64/smccctrace
 host_report() { make -s build/fuzz/make_records && bash tests/host/report.sh build/x86_64/smccctrace; }
@@ -61,6 +63,7 @@ part vm-faults-vhe bash tests/vm/test-faults.sh vhe
 part vm-soak-vhe bash tests/vm/test-soak.sh vhe
 part vm-overload-vhe bash tests/vm/test-overload.sh vhe
 part vm-prometheus-vhe bash tests/vm/test-prometheus.sh vhe
+part vm-deb-vhe bash tests/vm/test-deb.sh vhe
 # quick runs of `make bench-report` and `make bench` (the benchmarks are not part of check)
 part bench-report-smoke bash tests/bench/test-offline-smoke.sh
 part vm-bench-smoke-vhe bash tests/vm/test-bench-smoke.sh vhe
