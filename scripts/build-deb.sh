@@ -25,6 +25,8 @@ if [ "$(dpkg --print-architecture)" != arm64 ]; then
 	export SMCCCTRACE_SYSROOT=$SYSROOT CC=aarch64-linux-gnu-gcc
 fi
 args+=(-P"$profiles")
+# --version names the commit the copy was made from (no .git in the copy)
+export GIT_DESCRIBE=${GIT_DESCRIBE-$(git describe --tags --always --dirty 2>/dev/null || true)}
 
 # the tree's files: tracked and new ones, not the ignored (build/), not the deleted
 files() {
@@ -32,7 +34,7 @@ files() {
 	git ls-files -z --cached --others --exclude-standard |
 		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done
 }
-key=$({ files | xargs -0 sha1sum; cat "$SYSROOT/.stamp" 2>/dev/null; echo "${args[*]}"; } | sha1sum | cut -c1-40)
+key=$({ files | xargs -0 sha1sum; cat "$SYSROOT/.stamp" 2>/dev/null; echo "${args[*]} $GIT_DESCRIBE"; } | sha1sum | cut -c1-40)
 if [ "$(cat "$out/.key" 2>/dev/null)" = "$key" ] && compgen -G "$out/smccctrace_*_arm64.deb" >/dev/null; then
 	echo "build-deb: $(echo $out/smccctrace_*_arm64.deb) is up to date" >&2
 	exit 0

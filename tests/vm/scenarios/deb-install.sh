@@ -10,6 +10,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 # Debian's dpkg by its path: busybox sh runs its own dpkg applet whatever the PATH says
 dpkg=/usr/bin/dpkg dpkg_query=/usr/bin/dpkg-query
 rm -f /bin/smccctrace	# the test bed's static tool: the packaged one is the only one
+mkdir -p /var/log	# dpkg's log
 
 deb=$(ls /debs/smccctrace_*_arm64.deb)
 $dpkg -i "$deb" >"$out/dpkg-i.log" 2>&1; echo $? >"$out/dpkg-i.rc"
