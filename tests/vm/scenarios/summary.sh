@@ -8,6 +8,8 @@
 #   truth; plus -i with -c (stops by itself), -d, and SIGINT.
 out=$1
 . /scenarios/lib.sh
+# progress, one line per step, for the console and the stall watchdog (test-summary.sh)
+step() { echo "summary: $*"; }
 
 smccctrace probe --json >"$out/probe.json"
 
@@ -18,6 +20,12 @@ tracer() {
 	smccctrace -v -p "$VMM_PID" "$@" >"$out/$name.out" 2>"$out/$name.err" &
 	echo "$name $!" >>"$out/tracers"
 	wait_attached "$out/$name.err" $! || { echo "tracer $name failed"; cat "$out/$name.err"; exit 1; }
+	step "tracer $name attached"
+}
+# wait_tracers: each tracer of $out/tracers ended; its exit status to NAME.rc
+wait_tracers() {
+	while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; step "tracer $name exited $(cat "$out/$name.rc")"; done <"$out/tracers"
+	rm "$out/tracers"
 }
 
 start_stopped_vmm "$out/vmm-a.pid" --scenario full --truth "$out/truth-a.jsonl" --delay-us 3000
@@ -30,8 +38,8 @@ tracer calls --json -o "$out/calls.jsonl"
 tracer record --record "$out/rec.bin"
 kill -CONT "$VMM_PID"
 wait "$VMM_PID"; echo $? >"$out/vmm-a.rc"
-while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
-rm "$out/tracers"
+step "run A: VMM exited $(cat "$out/vmm-a.rc")"
+wait_tracers
 
 start_stopped_vmm "$out/vmm-b.pid" --scenario full --iterations 60 --truth "$out/truth-b.jsonl" --delay-us 2000
 tracer intervals -s --json -i 0.25 --by vcpu,func,disposition -o "$out/intervals.jsonl"
@@ -45,9 +53,10 @@ until grep -q '"calls":[1-9]' "$out/intervals.jsonl" 2>/dev/null || [ $i -gt 600
 	i=$((i + 1)); sleep 0.05
 done
 kill -INT "$(awk '$1 == "sigint" { print $2 }' "$out/tracers")"
+step "run B: SIGINT sent"
 wait "$VMM_PID"; echo $? >"$out/vmm-b.rc"
-while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
-rm "$out/tracers"
+step "run B: VMM exited $(cat "$out/vmm-b.rc")"
+wait_tracers
 
 # Runs C and D: tracers that end on their own while their VMM runs (well over 6 s).
 # Each has a VMM of its own, started before the tracer attaches and continued right
@@ -60,6 +69,8 @@ start_stopped_vmm "$out/vmm-d.pid" --scenario full --iterations 200 --truth "$ou
 tracer duration -s --json -d 4 -o "$out/duration.jsonl"
 kill -CONT "$VMM_PID"
 wait "$vmm_c"; echo $? >"$out/vmm-c.rc"
+step "run C: VMM exited $(cat "$out/vmm-c.rc")"
 wait "$VMM_PID"; echo $? >"$out/vmm-d.rc"
-while read -r name pid; do wait "$pid"; echo $? >"$out/$name.rc"; done <"$out/tracers"
+step "run D: VMM exited $(cat "$out/vmm-d.rc")"
+wait_tracers
 cat "$out"/*.err
