@@ -28,9 +28,14 @@ args+=(-P"$profiles")
 # --version names the commit the copy was made from (no .git in the copy)
 export GIT_DESCRIBE=${GIT_DESCRIBE-$(git describe --tags --always --dirty 2>/dev/null || true)}
 
-# the tree's files: tracked and new ones, not the ignored (build/), not the deleted
+# the tree's files: tracked and new ones, not the ignored (build/), not the deleted;
+# outside a git checkout (a release tarball) every file but build/
 files() {
 	local f
+	if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		find . \( -path ./build -o -path ./.git \) -prune -o \( -type f -o -type l \) -printf '%P\0' | sort -z
+		return
+	fi
 	git ls-files -z --cached --others --exclude-standard |
 		while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done
 }
