@@ -125,10 +125,16 @@ void drops_read(struct smccctrace_bpf *skel, const struct attach_plan *plan, str
 		const struct planned_hook *h = &plan->hooks[i];
 
 		if (plan->mech == MECH_KPROBE)
-			d->by_cause[LOST_KPROBE_MISSED] += kprobe_missed(*h->link);
+			d->by_cause[LOST_KPROBE_MISSED] += *h->link ? kprobe_missed(*h->link) : h->missed_at_detach;
 		else if (plan->mech == MECH_FENTRY)
 			d->by_cause[LOST_RECURSION] += recursion_misses(h->prog);
 	}
+}
+
+void drops_keep_link_counters(struct attach_plan *plan)
+{
+	for (int i = 0; plan->mech == MECH_KPROBE && i < plan->nr_hooks; i++)
+		plan->hooks[i].missed_at_detach = kprobe_missed(*plan->hooks[i].link);
 }
 
 __u64 drops_total(const struct drops *d)

@@ -22,6 +22,8 @@ const char *lost_cause_name(unsigned cause);
 void lost_causes_text(char *buf, size_t len, const __u64 *by_cause);
 /* Reads every counter since attach. Counters that cannot be read stay 0. */
 void drops_read(struct smccctrace_bpf *skel, const struct attach_plan *plan, struct drops *d);
+/* Before the links go: keeps the counters that live in them (kprobes' missed runs). */
+void drops_keep_link_counters(struct attach_plan *plan);
 __u64 drops_total(const struct drops *d);
 /* d - before, cause by cause (counters only grow) */
 void drops_since(const struct drops *d, const struct drops *before, struct drops *out);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "drops.h"
 #include "smccctrace.skel.h"
 
 static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
@@ -79,6 +80,14 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 		return -1;
 	}
 	return plan_attach(l->skel, &l->plan, err, len);
+}
+
+void loaded_detach(struct loaded *l)
+{
+	if (!l->skel)
+		return;
+	drops_keep_link_counters(&l->plan);
+	smccctrace_bpf__detach(l->skel);
 }
 
 void loaded_destroy(struct loaded *l)

@@ -18,5 +18,11 @@ struct loaded {
 /* Returns 0, or -1 with a one-line reason in err. opts may be NULL (no filters). */
 int load_and_attach(struct loaded *l, const struct kernel_facts *k, const struct trace_opts *opts,
 		    enum plan_force force, char *err, size_t len);
+/*
+ * Detaches every program and keeps the maps: what the kernel holds (the ring buffer,
+ * the counts, the calls still with their VMM) stops changing, so the end of a trace
+ * reads one consistent state.
+ */
+void loaded_detach(struct loaded *l);
 void loaded_destroy(struct loaded *l);
 #endif

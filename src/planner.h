@@ -47,6 +47,7 @@ struct planned_hook {
 	struct bpf_program *prog;
 	struct bpf_link **link;		/* the skeleton's slot, so that destroy detaches it */
 	bool retprobe;
+	__u64 missed_at_detach;		/* a kprobe's missed runs when its link went (loaded_detach) */
 };
 
 struct attach_plan {

@@ -383,6 +383,12 @@ static int run(struct tracer *t)
 			break;
 		}
 	}
+	/*
+	 * The end: no program runs from here on, so a call the VMM answers now cannot be
+	 * both in the ring buffer and drained as unanswered, nor be destroyed (and emitted)
+	 * between the two reads.
+	 */
+	loaded_detach(&t->bpf);
 	if (!t->output_failed)
 		ring_buffer__consume(t->rb);
 	if (!t->output_failed)
@@ -449,6 +455,10 @@ static int run_summary(struct tracer *t)
 			fprintf(stderr, "smccctrace: the traced process exited\n");
 		if (!iv.final && now < next)
 			continue;
+		if (t->opts.interval_count && printed + 1 >= t->opts.interval_count)
+			iv.final = true;
+		if (iv.final)	/* the counts and the calls still with a VMM, as one state */
+			loaded_detach(&t->bpf);
 		if (stats_map_collect(t->bpf.skel, summary_table(s))) {
 			err = errorf("cannot read the kernel's counts: %s", strerror(errno));
 			break;
@@ -462,8 +472,7 @@ static int run_summary(struct tracer *t)
 		lost += iv.lost;
 		drops_since(&t->drops, &before, &iv.lost_by_cause);
 		iv.causes_known = true;
-		if (t->opts.interval_count && ++printed >= t->opts.interval_count)
-			iv.final = true;
+		printed++;
 		if (summary_print(s, &iv)) {
 			t->output_errno = errno;
 			t->output_failed = t->opts.output ? t->opts.output : "standard output";
