@@ -65,6 +65,23 @@ def check_latency(c, label, lat, count):
             "%s: sum %s within count x [min, max]" % (label, lat["sum"]))
 
 
+# how late a tracer's timer may fire on a loaded emulated host (its vCPUs can stall for
+# seconds); early is never allowed
+STALL_NS = 10 * 1000000000
+
+
+def grid_lateness(ends, interval):
+    """How late each interval ended after its grid point. The tracer's rule
+    (src/tracer.c, run_summary): the first point is one interval after attach, and
+    after an interval ends at t the next point is the first multiple of the interval
+    after t (a late wakeup skips the points it missed instead of drifting)."""
+    late, point = [], interval
+    for e in ends:
+        late.append(e - point)
+        point = (e // interval + 1) * interval
+    return late
+
+
 def group_key(g):
     return (g["vcpu"], g["func_id"], g["disposition"])
 
@@ -183,15 +200,13 @@ def check_intervals(c, results, truth):
     c.check([d["final"] for d in docs] == [False] * (len(docs) - 1) + [True], "intervals: only the last is final")
     c.check(all(a["end_ns"] == b["start_ns"] for a, b in zip(docs, docs[1:])) and docs[0]["start_ns"] == 0,
             "intervals: contiguous, from 0")
-    # interval k ends on the 0.25 s grid: never before k * 0.25 s (a late one is made
-    # up by the next, so the grid does not drift), and a typical one is on time
+    # interval k ends on the 0.25 s grid: never before its grid point (a late one is
+    # made up by the next, so the grid does not drift), and a typical one is on time
     ends = [num(d["end_ns"]) for d in docs[:-1]]
-    lens = sorted(num(d["end_ns"]) - num(d["start_ns"]) for d in docs[:-1])
-    c.check(ends and all(e >= (k + 1) * 250000000 - 5000000 and e < (k + 1) * 250000000 + 1000000000
-                         for k, e in enumerate(ends))
-            and abs(lens[len(lens) // 2] - 250000000) < 60000000,
-            "intervals: -i 0.25 ends on the 0.25 s grid, median on time: %s"
-            % [(num(d["end_ns"]) - num(d["start_ns"])) // 1000000 for d in docs])
+    late = grid_lateness(ends, 250000000)
+    c.check(late and all(-5000000 <= x < STALL_NS for x in late) and sorted(late)[len(late) // 2] < 100000000,
+            "intervals: -i 0.25 ends on the 0.25 s grid, never early, median on time: late by %s ms"
+            % [x // 1000000 for x in late])
     busy = [d for d in docs if num(d["calls"]) > 0]
     c.check(len(busy) >= 2, "intervals: calls in at least two intervals (%d)" % len(busy))
     total = collections.Counter()
@@ -233,13 +248,15 @@ def check_endings(c, results, truth):
             # the final document may hold the calls in flight at the end: one per vCPU
             check_doc_groups(c, "%s #%d" % (name, d["interval"]), d,
                              max_unanswered=vcpus_in(run_truth) if d["final"] else 0)
+    # never early; late only by what a stalled emulated host adds (that they stopped
+    # before their VMM did is the check above: fewer calls than the VMM made)
     d = load_jsonl(os.path.join(results, "duration.jsonl"))
-    c.check(d and 3990000000 <= num(d[-1]["end_ns"]) < 5000000000,
-            "duration: -d 4 ends after about 4 s (%s ns)" % (d and d[-1]["end_ns"]))
+    c.check(d and 3990000000 <= num(d[-1]["end_ns"]) < 4000000000 + STALL_NS,
+            "duration: -d 4 ends after 4 s (%s ns)" % (d and d[-1]["end_ns"]))
     d = load_jsonl(os.path.join(results, "count.jsonl"))
-    c.check(len(d) == 3 and all((k + 1) * 2000000000 - 5000000 <= num(x["end_ns"]) < (k + 1) * 2000000000 + 1000000000
-                                for k, x in enumerate(d)),
-            "count: three intervals on the 2 s grid")
+    late = grid_lateness([num(x["end_ns"]) for x in d], 2000000000)
+    c.check(len(d) == 3 and all(-5000000 <= x < STALL_NS for x in late),
+            "count: three intervals on the 2 s grid, never early: late by %s ms" % [x // 1000000 for x in late])
 
 
 def main():

@@ -28,7 +28,7 @@ static void usage(FILE *f)
 "  --protected       a protected VM (pKVM: kvm-arm.mode=protected, Linux 7.x)\n"
 "  --vcpus N         vCPUs, 1..%u; vCPU 0 starts the others with CPU_ON (2)\n"
 "  --iterations N    repeat the scenario's call block N times (1)\n"
-"  --timeout S       give up after S seconds (120)\n"
+"  --timeout S       give up after S seconds (900)\n"
 "  --slow-ms N       hotplug: hold the answers the scenario marks slow N ms (250)\n"
 "  --start-delay-ms N\n"
 "                    hotplug: start the vCPU of a late CPU_ON N ms late (600)\n"
@@ -97,7 +97,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		.delay_us = 2000,
 		.vcpus = 2,
 		.iterations = 1,
-		.timeout_s = 120,
+		.timeout_s = 900,	/* a hang is the test bed's to catch (SCENARIO_STALL); a loaded host is slow */
 		.slow_ms = 250,
 		.start_delay_ms = 600,
 		.affinity_lag = 14,

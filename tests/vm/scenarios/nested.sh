@@ -10,10 +10,11 @@ start_stopped_vmm "$out/vmm.pid" --scenario nested --truth "$out/truth.jsonl" --
 	{ cat "$out/vmm.log"; exit 1; }
 smccctrace -v -p "$VMM_PID" --json -o "$out/trace.jsonl" 2>"$out/trace.err" &
 tracer=$!
-smccctrace -p "$VMM_PID" -o "$out/trace.txt" 2>"$out/trace-text.err" &
+# -v only adds lines on stderr: trace.txt is what a plain run prints
+smccctrace -v -p "$VMM_PID" -o "$out/trace.txt" 2>"$out/trace-text.err" &
 text=$!
 wait_attached "$out/trace.err" $tracer || { cat "$out/trace.err"; exit 1; }
-sleep 1	# the text tracer prints no "attached" line without -v
+wait_attached "$out/trace-text.err" $text || { cat "$out/trace-text.err"; exit 1; }
 kill -CONT "$VMM_PID"
 wait "$VMM_PID"; echo $? >"$out/vmm.rc"
 wait "$tracer"; echo $? >"$out/trace.rc"

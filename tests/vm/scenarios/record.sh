@@ -39,8 +39,16 @@ for sig in KILL HUP; do
 	while [ "$(grep -c '"type":"call"' "$out/live-$sig.jsonl")" -lt 60 ] && [ $i -lt 600 ]; do
 		sleep 0.1; i=$((i + 1))
 	done
-	# calls the tracer had handled by now: the record file must hold them 1.5 s later
-	grep -c '"type":"call"' "$out/live-$sig.jsonl" >"$out/seen-$sig"
+	# The VMM pauses mid-run (its guest stops calling) until the live stream stops
+	# growing: then the calls the tracer has handled are known, however late a loaded
+	# host ran it, and the record file must hold them 1.5 s later (it is flushed every
+	# second).
+	kill -STOP "$VMM_PID"
+	n=-1 i=0
+	until [ "$n" = "$(grep -c '"type":"call"' "$out/live-$sig.jsonl")" ] || [ $i -gt 300 ]; do
+		n=$(grep -c '"type":"call"' "$out/live-$sig.jsonl"); i=$((i + 1)); sleep 0.5
+	done
+	echo "$n" >"$out/seen-$sig"
 	sleep 1.5
 	kill -$sig $tracer
 	wait $tracer; echo $? >"$out/rec-$sig.rc"
