@@ -185,12 +185,16 @@ build/arm64/tools/bench-floor: $(BPF_BUILD)/bench_floor.skel.h
 test-tools: $(TEST_TOOLS)
 
 # Host unit tests, under ASan/UBSan. Each tests/unit/test_*.c links the frontend's
-# objects except main.c.
+# objects except main.c, compiled once with the sanitizers (build/unit/obj/).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRCS))
+UNIT_OBJS := $(patsubst src/%.c,build/unit/obj/%.o,$(filter-out src/main.c,$(SRCS)))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-build/unit/%: tests/unit/%.c $(SRCS) $(wildcard include/*.h src/*.h tests/unit/*.h) $(SKELS) | build/unit
-	gcc $(CFLAGS_COMMON) $(SAN) -Itests/unit -o $@ $< $(filter-out src/main.c,$(SRCS)) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
+build/unit/obj/%.o: src/%.c $(wildcard include/*.h src/*.h) $(SKELS)
+	@mkdir -p $(dir $@)
+	gcc $(CFLAGS_COMMON) $(SAN) -c -o $@ $<
+build/unit/%: tests/unit/%.c $(UNIT_OBJS) $(wildcard include/*.h src/*.h tests/unit/*.h) | build/unit
+	gcc $(CFLAGS_COMMON) $(SAN) -Itests/unit -o $@ $< $(UNIT_OBJS) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
 
 unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(UNIT_BINS)

@@ -53,7 +53,7 @@ part install bash tests/host/install.sh
 part deps-pins bash tests/host/deps.sh
 # the Debian package, cross-built for arm64 (its contents, Depends, lintian); vm-deb-vhe installs it
 part deb bash tests/host/deb.sh
-part unit make -s unit
+part unit make -s -j2 unit
 part cli bash tests/host/cli.sh build/x86_64/smccctrace
 host_report() { make -s build/fuzz/make_records && bash tests/host/report.sh build/x86_64/smccctrace; }
 part report host_report
