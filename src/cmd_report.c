@@ -52,7 +52,7 @@ static const char *live_only_option(const struct trace_opts *o)
 		return "--plan";
 	if (o->nr_args != 7)
 		return "--all-args (the arguments were captured when recording)";
-	if (o->interval_s > 0 || o->interval_count)
+	if ((o->interval_s > 0 && !o->top) || o->interval_count)	/* top: frames of recorded time */
 		return o->interval_s > 0 ? "-i" : "-c";
 	if (o->timestamps)
 		return "-T";
@@ -244,11 +244,17 @@ static int open_sinks(struct report *r)
 		if (is_input(r, outputs[i]))
 			return errorf("report: '%s' is the record file being read", outputs[i]) + 1;
 	r->out = stdout;
-	if ((stream || o->summary || o->psci) && o->output && !(r->out = fopen(o->output, "w")))
+	if ((stream || o->summary || o->psci || o->top) && o->output && !(r->out = fopen(o->output, "w")))
 		return errorf("cannot write '%s': %s", o->output, strerror(errno));
 	out_buffer(r->out);
-	/* --summary and --psci replace the per-call stream, as they do live */
-	if (o->psci) {
+	/* --summary, --psci and --top replace the per-call stream, as they do live */
+	if (o->top) {
+		char err[160];
+
+		if (sink_top_open(&r->sinks[r->nr_sinks], r->out, name, o, err, sizeof(err)))
+			return errorf("%s", err);
+		r->nr_sinks++;
+	} else if (o->psci) {
 		if (sink_psci_open(&r->sinks[r->nr_sinks++], r->out, name, o))
 			return errorf("out of memory");
 	} else if (o->summary) {

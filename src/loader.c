@@ -26,7 +26,7 @@ static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 	ro->conduit_mask = o->conduit_mask;
 	ro->disposition_mask = o->disposition_mask;
 	ro->nr_args = (__u8)o->nr_args;
-	ro->aggregate = o->summary || o->listen;	/* --listen serves the same counts */
+	ro->aggregate = o->summary || o->listen || o->top;	/* --listen and top show the same counts */
 }
 
 /* --buffer: the ring buffer's size, before load. The kernel wants a page multiple. */

@@ -6,6 +6,7 @@
 #include "cmd_probe.h"
 #include "cmd_psci.h"
 #include "cmd_report.h"
+#include "cmd_top.h"
 #include "smccc.h"
 #include "tracer.h"
 
@@ -19,6 +20,7 @@ static const struct subcommand subcommands[] = {
 	{ "probe", cmd_probe },
 	{ "psci", cmd_psci },
 	{ "report", cmd_report },
+	{ "top", cmd_top },
 	{ "trace", cmd_trace },
 };
 

@@ -10,6 +10,7 @@
 
 #include "aggregate.h"
 #include "psci_flow.h"
+#include "top_model.h"
 #include "smccc.h"
 
 static const char *const disposition_names[DISP__COUNT] = {
@@ -237,6 +238,7 @@ enum {
 	OPT_WALL_CLOCK,
 	OPT_LISTEN_INTERVAL,
 	OPT_MAX_VCPUS,
+	OPT_TOP,
 };
 
 static const struct option long_options[] = {
@@ -273,10 +275,33 @@ static const struct option long_options[] = {
 	{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 	{ "listen-interval", required_argument, NULL, OPT_LISTEN_INTERVAL },
 	{ "max-vcpus", required_argument, NULL, OPT_MAX_VCPUS },
+	{ "top", no_argument, NULL, OPT_TOP },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
+
+/* top's options: -b, -n, and the summary's -i and --by */
+static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
+{
+	if (!o->top)
+		return o->batch || o->iterations ? fail(err, len, "%s applies to top", o->batch ? "-b" : "-n") : 0;
+	if (o->summary || o->psci || o->listen || o->json || o->record || o->perfetto || o->info ||
+	    o->interval_count || o->timestamps)
+		return fail(err, len, "top is a view of its own: no %s",
+			    o->summary ? "--summary" : o->psci ? "--psci" : o->listen ? "--listen" : o->json ? "--json" :
+			    o->record ? "--record" : o->perfetto ? "--perfetto" : o->info ? "--info" :
+			    o->interval_count ? "-c (top's is -n)" : "-T");
+	if (o->output && !o->batch)
+		return fail(err, len, "-o needs -b in top (the interactive view draws on the terminal)");
+	if (by_set && (o->summary_by & AGG_BY_DISPOSITION))
+		return fail(err, len, "--by disposition: top splits dispositions into columns");
+	if (!by_set)
+		o->summary_by = TOP_BY_DEFAULT;
+	return 0;
+}
 
 int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, size_t len)
 {
@@ -287,7 +312,7 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 
 	optind = 0;	/* full reset of getopt state: parsing may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:o:si:c:TvhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:t:d:o:si:c:TvhVbn:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
@@ -448,6 +473,16 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			if (parse_u32(optarg, &o->max_vcpus) || !o->max_vcpus || o->max_vcpus > 1u << 20)
 				return fail(err, len, "--max-vcpus: not a number of vCPUs from 1 to 1048576: '%s'", optarg);
 			break;
+		case OPT_TOP:
+			o->top = true;
+			break;
+		case 'b':
+			o->batch = true;
+			break;
+		case 'n':
+			if (parse_u32(optarg, &o->iterations) || !o->iterations)
+				return fail(err, len, "-n: not a number of frames: '%s'", optarg);
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -464,7 +499,9 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		o->file = argv[optind++];
 	if (optind < argc)
 		return fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
-	if (!o->summary && (by_set || o->interval_s > 0 || o->interval_count || o->timestamps))
+	if (top_options(o, by_set, err, len))
+		return -1;
+	if (!o->summary && !o->top && (by_set || o->interval_s > 0 || o->interval_count || o->timestamps))
 		return fail(err, len, "%s applies to --summary (-s)",
 			    by_set ? "--by" : o->interval_s > 0 ? "-i" : o->interval_count ? "-c" : "-T");
 	if (o->interval_count && !(o->interval_s > 0))
@@ -510,6 +547,7 @@ void trace_usage(FILE *out)
 "       smccctrace decode ID|NAME|SERVICE...\n"
 "       smccctrace report FILE [OPTIONS]\n"
 "       smccctrace psci [-p PID]... [OPTIONS]\n"
+"       smccctrace top [-p PID]... [OPTIONS]\n"
 "\n"
 "Trace the SMCCC calls (HVC/SMC) that KVM guests make: decoded function, arguments,\n"
 "conduit, immediate, trapping PC, what KVM did with the call, the result the guest\n"
@@ -531,6 +569,9 @@ void trace_usage(FILE *out)
 "  -i, --interval SECS    print the summary every SECS seconds, then start again\n"
 "  -c, --count N          with -i: stop after N intervals\n"
 "  -T, --timestamp        print the time above each summary\n"
+"      --top              the live full-screen view ('smccctrace top', which see)\n"
+"  -b, --batch            top: plain frames, one after the other, like top -b\n"
+"  -n, --iterations N     top: stop after N frames\n"
 "  -o, --output FILE      write the trace to FILE instead of stdout\n"
 "      --record FILE      save the raw calls to FILE for 'smccctrace report'; alone\n"
 "                         (without --json or -o) nothing else is printed per call\n"
@@ -567,7 +608,10 @@ void trace_usage(FILE *out)
 "                             --json, -o, --perfetto, --record, filters; --info\n"
 "                             shows its header (kernel, plan, clocks, totals);\n"
 "                             --psci the PSCI flow view of the recorded calls\n"
-"  psci [-p PID]... [OPTIONS] the PSCI flow: each vCPU's power states, CPU_ON\n"
+"  top [-p PID]... [OPTIONS]  a live full-screen view, like kvm_stat: calls per\n"
+"                             VM, vCPU and function, rates, dispositions,\n"
+"                             latencies; keys sort, filter, regroup; -b batch\n"
+"                             frames ('smccctrace top --help')\n""  psci [-p PID]... [OPTIONS] the PSCI flow: each vCPU's power states, CPU_ON\n"
 "                             results, AFFINITY_INFO polls, PSCI calls the VMM\n"
 "                             answered, anomalies ('smccctrace psci --help')\n"
 "\n"
@@ -581,7 +625,7 @@ void trace_usage(FILE *out)
 "  smccctrace -p 1234 -s --json -i 10            # one JSON document per 10 s\n"
 "  smccctrace -p 1234 --record rec.bin          # record now ...\n"
 "  smccctrace report rec.bin --perfetto t.json   # ... a timeline later, anywhere\n"
-"  smccctrace psci -p 1234 --on-timeout 200      # which vCPU did not come up, and why\n"
+"  smccctrace psci -p 1234 --on-timeout 200      # which vCPU did not come up, and why\n""  smccctrace top -p 1234                        # live, full screen, like kvm_stat\n"
 "  smccctrace --listen 127.0.0.1:9464            # a Prometheus exporter, all VMMs\n"
 "  smccctrace decode 0xc4000003                  # -> PSCI_CPU_ON (SMC64)\n",
 	      out);

@@ -61,6 +61,9 @@ struct trace_opts {
 	uint32_t buffer_bytes;		/* --buffer: the ring buffer's size; 0: the BPF object's default */
 	const char *user;		/* --user: who to run as once attached (src/privileges.c); NULL: nobody */
 	uint32_t max_vcpus;		/* --max-vcpus: vcpu_calls' size; 0: the BPF object's default */
+	bool top;			/* `top`, report --top: the live view (src/top_view.h) */
+	bool batch;			/* -b: top prints plain frames */
+	uint32_t iterations;		/* -n: top stops after N frames; 0: no limit */
 };
 
 void trace_opts_init(struct trace_opts *o);

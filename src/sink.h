@@ -78,4 +78,9 @@ int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes);
  * forwarded PSCI calls and anomalies, printed when the trace ends. */
 struct trace_opts;
 int sink_psci_open(struct sink *s, FILE *out, const char *name, const struct trace_opts *o);
+/* `report --top`: the recording replayed through the top view (src/top_view.h),
+ * frames of -i seconds of recorded time. Interactive, it takes the terminal now.
+ * Returns 0, or -1 with a one-line reason in err. */
+int sink_top_open(struct sink *s, FILE *out, const char *name, const struct trace_opts *o, char *err,
+		  unsigned errlen);
 #endif

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "cmd_psci.h"
+#include "cmd_top.h"
 #include "diag.h"
 #include "drops.h"
 #include "json_writer.h"
@@ -347,6 +348,11 @@ static void deliver_to_table(struct tracer *t, struct smccc_event *ev, void *tab
 	agg_add_event(table, ev);
 }
 
+void drain_unanswered_into(struct tracer *t, struct agg_table *table)
+{
+	drain_unanswered(t, deliver_to_table, table);
+}
+
 static int run(struct tracer *t)
 {
 	__u64 start, deadline = 0;
@@ -464,7 +470,7 @@ static int run_summary(struct tracer *t)
 			break;
 		}
 		if (iv.final)	/* as the stream would: the calls the VMMs never answered */
-			drain_unanswered(t, deliver_to_table, summary_table(s));
+			drain_unanswered_into(t, summary_table(s));
 		iv.start_ns = iv.end_ns;
 		iv.end_ns = now - t->t0_ns;
 		before = t->drops;
@@ -518,6 +524,8 @@ int cmd_trace(int argc, char **argv)
 	if (t.opts.help) {
 		if (t.opts.psci)
 			psci_usage(stdout);
+		else if (t.opts.top)
+			top_usage(stdout);
 		else
 			trace_usage(stdout);
 		return 0;
@@ -550,7 +558,7 @@ int cmd_trace(int argc, char **argv)
 	if (t.opts.psci && sink_psci_open(&t.sinks[t.nr_sinks++], t.out,
 					  t.opts.output ? t.opts.output : "standard output", &t.opts))
 		return errorf("out of memory");
-	if (!t.opts.summary && !t.opts.psci && (t.opts.json || t.opts.output || (!t.opts.record && !t.opts.perfetto)) &&
+	if (!t.opts.summary && !t.opts.psci && !t.opts.top && (t.opts.json || t.opts.output || (!t.opts.record && !t.opts.perfetto)) &&
 	    sink_stream_open(&t.sinks[t.nr_sinks++], t.out,
 			     t.opts.output ? t.opts.output : "standard output", t.opts.json))
 		return errorf("out of memory");
@@ -580,7 +588,8 @@ int cmd_trace(int argc, char **argv)
 		if (drop_privileges(&who, err, sizeof(err)))
 			rc = errorf("%s", err);
 		else
-			rc = t.opts.listen ? run_exporter(&t) : t.opts.summary ? run_summary(&t) : run(&t);
+			rc = t.opts.listen ? run_exporter(&t) : t.opts.top ? run_top(&t) :
+			     t.opts.summary ? run_summary(&t) : run(&t);
 	}
 	if (t.opts.verbose)
 		print_resource_usage();

@@ -54,6 +54,13 @@ int output_error(struct tracer *t);
 /* The totals line on stderr, and a warning naming each cause of loss. */
 void print_totals(const struct trace_totals *t);
 
+/* Forwarded calls still with the VMM when the trace ends, into table as unanswered
+ * (as the stream would write them). */
+struct agg_table;
+void drain_unanswered_into(struct tracer *t, struct agg_table *table);
+
 /* --listen: serves the kernel's counts to Prometheus until the trace ends. */
 int run_exporter(struct tracer *t);
+/* top: the live view of the kernel's counts (src/top_live.c). */
+int run_top(struct tracer *t);
 #endif

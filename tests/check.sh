@@ -57,6 +57,8 @@ part unit make -s -j2 unit
 part cli bash tests/host/cli.sh build/x86_64/smccctrace
 host_report() { make -s build/fuzz/make_records && bash tests/host/report.sh build/x86_64/smccctrace; }
 part report host_report
+host_top() { make -s build/fuzz/make_records && bash tests/host/top.sh build/x86_64/smccctrace; }
+part top host_top
 part fuzz make -s fuzz
 part valgrind bash tests/host/valgrind.sh
 part vm-faults-vhe bash tests/vm/test-faults.sh vhe
@@ -69,6 +71,9 @@ part bench-report-smoke bash tests/bench/test-offline-smoke.sh
 part vm-bench-smoke-vhe bash tests/vm/test-bench-smoke.sh vhe
 # the emulated host's stall watchdog: a stuck scenario fails fast, saying where it waits
 part vm-stall-vhe bash tests/vm/test-stall.sh vhe
+# `top -b -n 3`: frames equal to the test VMMs' ground truth (VHE; the view is the
+# frontend's, the counting the --summary path that vm-summary covers on both modes)
+part vm-top-vhe bash tests/vm/test-top.sh vhe
 for variant in vhe nvhe; do
 	part "vm-boot-$variant" bash tests/vm/test-boot.sh "$variant"
 	part "vm-vmm-$variant" bash tests/vm/test-vmm.sh "$variant"

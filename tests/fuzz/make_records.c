@@ -172,6 +172,23 @@ static void empty(const char *dir)
 	close_file(&w, 1.25);
 }
 
+/* top.bin: three seconds, a different mix in each, for report --top (tests/host/top.sh):
+ * 0-1 s: vCPU 0 PSCI_VERSION x3 (kvm); 1-2 s: vCPU 1 SIP_0x0042 x2 (forwarded, one
+ * never answered), vCPU 0 TRNG_VERSION (denied); 2-3 s: the other VMM's PSCI_VERSION. */
+static void top_fixture(const char *dir)
+{
+	struct writer w;
+
+	open_file(&w, dir, "top.bin", 7, &info);
+	for (int i = 0; i < 3; i++)
+		call(&w, 1000, 1001, 1, 0, 100000 + 200000 * i, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2 + i, 0, 0);
+	call(&w, 1000, 1002, 1, 1, 1100000, 0xc2000042, 1, HVC, 0, DISP_FORWARDED, 0, 4, 3000, 0);
+	call(&w, 1000, 1001, 1, 0, 1200000, 0x84000050, 0, HVC, 0, DISP_DENIED, NOT_SUPPORTED, 2, 0, 0);
+	call(&w, 1000, 1002, 1, 1, 1500000, 0xc2000042, 2, HVC, 0, DISP_FORWARDED, 0, 4, 0, EVF_VMM_GONE);
+	call(&w, 2000, 2001, 2, 0, 2500000, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	close_file(&w, 3.0);
+}
+
 static void many(const char *dir, unsigned long n)
 {
 	struct writer w;
@@ -196,6 +213,7 @@ int main(int argc, char **argv)
 	all_args(argv[1]);
 	tracepoint(argv[1]);
 	empty(argv[1]);
+	top_fixture(argv[1]);
 	if (argc == 4)
 		many(argv[1], strtoul(argv[3], NULL, 0));
 	return 0;

@@ -23,7 +23,7 @@ expect() {
 	if [ "$got" = "$want" ]; then ok "$name"; else not_ok "$name: got '$got', want '$want'"; fi
 }
 
-expect "subcommands" "decode probe psci report trace" ""
+expect "subcommands" "decode probe psci report top trace" ""
 expect "subcommand prefix" "probe psci" "p"
 expect "--version" "--version" "--vers"
 expect "-V after another option" "-V" -p 1 -V

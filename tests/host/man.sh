@@ -21,7 +21,7 @@ done
 
 # the long options of a text: --word, not inside a longer word
 longopts() { grep -oE -- '(^|[^a-z0-9-])--[a-z][a-z0-9-]*' | sed 's/^[^-]*//' | sort -u; }
-help=$( { "$TOOL" --help; for c in decode probe psci; do "$TOOL" "$c" --help; done; } 2>&1 | longopts)
+help=$( { "$TOOL" --help; for c in decode probe psci top; do "$TOOL" "$c" --help; done; } 2>&1 | longopts)
 man=$(longopts <<<"$text")
 check "help texts name options ($(wc -w <<<"$help"))" test "$(wc -w <<<"$help")" -gt 30
 missing=$(comm -23 <(echo "$help") <(echo "$man") | tr '\n' ' ')

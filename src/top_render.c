@@ -1,0 +1,112 @@
+/* A top frame as plain text: a header (time, totals, grouping, sort, filters), then a
+ * row per group with counts, the rate, the disposition split and latency percentiles.
+ * Batch mode prints it as it is; the terminal view fits it to the screen. ASCII only,
+ * so that a line's bytes are its columns. */
+#include "top_model.h"
+
+#include <inttypes.h>
+#include <time.h>
+
+#include "options.h"
+#include "smccc.h"
+
+#define TOP_KEYS_HELP \
+	"keys: q quit, space pause, s sort (count, rate, kvm p99, vmm p99, key), 1-5 group by " \
+	"pid/vm/vcpu/service/func, d disposition, / filter by function or service, c clear filters, " \
+	"r reset counts, h help"
+
+static const char *const disp_columns[DISP__COUNT] = {
+	[DISP_KVM] = "KVM", [DISP_DENIED] = "DENIED", [DISP_FORWARDED] = "FORWARDED",
+	[DISP_REFUSED] = "REFUSED", [DISP_REFLECTED] = "REFLECTED",
+};
+
+static void header_lines(FILE *out, const struct top_model *m, const struct top_frame *f)
+{
+	__u64 by_disp[DISP__COUNT], calls = agg_calls(m->total, by_disp), now = agg_calls(m->last, NULL);
+	time_t secs = (time_t)(f->realtime_ns / 1000000000ull);
+	char clock[16] = "?", by[64];
+	struct tm tm;
+
+	if (localtime_r(&secs, &tm))
+		strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+	fprintf(out, "smccctrace top - frame %" PRIu64 ", %s, %.1f s, interval %.1f s\n", (uint64_t)f->number, clock,
+		f->elapsed_s, m->last_s);
+	fprintf(out, "calls %" PRIu64 " (%.1f/s):", (uint64_t)calls, m->last_s > 0 ? now / m->last_s : 0.0);
+	for (unsigned d = 0; d < DISP__COUNT; d++)
+		fprintf(out, "%s %s %" PRIu64, d ? "," : "", disposition_name(d), (uint64_t)by_disp[d]);
+	fprintf(out, "; lost %" PRIu64 "\n", (uint64_t)f->lost);
+	top_by_string(m->by, by, sizeof(by));
+	fprintf(out, "by %s; sort %s; disposition %s; filter %s; rows %zu", by, top_sort_name(m->sort),
+		m->disposition < 0 ? "all" : disposition_name((unsigned)m->disposition),
+		m->filter[0] ? m->filter : "none", m->nr_rows);
+	if (m->paused)
+		fprintf(out, "; PAUSED");
+	if (f->status)
+		fprintf(out, "; %s", f->status);
+	fputc('\n', out);
+	if (f->interactive && m->prompting)
+		fprintf(out, "filter (function or service, Enter applies, Esc cancels): %s_\n", m->prompt);
+	else if (f->interactive)
+		fprintf(out, "%s\n", m->help ? TOP_KEYS_HELP : "h: help, q: quit");
+	fputc('\n', out);
+}
+
+static void column_header(FILE *out, unsigned by)
+{
+	if (by & AGG_BY_PID)
+		fprintf(out, "%-7s ", "PID");
+	if (by & AGG_BY_VM)
+		fprintf(out, "%-3s ", "VM");
+	if (by & AGG_BY_VCPU)
+		fprintf(out, "%-4s ", "VCPU");
+	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
+		fprintf(out, "%-12s ", "SERVICE");
+	if (by & AGG_BY_FUNC)
+		fprintf(out, "%-26s ", "FUNCTION");
+	fprintf(out, "%9s %9s", "COUNT", "RATE/s");
+	for (unsigned d = 0; d < DISP__COUNT; d++)
+		fprintf(out, " %9s", disp_columns[d]);
+	fprintf(out, "  %8s %8s  %8s %8s\n", "KVM p50", "p99(us)", "VMM p50", "p99(us)");
+}
+
+static void us_cell(FILE *out, const struct latency *l, double p)
+{
+	if (!l->count)
+		fprintf(out, " %8s", "-");
+	else
+		fprintf(out, " %8.1f", latency_percentile(l, p) / 1000.0);
+}
+
+static void row_line(FILE *out, unsigned by, const struct top_row *r)
+{
+	char name[SMCCC_NAME_MAX];
+
+	if (by & AGG_BY_PID)
+		fprintf(out, "%-7u ", r->key.pid);
+	if (by & AGG_BY_VM)
+		fprintf(out, "%-3u ", r->key.vm);
+	if (by & AGG_BY_VCPU)
+		fprintf(out, "%-4u ", r->key.vcpu);
+	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
+		fprintf(out, "%-12s ", smccc_service_name(r->service));
+	if (by & AGG_BY_FUNC)
+		fprintf(out, "%-26s ", smccc_name(r->key.func_id, name, sizeof(name)));
+	fprintf(out, "%9" PRIu64 " %9.1f", (uint64_t)r->count, r->rate);
+	for (unsigned d = 0; d < DISP__COUNT; d++)
+		fprintf(out, " %9" PRIu64, (uint64_t)r->by_disp[d]);
+	fputc(' ', out);
+	us_cell(out, &r->kvm, 50);
+	us_cell(out, &r->kvm, 99);
+	fputc(' ', out);
+	us_cell(out, &r->vmm, 50);
+	us_cell(out, &r->vmm, 99);
+	fputc('\n', out);
+}
+
+void top_render(FILE *out, const struct top_model *m, const struct top_frame *f)
+{
+	header_lines(out, m, f);
+	column_header(out, m->by);
+	for (size_t i = 0; i < m->nr_rows; i++)
+		row_line(out, m->by, &m->rows[i]);
+}

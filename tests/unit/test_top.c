@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the top view's model and frames (src/top_model.c,
+ * src/top_render.c): grouping and regrouping, the disposition split, rates, the
+ * filters and the keys that set them, sorting, pause, reset, and the rendered rows.
+ */
+#include <stdlib.h>
+#include "unit.h"
+#include "test_call.h"
+#include "top_model.h"
+
+static void add(struct agg_table *t, __u32 pid, __u32 vcpu, __u32 func, __u8 disp, __u64 kvm_ns, __u64 vmm_ns, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct smccc_event ev = test_call(pid, vcpu, func, disp, kvm_ns, vmm_ns);
+
+		agg_add_event(t, &ev);
+	}
+}
+
+static const struct top_row *find(const struct top_model *m, __u32 vcpu, __u32 func)
+{
+	for (size_t i = 0; i < m->nr_rows; i++)
+		if (m->rows[i].key.vcpu == vcpu && m->rows[i].key.func_id == func)
+			return &m->rows[i];
+	return NULL;
+}
+
+static char *frame(const struct top_model *m, bool interactive)
+{
+	struct top_frame f = { .number = m->frames, .elapsed_s = 2, .interactive = interactive };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	top_render(out, m, &f);
+	fclose(out);
+	return buf;
+}
+
+static void keys(struct top_model *m, const char *typed)
+{
+	for (; *typed; typed++)
+		top_model_key(m, (unsigned char)*typed);
+}
+
+static void test_frames(void)
+{
+	struct top_model m;
+	struct agg_table *iv = agg_new();
+	const struct top_row *r;
+	char *text;
+
+	CHECK_INT(top_model_init(&m, TOP_BY_DEFAULT), 0);
+	/* interval 1: vCPU 0 PSCI_VERSION 4 kvm; vCPU 1 an OEM call 2 forwarded, 1 denied */
+	add(iv, 42, 0, 0x84000000, DISP_KVM, 1000, 0, 4);
+	add(iv, 42, 1, 0xc3000001, DISP_FORWARDED, 2000, 50000, 2);
+	add(iv, 42, 1, 0xc3000001, DISP_DENIED, 1500, 0, 1);
+	CHECK_INT(top_model_add(&m, iv, 2.0), 0);
+	CHECK_INT(m.nr_rows, 2);
+	r = find(&m, 1, 0xc3000001);
+	CHECK(r != NULL, "the OEM row");
+	if (r) {
+		CHECK_INT(r->count, 3);
+		CHECK_INT(r->by_disp[DISP_FORWARDED], 2);
+		CHECK_INT(r->by_disp[DISP_DENIED], 1);
+		CHECK(r->rate == 1.5, "rate %f, want 1.5", r->rate);
+		CHECK_INT(r->vmm.count, 2);
+	}
+	CHECK_INT(m.rows[0].key.func_id, 0x84000000);	/* sorted by count */
+	/* interval 2: only vCPU 1 */
+	agg_reset(iv);
+	add(iv, 42, 1, 0xc3000001, DISP_FORWARDED, 2000, 50000, 5);
+	CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	r = find(&m, 0, 0x84000000);
+	CHECK(r && r->count == 4 && r->rate == 0, "PSCI_VERSION: totals kept, no rate now");
+	r = find(&m, 1, 0xc3000001);
+	CHECK(r && r->count == 8 && r->interval == 5 && r->rate == 5.0, "OEM: 8 in all, 5 now");
+	CHECK_INT(m.rows[0].key.func_id, 0xc3000001);
+
+	text = frame(&m, false);
+	CHECK(strstr(text, "smccctrace top - frame 2, ") == text, "frame line: %.60s", text);
+	CHECK(strstr(text, "\ncalls 12 (5.0/s): kvm 4, denied 1, forwarded 7, refused 0, reflected 0; lost 0\n"),
+	      "totals line:\n%s", text);
+	CHECK(strstr(text, "\nby vm,vcpu,func; sort count; disposition all; filter none; rows 2\n"), "state line:\n%s", text);
+	CHECK(strstr(text, "\nVM  VCPU FUNCTION                       COUNT    RATE/s       KVM    DENIED FORWARDED"
+		      "   REFUSED REFLECTED   KVM p50  p99(us)   VMM p50  p99(us)\n"), "column header:\n%s", text);
+	CHECK(strstr(text, "\n1   1    OEM_0x0001                         8       5.0         0         1         7"
+		      "         0         0       2.0      2.0      50.0     50.0\n"), "OEM row:\n%s", text);
+	CHECK(strstr(text, "\n1   0    PSCI_VERSION                       4       0.0         4         0         0"
+		      "         0         0       1.0      1.0         -        -\n"), "PSCI row:\n%s", text);
+	CHECK(!strstr(text, "h: help"), "batch frames have no key line");
+	free(text);
+	text = frame(&m, true);
+	CHECK(strstr(text, "\nh: help, q: quit\n") != NULL, "interactive: the key line");
+	free(text);
+
+	/* regroup: '3' drops vcpu, '1' adds pid */
+	CHECK_INT(top_model_key(&m, '3'), TOP_REDRAW);
+	CHECK_INT(m.nr_rows, 2);
+	keys(&m, "5");	/* no function: everything in one row */
+	CHECK_INT(m.nr_rows, 1);
+	CHECK_INT(m.rows[0].count, 12);
+	keys(&m, "4");	/* by service: psci and oem */
+	CHECK_INT(m.nr_rows, 2);
+	text = frame(&m, false);
+	CHECK(strstr(text, "\nby vm,service;") && strstr(text, "\nVM  SERVICE      ") && strstr(text, "\n1   oem          "),
+	      "service rows:\n%s", text);
+	free(text);
+	keys(&m, "435");
+	CHECK_INT(m.by, TOP_BY_DEFAULT);
+
+	/* the disposition filter: kvm, then denied */
+	keys(&m, "d");
+	CHECK_INT(m.disposition, DISP_KVM);
+	CHECK_INT(m.nr_rows, 1);
+	keys(&m, "d");
+	CHECK(m.nr_rows == 1 && m.rows[0].count == 1 && m.rows[0].by_disp[DISP_DENIED] == 1, "denied only");
+	keys(&m, "ddd");	/* forwarded, refused, reflected */
+	CHECK_INT(m.disposition, DISP_REFLECTED);
+	CHECK_INT(m.nr_rows, 0);
+	keys(&m, "d");
+	CHECK_INT(m.disposition, -1);
+	CHECK_INT(m.nr_rows, 2);
+
+	/* the name filter: typed after '/', any case, function or service */
+	keys(&m, "/oem");
+	CHECK_INT(m.nr_rows, 2);	/* not applied before Enter */
+	CHECK(m.prompting, "prompting");
+	text = frame(&m, true);
+	CHECK(strstr(text, "\nfilter (function or service, Enter applies, Esc cancels): oem_\n") != NULL, "prompt:\n%s", text);
+	free(text);
+	keys(&m, "\r");
+	CHECK(m.nr_rows == 1 && m.rows[0].key.func_id == 0xc3000001, "oem only");
+	keys(&m, "/\x7f\x7f\x7fpsci_ver\n");	/* backspaces erase the old filter */
+	CHECK_STR(m.filter, "psci_ver");
+	CHECK(m.nr_rows == 1 && m.rows[0].key.func_id == 0x84000000, "PSCI_VERSION only");
+	keys(&m, "/x\x1b");	/* Esc: the filter stays */
+	CHECK_STR(m.filter, "psci_ver");
+	keys(&m, "c");
+	CHECK(m.filter[0] == 0 && m.nr_rows == 2, "c clears");
+
+	/* sort keys */
+	keys(&m, "s");
+	CHECK_INT(m.sort, TOP_SORT_RATE);
+	CHECK_INT(m.rows[0].key.func_id, 0xc3000001);
+	keys(&m, "s");	/* kvm p99: the OEM calls (2 us) first */
+	CHECK_INT(m.rows[0].key.func_id, 0xc3000001);
+	keys(&m, "ss");	/* key: vCPU 0 first */
+	CHECK_INT(m.sort, TOP_SORT_KEY);
+	CHECK_INT(m.rows[0].key.vcpu, 0);
+	keys(&m, "s");
+	CHECK_INT(m.sort, TOP_SORT_COUNT);
+
+	/* pause: no frame, the calls wait; resume: they come in the next frame */
+	keys(&m, " ");
+	CHECK(m.paused, "paused");
+	agg_reset(iv);
+	add(iv, 42, 0, 0x84000000, DISP_KVM, 1000, 0, 10);
+	CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	CHECK_INT(m.frames, 2);
+	r = find(&m, 0, 0x84000000);
+	CHECK(r && r->count == 4, "paused: the rows stay");
+	keys(&m, " ");
+	agg_reset(iv);
+	add(iv, 42, 0, 0x84000000, DISP_KVM, 1000, 0, 2);
+	CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	r = find(&m, 0, 0x84000000);
+	CHECK(r && r->count == 16 && r->interval == 12 && r->rate == 6.0, "resumed: 12 calls over 2 s");
+	CHECK_INT(m.frames, 3);
+
+	/* reset, quit, unknown keys */
+	keys(&m, "r");
+	CHECK_INT(m.nr_rows, 0);
+	CHECK_INT(top_model_key(&m, 'q'), TOP_QUIT);
+	CHECK_INT(top_model_key(&m, 'Z'), TOP_NONE);
+	keys(&m, "h");
+	text = frame(&m, true);
+	CHECK(strstr(text, "keys: q quit, space pause") != NULL, "help:\n%s", text);
+	free(text);
+	top_model_free(&m);
+	agg_free(iv);
+}
+
+int main(void)
+{
+	test_frames();
+	return unit_report("top");
+}
