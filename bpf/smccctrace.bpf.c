@@ -13,6 +13,8 @@
  *   kvm_userspace_exit            forwarded: the moment the VMM gets the exit
  *   kvm_arch_vcpu_ioctl_run entry forwarded: the VMM re-enters that vCPU; x0..x3 hold
  *                                 its answer (or the vCPU resumes elsewhere: parked)
+ *   kvm_arch_vcpu_ioctl           KVM_ARM_VCPU_INIT of a vCPU that has called before: the
+ *                                 VMM resets it; its next call says so (EVF_VCPU_REINIT)
  *   kvm_arch_vcpu_destroy         a forwarded call still waiting is emitted unanswered
  *   kvm_arch_destroy_vm           the VM's number is retired
  *
@@ -63,6 +65,7 @@ const volatile __u32 wakeup_bytes = 0;
 #define PSR_AA32_T_BIT		0x20
 #define KVM_ARM_VCPU_HAS_EL2	7	/* uapi: the vCPU has virtual EL2 (nested virtualisation) */
 /* uapi exit reasons */
+#define KVM_ARM_VCPU_INIT	0x4020aeae	/* uapi: _IOW(KVMIO, 0xae, struct kvm_vcpu_init) */
 #define KVM_EXIT_HYPERCALL	3
 #define KVM_EXIT_SYSTEM_EVENT	24
 
@@ -449,6 +452,9 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 		trap_counted(in, tgid, tid, func_id, conduit);
 	else
 		trap_full(in, vcpu, tgid, tid, conduit);
+	if (in->reinit)
+		in->ev.flags |= EVF_VCPU_REINIT;
+	in->reinit = 0;
 	in->exit_ts = 0;
 	in->resume_pc = 0;
 	in->filter_action = 0;
@@ -614,6 +620,30 @@ static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * KVM_ARM_VCPU_INIT: the VMM (re)initialises the vCPU. Its first one, at creation,
+ * finds no slot (the vCPU has made no traced call). A later one is a VMM reset (QEMU's
+ * system_reset re-initialises every vCPU, with or without a PSCI SYSTEM_RESET before
+ * it): the vCPU's next call is flagged, and a call the VMM still held will never be
+ * answered. Seen at the ioctl's entry: a VMM does not send an init that fails.
+ */
+static __always_inline int on_vcpu_ioctl(struct file *filp, unsigned int ioctl)
+{
+	struct kvm_vcpu *vcpu;
+	struct call_slot *in;
+
+	if (ioctl != KVM_ARM_VCPU_INIT)
+		return 0;
+	vcpu = BPF_CORE_READ(filp, private_data);
+	in = vcpu ? slot_of(vcpu) : NULL;
+	if (!in)
+		return 0;
+	if (in->state == CALL_FORWARDED)
+		emit_abandoned(in, bpf_ktime_get_ns());
+	in->reinit = 1;
+	return 0;
+}
+
 /* The vCPU goes: a call the VMM still holds is emitted unanswered, the slot freed. */
 static __always_inline int on_vcpu_destroy(struct kvm_vcpu *vcpu)
 {
@@ -656,6 +686,8 @@ SEC("fexit/kvm_smccc_call_handler")
 int BPF_PROG(handler_exit, struct kvm_vcpu *vcpu, int ret) { return on_handler_exit(vcpu, ret); }
 SEC("fentry/kvm_arch_vcpu_ioctl_run")
 int BPF_PROG(run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
+SEC("fentry/kvm_arch_vcpu_ioctl")
+int BPF_PROG(vcpu_ioctl, struct file *filp, unsigned int ioctl) { return on_vcpu_ioctl(filp, ioctl); }
 SEC("fentry/kvm_arch_vcpu_destroy")
 int BPF_PROG(vcpu_destroy, struct kvm_vcpu *vcpu) { return on_vcpu_destroy(vcpu); }
 SEC("fentry/kvm_arch_destroy_vm")
@@ -701,6 +733,8 @@ int BPF_KRETPROBE(kp_handler_exit, long ret)
 }
 SEC("kprobe/kvm_arch_vcpu_ioctl_run")
 int BPF_KPROBE(kp_run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
+SEC("kprobe/kvm_arch_vcpu_ioctl")
+int BPF_KPROBE(kp_vcpu_ioctl, struct file *filp, unsigned int ioctl) { return on_vcpu_ioctl(filp, ioctl); }
 SEC("kprobe/kvm_arch_vcpu_destroy")
 int BPF_KPROBE(kp_vcpu_destroy, struct kvm_vcpu *vcpu) { return on_vcpu_destroy(vcpu); }
 SEC("kprobe/kvm_arch_destroy_vm")

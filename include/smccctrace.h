@@ -117,7 +117,8 @@ struct call_slot {
 	__u8 state;		/* enum call_state */
 	__u8 filter_action;
 	__u8 reached_handler;
-	__u8 __pad[5];
+	__u8 reinit;		/* KVM_ARM_VCPU_INIT since the last trap: flag the next call */
+	__u8 __pad[4];
 };
 
 struct smccc_func_range {

@@ -81,6 +81,8 @@ static int hook_rows(const struct kernel_facts *k, struct hook_row *rows)
 				       "vCPU destroyed: its unanswered forwarded call emitted at once (else at the end)" };
 	rows[n++] = (struct hook_row){ "kvm_arch_destroy_vm", k->destroy_vm,
 				       "VM destroyed: its number retired (else a reused address keeps it)" };
+	rows[n++] = (struct hook_row){ "kvm_arch_vcpu_ioctl", k->vcpu_ioctl,
+				       "KVM_ARM_VCPU_INIT: a VMM reset starts a new boot (else only PSCI SYSTEM_RESET)" };
 	rows[n++] = (struct hook_row){ "kvm_prepare_hypercall_exit", k->prepare_hypercall_exit,
 				       "not needed: the handler's return and exit reason say the same" };
 	return n;
@@ -117,7 +119,7 @@ static const char *functions_checked(enum functions_from f)
 
 static void print_text(const struct probe_result *r)
 {
-	struct hook_row rows[8];
+	struct hook_row rows[10];
 	int n = hook_rows(&r->k, rows);
 
 	printf("kernel:         %s (%s)\n", r->k.release, r->k.machine);
@@ -155,7 +157,7 @@ static void print_text(const struct probe_result *r)
 
 static void print_json(const struct probe_result *r)
 {
-	struct hook_row rows[8];
+	struct hook_row rows[10];
 	int n = hook_rows(&r->k, rows);
 	struct json_writer w;
 

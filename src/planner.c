@@ -120,6 +120,7 @@ void kernel_facts_probe(struct kernel_facts *k)
 		{ "handle_hvc" }, { "handle_smc" }, { "kvm_smccc_call_handler" },
 		{ "kvm_hvc_call_handler" }, { "kvm_arch_vcpu_ioctl_run" },
 		{ "kvm_prepare_hypercall_exit" }, { "kvm_arch_destroy_vm" }, { "kvm_arch_vcpu_destroy" },
+		{ "kvm_arch_vcpu_ioctl" },
 	};
 	struct utsname u;
 	struct btf *btf;
@@ -151,6 +152,7 @@ void kernel_facts_probe(struct kernel_facts *k)
 	k->prepare_hypercall_exit = t[5].found && btf_has_func(btf, "kvm_prepare_hypercall_exit");
 	k->destroy_vm = t[6].found && btf_has_func(btf, "kvm_arch_destroy_vm");
 	k->destroy_vcpu = t[7].found && btf_has_func(btf, "kvm_arch_vcpu_destroy");
+	k->vcpu_ioctl = t[8].found && btf_has_func(btf, "kvm_arch_vcpu_ioctl");
 	k->smccc_filter = btf_has_member(btf, "kvm_arch", "smccc_filter");
 	k->kvm_tracepoints = btf_has_tracepoint(btf, "kvm_exit") && btf_has_tracepoint(btf, "kvm_entry") &&
 			     btf_has_tracepoint(btf, "kvm_hvc_arm64") && btf_has_tracepoint(btf, "kvm_userspace_exit");
@@ -223,6 +225,9 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 		 * the VM's number retired; without them, at the end of the trace */
 		HOOK("vcpu destroy", vcpu_destroy, kp_vcpu_destroy, "kvm_arch_vcpu_destroy", false, k->destroy_vcpu),
 		HOOK("vm destroy", vm_destroy, kp_vm_destroy, "kvm_arch_destroy_vm", false, k->destroy_vm),
+		/* KVM_ARM_VCPU_INIT of a vCPU that called before: a VMM reset, a new boot in
+		 * the PSCI view; without it only a PSCI SYSTEM_RESET starts one */
+		HOOK("vcpu init", vcpu_ioctl, kp_vcpu_ioctl, "kvm_arch_vcpu_ioctl", false, k->vcpu_ioctl),
 	};
 
 	struct bpf_program *tracepoint_progs[] = {

@@ -32,13 +32,14 @@ struct kernel_facts {
 	 * checked; only attaching proves them traceable) */
 	bool handle_hvc, handle_smc, run;
 	bool destroy_vcpu, destroy_vm;	/* kvm_arch_vcpu_destroy, kvm_arch_destroy_vm */
+	bool vcpu_ioctl;		/* kvm_arch_vcpu_ioctl: KVM_ARM_VCPU_INIT, a VMM reset */
 	const char *handler;		/* SMCCC dispatcher: kvm_smccc_call_handler (6.4+) or kvm_hvc_call_handler */
 	bool prepare_hypercall_exit;	/* kvm_prepare_hypercall_exit attachable */
 	bool smccc_filter;		/* struct kvm_arch has smccc_filter (6.4+) */
 	bool kvm_tracepoints;		/* kvm_exit, kvm_entry, kvm_hvc_arm64, kvm_userspace_exit */
 };
 
-#define PLAN_MAX_HOOKS 10
+#define PLAN_MAX_HOOKS 12
 
 /* One BPF program on one kernel function. */
 struct planned_hook {

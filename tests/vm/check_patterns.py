@@ -6,7 +6,7 @@ usage: check_patterns.py RESULTS_DIR [--label NAME] [--min-vms N] [--self-test]
 
 RESULTS_DIR/PLAN/{truth-PATTERN,trace}.jsonl for each plan (one tracer saw every
 pattern's VMM), and
-RESULTS_DIR/churn/{truth-*,trace,summary}.jsonl. A call is matched by (pid, tag):
+RESULTS_DIR/churn/{truth-*,trace,trace-kprobe,summary}.jsonl. A call is matched by (pid, tag):
 the tag is x1 at the call, unique in its process. Every call of the truth must be in
 the trace exactly once, with the same vCPU, thread, function ID, disposition,
 results, unanswered and parked flags, and a VMM time that covers what the VMM held
@@ -19,7 +19,7 @@ import sys
 
 from checklib import Checker, load_jsonl
 
-PATTERNS = ("abandon", "one-thread", "migrate", "park")
+PATTERNS = ("abandon", "one-thread", "migrate", "park", "reset")
 PLANS = ("fentry", "kprobe")
 # The kernel's window also holds KVM_RUN's own entry (a vCPU run from a new thread
 # waits for synchronize_rcu(), tens of ms under TCG) and the preemption of the VMM
@@ -70,11 +70,12 @@ def check_calls(c, label, truth, trace):
         e = found[0]
         want = {"vcpu": t["vcpu"], "tid": t["tid"], "func_id": hexint(t["func_id"]), "disposition": t["expect"],
                 "ret": None if t["result"] is None else [hexint(r) for r in t["result"]],
-                "unanswered": t["unanswered"], "parked": t["parked"], "vm_index": hexint(e["args"][1])}
+                "unanswered": t["unanswered"], "parked": t["parked"], "vm_index": hexint(e["args"][1]),
+                "vcpu_reinit": t["vcpu_reinit"]}
         got = {"vcpu": e["vcpu"], "tid": e["tid"], "func_id": e["func_id"], "disposition": e["disposition"],
                "ret": None if e["ret"] is None else [hexint(r) for r in e["ret"]],
                "unanswered": e.get("unanswered", False), "parked": e.get("parked", False),
-               "vm_index": t["vm_index"]}
+               "vm_index": t["vm_index"], "vcpu_reinit": e.get("vcpu_reinit", False)}
         for f in want:
             c.check(want[f] == got[f], "%s: %s is %r, expected %r" % (what, f, got[f], want[f]))
         check_times(c, what, t, e)
@@ -117,6 +118,42 @@ def check_plan(c, d, label):
     trace = load_jsonl(os.path.join(d, "trace.jsonl"))
     check_vm_numbers(c, label, check_calls(c, label, truth, calls(trace)))
     check_summary_record(c, label, trace, len(truth))
+    check_psci(c, d, label, truth)
+
+
+def check_psci(c, d, label, truth):
+    """The PSCI view of the same trace (report --psci of its record file): one boot per
+    VM, but for the reset VMM, whose every VMM reset (no PSCI call) starts a new one;
+    per VMM, the unanswered and parked calls of its vCPUs' rows and boots are the
+    truth's."""
+    path = os.path.join(d, "psci.jsonl")
+    if not c.check(os.path.exists(path), "%s: the PSCI view of the recording" % label):
+        return
+    flow = load_jsonl(path)
+    pattern_of = {t["pid"]: t["pattern"] for t in truth}
+    for pid in sorted(pattern_of):
+        mine = [t for t in truth if t["pid"] == pid]
+        boots = [r for r in flow if r.get("type") == "psci_boot" and r["pid"] == pid]
+        what = "%s: %s (pid %d)" % (label, pattern_of[pid], pid)
+        if pattern_of[pid] == "reset":
+            nboots = 1 + sum(1 for t in mine if t["vcpu_reinit"] and t["vcpu"] == 0)
+            want = [("first_call", "vmm_reset")] + [("vmm_reset", "vmm_reset")] * (nboots - 2) + [("vmm_reset", None)]
+            got = [(b["started_by"], b["ended_by"]) for b in boots]
+            c.check(nboots >= 2 and got == want, "%s: %d boots, each VMM reset starts one: %s (want %s)" %
+                    (what, len(boots), got, want))
+            c.check([b["calls"] for b in boots] == [4] * nboots, "%s: 4 calls a boot (%s)" % (
+                what, [b["calls"] for b in boots]))
+        else:
+            nvms = len({t["vm_index"] for t in mine})
+            c.check(len(boots) == nvms and all(b["started_by"] == "first_call" and b["ended_by"] is None
+                                               for b in boots),
+                    "%s: one boot per VM (%d VMs, %d boots), no false reset" % (what, nvms, len(boots)))
+        for key in ("unanswered", "parked"):
+            want = sum(1 for t in mine if t[key])
+            rows = sum(r[key] for r in flow if r.get("type") == "psci_vcpu" and r["pid"] == pid)
+            per_boot = sum(b[key] for b in boots)
+            c.check(rows == want and per_boot == want, "%s: %s calls: vCPU rows %d, boots %d, truth %d" %
+                    (what, key, rows, per_boot, want))
 
 
 def check_churn(c, d, label, min_vms):
@@ -126,11 +163,16 @@ def check_churn(c, d, label, min_vms):
         end = [r for r in t if r.get("type") == "end"]
         c.check(end and end[0]["exit"] == "done", "%s: %s ran to the end" % (label, os.path.basename(path)))
         truth += calls(t)
-    trace = load_jsonl(os.path.join(d, "trace.jsonl"))
     nvms = len({(t["pid"], t["vm_index"]) for t in truth})
     c.check(nvms >= min_vms, "%s: %d VMs created and destroyed (at least %d)" % (label, nvms, min_vms))
-    check_vm_numbers(c, label, check_calls(c, label, truth, calls(trace)))
-    check_summary_record(c, label, trace, len(truth))
+    # the stream tracer of each plan (trace.jsonl: fentry, trace-kprobe.jsonl), at once
+    for plan, name in (("fentry", "trace.jsonl"), ("kprobe", "trace-kprobe.jsonl")):
+        path = os.path.join(d, name)
+        if not c.check(os.path.exists(path), "%s: the %s stream tracer ran" % (label, plan)):
+            continue
+        trace = load_jsonl(path)
+        check_vm_numbers(c, "%s %s" % (label, plan), check_calls(c, "%s %s" % (label, plan), truth, calls(trace)))
+        check_summary_record(c, "%s %s" % (label, plan), trace, len(truth))
     # --summary --by pid,vm at the same time. Its tracer numbers VMs on its own (in
     # the order it first sees them, which may differ from the stream tracer's when two
     # VMs start at once), so per VMM: one group per VM, each with that VM's calls. Two
@@ -223,6 +265,9 @@ def self_test(results, label):
     def dropped(recs):
         recs.remove(first(recs, lambda r: True))
 
+    def reinit_missed(recs):  # a VMM reset the tracer did not see
+        first(recs, lambda r: r.get("vcpu_reinit")).pop("vcpu_reinit")
+
     def summary_merges_two_vms(recs):  # numbered by address, reused at once
         groups = [g for r in recs if r.get("type") == "interval" for g in r["groups"]]
         a = groups[0]
@@ -231,7 +276,7 @@ def self_test(results, label):
 
     for pattern, mutate in (("abandon", answered_by_next_vm), ("abandon", same_vm_number),
                             ("one-thread", wrong_vcpu_answer), ("one-thread", short_vmm),
-                            ("park", parked_as_round_trip), ("migrate", dropped),
+                            ("park", parked_as_round_trip), ("migrate", dropped), ("reset", reinit_missed),
                             ("churn", summary_merges_two_vms)):
         c.check(broken(pattern, mutate), "%s: %s is caught" % (pattern, mutate.__name__))
     return c

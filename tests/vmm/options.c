@@ -43,7 +43,8 @@ static void usage(FILE *f)
 "                    (an OEM call the VMM answers at once) (kvm); --scenario\n"
 "                    bench prints one JSON line with the rate, no truth (1 vCPU)\n"
 "  --rounds N        real-VMM patterns (abandon, one-thread, migrate, park,\n"
-"                    churn): repetitions; churn: VMs created and destroyed (10)\n"
+"                    churn, reset): repetitions; churn: VMs created and destroyed;\n"
+"                    reset: boots (at most 15) (10)\n"
 "  --hold-ms N       patterns: how long the VMM holds a late answer or a\n"
 "                    parked vCPU (20)\n"
 "  -v, --verbose     log every call on stderr\n",

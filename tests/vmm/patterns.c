@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Real-VMM patterns (--scenario abandon|one-thread|migrate|churn|park): what VMMs
+ * Real-VMM patterns (--scenario abandon|one-thread|migrate|churn|park|reset): what VMMs
  * other than this one do with vCPUs, VMs and threads, each with its own ground
  * truth. Every guest call is an HVC with x1 = a tag naming it (VM index, vCPU, call
  * number) and x2 = the VM index, followed by a marker store (MMIO) at which the VMM
@@ -8,7 +8,10 @@
  *
  *   {"type":"call","pattern":"abandon","pid":P,"vm_index":I,"vcpu":V,"tid":T,
  *    "func_id":"0x83000021","tag":"0x1001","expect":"forwarded"|"kvm",
- *    "result":["0x.."x4]|null,"unanswered":B,"parked":B,"hold_ns":N}
+ *    "result":["0x.."x4]|null,"unanswered":B,"parked":B,"hold_ns":N,"vcpu_reinit":B}
+ *
+ * vcpu_reinit: the VMM re-initialised the vCPU (KVM_ARM_VCPU_INIT) since its previous
+ * call, i.e. this is its first call after a VMM reset (reset).
  *
  * hold_ns: for a forwarded call, from KVM_RUN returning with the hypercall exit to
  * the vCPU's next KVM_RUN (answered or restarted), or to the VM's destruction
@@ -53,12 +56,14 @@ struct pvcpu {
 	pid_t tid;		/* the thread that took its exit */
 	uint64_t exit_ns;
 	unsigned int next;	/* calls done */
+	bool reinit;		/* re-initialised since its last call written */
 };
 
 struct pvm {
 	struct kvm_vm vm;
 	uint8_t *ram;
 	unsigned int index, nr_vcpus;
+	unsigned int boot;	/* reset: VMM resets so far (in the tags) */
 	struct pvcpu v[PATTERN_MAX_VCPUS];
 };
 
@@ -85,7 +90,7 @@ static void sleep_ms(unsigned int ms)
 
 static uint64_t tag_of(const struct pvm *p, unsigned int vcpu, unsigned int k)
 {
-	return (uint64_t)p->index << 12 | vcpu << 8 | k;
+	return (uint64_t)p->index << 12 | vcpu << 8 | p->boot << 4 | k;	/* k, boot < 16 */
 }
 
 /* What the VMM answers in x0..x3 for a call: unique per call */
@@ -94,9 +99,12 @@ static uint64_t answer(uint64_t tag, unsigned int n)
 	return 0xa000000000000000ull | tag << 4 | n;
 }
 
-static void write_call(const struct pvm *p, unsigned int vcpu, unsigned int k, pid_t tid, uint32_t fid,
+static void write_call(struct pvm *p, unsigned int vcpu, unsigned int k, pid_t tid, uint32_t fid,
 		       const char *expect, const uint64_t *result, bool unanswered, bool parked, uint64_t hold_ns)
 {
+	bool reinit = p->v[vcpu].reinit;
+
+	p->v[vcpu].reinit = false;
 	pthread_mutex_lock(&truth_lock);
 	fprintf(truth, "{\"type\":\"call\",\"pattern\":\"%s\",\"pid\":%d,\"vm_index\":%u,\"vcpu\":%u,\"tid\":%d,"
 		"\"func_id\":\"0x%" PRIx32 "\",\"tag\":\"0x%" PRIx64 "\",\"expect\":\"%s\",\"result\":",
@@ -106,8 +114,8 @@ static void write_call(const struct pvm *p, unsigned int vcpu, unsigned int k, p
 			result[0], result[1], result[2], result[3]);
 	else
 		fprintf(truth, "null");
-	fprintf(truth, ",\"unanswered\":%s,\"parked\":%s,\"hold_ns\":%" PRIu64 "}\n", unanswered ? "true" : "false",
-		parked ? "true" : "false", hold_ns);
+	fprintf(truth, ",\"unanswered\":%s,\"parked\":%s,\"hold_ns\":%" PRIu64 ",\"vcpu_reinit\":%s}\n",
+		unanswered ? "true" : "false", parked ? "true" : "false", hold_ns, reinit ? "true" : "false");
 	truth_calls++;
 	pthread_mutex_unlock(&truth_lock);
 }
@@ -464,6 +472,45 @@ static int pattern_park(void)
 	return 0;
 }
 
+/*
+ * reset: the VMM reboots its guest without any PSCI call, as QEMU's system_reset does:
+ * it re-initialises every vCPU (KVM_ARM_VCPU_INIT, which resets its registers) and
+ * starts each again at its entry point. --rounds boots of one VM with two vCPUs; each
+ * boot, each vCPU makes a call KVM answers, then a forwarded one.
+ */
+static int pattern_reset(void)
+{
+	static const uint32_t fids[] = { FID_SMCCC_VERSION, FID_FORWARDED };
+	struct kvm_vcpu_init init;
+	struct pvm p;
+
+	if (opts->rounds > 15) {
+		vmm_err("reset: at most 15 boots (--rounds)");
+		return -1;
+	}
+	if (pvm_create(&p, 0, 2, fids, 2, false) || kvm_preferred_target(&p.vm, &init))
+		return -1;
+	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	for (p.boot = 0; p.boot < opts->rounds; p.boot++) {
+		for (unsigned int v = 0; p.boot && v < p.nr_vcpus; v++) {	/* the VMM reset */
+			p.v[v].next = 0;
+			p.v[v].reinit = true;
+			/* the vCPU stopped at its last marker's MMIO exit: KVM completes that
+			 * (the PC moves past the store) at the next KVM_RUN unless the exit is
+			 * no longer pending, which would skip the new program's first
+			 * instruction; a VMM that resets drops the exit it will not complete */
+			p.v[v].kvm.run->exit_reason = KVM_EXIT_UNKNOWN;
+			if (kvm_vcpu_init(&p.v[v].kvm, &init) || build(&p, v, false))
+				return -1;
+		}
+		for (unsigned int v = 0; v < p.nr_vcpus; v++)
+			if (advance(&p, v) || answer_pending(&p, v))
+				return -1;
+	}
+	pvm_destroy(&p);
+	return 0;
+}
+
 /* churn: VMs created, run and destroyed one after another */
 static int pattern_churn(void)
 {
@@ -487,6 +534,7 @@ static const struct {
 	{ "migrate", pattern_migrate },
 	{ "park", pattern_park },
 	{ "churn", pattern_churn },
+	{ "reset", pattern_reset },
 };
 
 bool pattern_exists(const char *name)

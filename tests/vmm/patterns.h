@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 struct pattern_options {
-	const char *pattern;	/* abandon, one-thread, migrate, park, churn */
+	const char *pattern;	/* abandon, one-thread, migrate, park, churn, reset */
 	const char *truth;	/* NULL or "-": stdout */
 	unsigned int rounds;	/* repetitions (churn: VMs) */
 	unsigned int hold_ms;	/* how long the VMM holds a call it answers late, or a parked vCPU */

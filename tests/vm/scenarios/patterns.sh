@@ -1,5 +1,6 @@
-# Real-VMM patterns (tests/vmm/patterns.c), each under the tracer's stream, with
-# every plan given in $PLANS (fentry and the forced kprobe plan by default); then the
+# Real-VMM patterns (tests/vmm/patterns.c), each under the tracer's stream (and its
+# record file, for the PSCI view offline), with every plan given in $PLANS (fentry
+# and the forced kprobe plan by default); then the
 # VM churn from several processes under one stream tracer and one --summary --by
 # pid,vm tracer at once. Checked on the host by tests/vm/check_patterns.py.
 out=$1
@@ -9,15 +10,17 @@ ROUNDS=${ROUNDS:-4}
 CHURN_PROCS=${CHURN_PROCS:-4}
 CHURN_VMS=${CHURN_VMS:-520}
 
-# trace DIR CMD...: runs CMD under a stream tracer of every VMM (plan $plan)
+# start_tracer DIR [NAME]: a stream tracer of every VMM (plan $plan) into DIR/NAME.jsonl
+# (and its record file DIR/NAME.bin); NAME defaults to trace
 start_tracer() {
-	smccctrace -v --plan "$plan" --json -o "$1/trace.jsonl" 2>"$1/trace.err" &
+	local n=${2:-trace}
+	smccctrace -v --plan "$plan" --json -o "$1/$n.jsonl" --record "$1/$n.bin" 2>"$1/$n.err" &
 	tracer=$!
-	wait_attached "$1/trace.err" $tracer || { cat "$1/trace.err"; return 1; }
+	wait_attached "$1/$n.err" $tracer || { cat "$1/$n.err"; return 1; }
 }
 stop_tracer() {
 	kill -INT $tracer
-	wait $tracer; echo $? >"$1/trace.rc"
+	wait $tracer; echo $? >"$1/${2:-trace}.rc"
 }
 
 # one tracer per plan sees the four patterns' VMMs one after another
@@ -25,7 +28,7 @@ for plan in $PLANS; do
 	d=$out/$plan
 	mkdir -p "$d"
 	start_tracer "$d" || exit 1
-	for pattern in abandon one-thread migrate park; do
+	for pattern in abandon one-thread migrate park reset; do
 		smccc-testvmm --scenario "$pattern" --rounds "$ROUNDS" --hold-ms 20 --truth "$d/truth-$pattern.jsonl" \
 			2>"$d/vmm-$pattern.log"
 		echo $? >"$d/vmm-$pattern.rc"
@@ -33,11 +36,18 @@ for plan in $PLANS; do
 	stop_tracer "$d"
 done
 
-# churn: several VMMs, each creating and destroying VMs one after another
-plan=${PLANS%% *}
+# churn: several VMMs, each creating and destroying VMs one after another, under a
+# stream tracer of each plan (trace.jsonl: the first plan's, trace-PLAN.jsonl the
+# others') and a --summary --by pid,vm tracer (the first plan), all at once
 d=$out/churn
 mkdir -p "$d"
-start_tracer "$d" || exit 1
+tracers=
+for plan in $PLANS; do
+	n=trace; [ "$plan" != "${PLANS%% *}" ] && n=trace-$plan
+	start_tracer "$d" "$n" || exit 1
+	tracers="$tracers $tracer:$n"
+done
+plan=${PLANS%% *}
 smccctrace -v --plan "$plan" --summary --by pid,vm --json -o "$d/summary.jsonl" 2>"$d/summary.err" &
 summary=$!
 wait_attached "$d/summary.err" $summary || { cat "$d/summary.err"; exit 1; }
@@ -53,4 +63,7 @@ echo $rc >"$d/vmm.rc"
 echo "churn: $CHURN_PROCS x $CHURN_VMS VMs in $(($(date +%s) - start)) s"
 kill -INT $summary
 wait $summary; echo $? >"$d/summary.rc"
-stop_tracer "$d"
+for t in $tracers; do
+	tracer=${t%%:*}
+	stop_tracer "$d" "${t#*:}"
+done
