@@ -64,6 +64,8 @@ part valgrind bash tests/host/valgrind.sh
 part vm-faults-vhe bash tests/vm/test-faults.sh vhe
 part vm-soak-vhe bash tests/vm/test-soak.sh vhe
 part vm-overload-vhe bash tests/vm/test-overload.sh vhe
+# nVHE: the call-state and ring-buffer overflow only, under both plans
+part vm-overload-nvhe bash tests/vm/test-overload.sh nvhe
 part vm-prometheus-vhe bash tests/vm/test-prometheus.sh vhe
 part vm-deb-vhe bash tests/vm/test-deb.sh vhe
 # quick runs of `make bench-report` and `make bench` (the benchmarks are not part of check)
