@@ -11,7 +11,7 @@ variant=$1
 # the >2,000-VM churn (4 processes x 520 VMs), also on nVHE, where KVM reuses a freed
 # VM's address at once
 vms=520 min=2000
-vm_run "$variant" patterns --timeout 600 --env SCENARIO_TIMEOUT=540 --env CHURN_VMS=$vms
+vm_run "$variant" patterns --timeout 1200 --env SCENARIO_TIMEOUT=1140 --env CHURN_VMS=$vms
 check "$variant: patterns scenario exited 0" [ "$VM_RC" = 0 ]
 # the PSCI view of each plan's recording (report --psci, this host's build)
 for plan in fentry kprobe; do
