@@ -158,6 +158,20 @@ struct {
 __u32 agg_epoch = 0;
 static const struct agg_value zero_value;	/* a new key's initial value */
 
+/*
+ * --summary: the function IDs the decoder knows (SVE hint cleared), filled by
+ * userspace before attach; any other ID is folded into its service's key (the rule
+ * is in include/smccctrace.h), so a guest cannot make a key per x0 value.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);		/* sized to the decoder's table by userspace */
+	__type(key, __u32);
+	__type(value, __u8);
+} known_funcs SEC(".maps");
+const volatile __u32 nr_fold_blocks = 0;
+const volatile struct smccc_func_range fold_blocks[SMCCC_MAX_FOLD_BLOCKS] = {};
+
 static __always_inline bool tgid_traced(__u32 tgid, __u32 tid)
 {
 	if (filter_tid && tid != filter_tid)
@@ -243,6 +257,30 @@ static __always_inline bool seq_bump(__u64 *seq)
 	return old & 1;
 }
 
+/* The summary key's function: the ID if the decoder knows it, else its service's
+ * representative with key->folded set (smccc_summary_func() in userspace). */
+static __always_inline void summary_func(struct agg_key *key, __u32 id)
+{
+	__u32 known = (id & SMCCC_FAST_BIT) ? id & ~SMCCC_SVE_HINT_BIT : id;
+	__u32 canon = smccc_fold_canonical(id);
+
+	key->func_id = id;
+	if (bpf_map_lookup_elem(&known_funcs, &known))
+		return;
+	key->folded = 1;
+	key->func_id = smccc_fold_catch_all(id);
+	if (!(id & SMCCC_FAST_BIT) || (id & SMCCC_FAST_MBZ_BITS))
+		return;
+	for (int i = 0; i < SMCCC_MAX_FOLD_BLOCKS; i++) {
+		if (i >= nr_fold_blocks)
+			break;
+		if (canon >= fold_blocks[i].lo && canon <= fold_blocks[i].hi) {
+			key->func_id = fold_blocks[i].lo;
+			return;
+		}
+	}
+}
+
 /* --summary: count the call under the current epoch (see the "stats" map). */
 static __always_inline void aggregate_call(const struct smccc_event *ev)
 {
@@ -253,7 +291,7 @@ static __always_inline void aggregate_call(const struct smccc_event *ev)
 	mk.key.pid = ev->pid;
 	mk.key.vm = ev->vm;
 	mk.key.vcpu = ev->vcpu;
-	mk.key.func_id = (__u32)ev->regs[0];
+	summary_func(&mk.key, (__u32)ev->regs[0]);
 	mk.key.disposition = ev->disposition;
 	/* a second try when userspace closed the epoch under us */
 	for (int try = 0; try < 2; try++) {

@@ -177,10 +177,54 @@ struct agg_key {
 	__u32 pid;		/* VMM tgid */
 	__u32 vm;
 	__u32 vcpu;
-	__u32 func_id;
+	__u32 func_id;		/* folded: the representative of its service (below) */
 	__u8 disposition;	/* enum smccc_disposition */
-	__u8 __pad[3];		/* zero: keys are compared as bytes */
+	__u8 folded;		/* 1: func_id stands for every unknown ID of its service */
+	__u8 __pad[2];		/* zero: keys are compared as bytes */
 };
+
+/*
+ * Bounded cardinality: a guest chooses x0, so counting every distinct function ID under
+ * its own key lets one guest fill the kernel's table and the exporter's page. Only the
+ * IDs the decoder knows (src/smccc_table.c) are counted exactly; any other ID is folded
+ * into one key per service (agg_key.folded = 1). The key's func_id is then the
+ * service's representative: the first ID of the service's block of fast calls (PSCI,
+ * SDEI, MM, TRNG, FF-A, PV time: the decoder's blocks, handed to the BPF program as
+ * fold_blocks), else its owner's catch-all ID (owner, number 0xffff, a yielding call:
+ * the SMC64 bit and the SVE hint dropped; the reserved, trusted app and trusted OS
+ * owners as one each). A malformed fast call (bits 23:17 set) counts as reserved.
+ * At most 16 folded keys per (pid, VM, vCPU, disposition). The same rule runs in
+ * userspace (smccc_summary_func()) for report.
+ */
+#define SMCCC_FAST_BIT		0x80000000u
+#define SMCCC_SMC64_BIT		0x40000000u
+#define SMCCC_OWNER_BITS	0x3f000000u
+#define SMCCC_SVE_HINT_BIT	0x00010000u
+#define SMCCC_FAST_MBZ_BITS	0x00fe0000u
+#define SMCCC_FOLD_CATCH_ALL	0xffffu
+#define SMCCC_MAX_FOLD_BLOCKS	8
+
+/* The folded func_id of an unknown ID outside every block: its owner's catch-all. */
+static inline __u32 smccc_fold_catch_all(__u32 id)
+{
+	__u32 owner = (id & SMCCC_OWNER_BITS) >> 24;
+
+	if ((id & SMCCC_FAST_BIT) && (id & SMCCC_FAST_MBZ_BITS))
+		owner = 7;		/* malformed: reserved */
+	else if (owner >= 50)
+		owner = 50;		/* trusted OS */
+	else if (owner >= 48)
+		owner = 48;		/* trusted app */
+	else if (owner >= 7)
+		owner = 7;		/* reserved */
+	return owner << 24 | SMCCC_FOLD_CATCH_ALL;
+}
+
+/* An ID as the fold blocks list it: SMC32, without the SVE hint (fast calls only). */
+static inline __u32 smccc_fold_canonical(__u32 id)
+{
+	return id & ~(SMCCC_SMC64_BIT | SMCCC_SVE_HINT_BIT);
+}
 
 struct latency {
 	__u64 count;

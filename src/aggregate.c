@@ -283,6 +283,24 @@ static struct agg_stats *lookup_or_add(struct agg_table *t, const struct agg_key
 	return &t->entries[t->nr - 1].stats;
 }
 
+bool agg_contains(const struct agg_table *t, const struct agg_key *k)
+{
+	struct agg_key key = *k;
+
+	memset(key.__pad, 0, sizeof(key.__pad));
+	if (!t->index_size)
+		return false;
+	for (size_t h = key_hash(&key) & (t->index_size - 1); t->index[h]; h = (h + 1) & (t->index_size - 1))
+		if (!memcmp(&t->entries[t->index[h] - 1].key, &key, sizeof(key)))
+			return true;
+	return false;
+}
+
+const char *agg_func_label(const struct agg_key *k, char *buf, size_t len)
+{
+	return k->folded ? smccc_fold_name(k->func_id, buf, len) : smccc_name(k->func_id, buf, len);
+}
+
 int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s)
 {
 	struct agg_stats *into;
@@ -302,10 +320,15 @@ void agg_add_event(struct agg_table *t, const struct smccc_event *ev)
 		.pid = ev->pid,
 		.vm = ev->vm,
 		.vcpu = ev->vcpu,
-		.func_id = (__u32)ev->regs[0],
 		.disposition = ev->disposition,
 	};
-	struct agg_stats *s = lookup_or_add(t, &k);
+	struct agg_stats *s;
+	bool folded;
+
+	/* the kernel's rule (summary_func()): unknown IDs counted per service */
+	k.func_id = smccc_summary_func((__u32)ev->regs[0], &folded);
+	k.folded = folded;
+	s = lookup_or_add(t, &k);
 
 	if (!s)
 		return;	/* out of memory: the call is not counted */
@@ -334,6 +357,8 @@ static int row_key_cmp(const struct agg_row *a, const struct agg_row *b)
 		return a->service < b->service ? -1 : 1;
 	if (a->key.func_id != b->key.func_id)
 		return a->key.func_id < b->key.func_id ? -1 : 1;
+	if (a->key.folded != b->key.folded)
+		return a->key.folded < b->key.folded ? -1 : 1;
 	if (a->key.disposition != b->key.disposition)
 		return a->key.disposition < b->key.disposition ? -1 : 1;
 	return 0;
@@ -364,8 +389,10 @@ static void project(struct agg_row *row, const struct agg_entry *e, unsigned by)
 		row->key.vm = e->key.vm;
 	if (by & AGG_BY_VCPU)
 		row->key.vcpu = e->key.vcpu;
-	if (by & AGG_BY_FUNC)
+	if (by & AGG_BY_FUNC) {
 		row->key.func_id = e->key.func_id;
+		row->key.folded = e->key.folded;
+	}
 	if (by & (AGG_BY_FUNC | AGG_BY_SERVICE)) {
 		smccc_decode(e->key.func_id, &dec);
 		row->service = dec.service;

@@ -43,6 +43,10 @@ void agg_add_event(struct agg_table *t, const struct smccc_event *ev);
 /* Adds stats collected elsewhere (the kernel's map) under key k. Returns 0, or -1
  * when out of memory. */
 int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s);
+/* Whether t has a row under key k. */
+bool agg_contains(const struct agg_table *t, const struct agg_key *k);
+/* The function's name in a key: the decoder's, or a folded key's "OEM_other". */
+const char *agg_func_label(const struct agg_key *k, char *buf, size_t len);
 /* Number of distinct keys. */
 size_t agg_size(const struct agg_table *t);
 /* Keeps only the rows keep() says yes to (e.g. the exporter forgets VMMs long gone). */

@@ -130,16 +130,24 @@ static int add_arg(struct id_list *list, const char *arg, FILE *err)
 static void print_json(FILE *out, uint32_t id)
 {
 	struct smccc_decoded d;
-	char name[SMCCC_NAME_MAX];
+	char name[SMCCC_NAME_MAX], summary[SMCCC_NAME_MAX];
+	uint32_t summary_id;
+	bool folded;
 
 	smccc_decode(id, &d);
+	/* what --summary and --listen count it under (unknown IDs folded per service) */
+	summary_id = smccc_summary_func(id, &folded);
+	if (folded)
+		smccc_fold_name(summary_id, summary, sizeof(summary));
+	else
+		smccc_name(summary_id, summary, sizeof(summary));
 	/* Names are [A-Za-z0-9_] only: nothing to escape. */
 	fprintf(out, "{\"func_id\":\"0x%08x\",\"name\":\"%s\",\"owner\":\"%s\","
 		"\"service\":\"%s\",\"call_type\":\"%s\",\"convention\":\"%s\","
-		"\"number\":%u,\"known\":%s}\n",
+		"\"number\":%u,\"known\":%s,\"summary_label\":\"%s\"}\n",
 		id, smccc_name(id, name, sizeof(name)), smccc_owner_name(d.owner),
 		smccc_service_name(d.service), d.fast ? "fast" : "yielding",
-		d.smc64 ? "smc64" : "smc32", d.number, d.name ? "true" : "false");
+		d.smc64 ? "smc64" : "smc32", d.number, d.name ? "true" : "false", summary);
 }
 
 static int where_len(const struct smccc_decoded *d)

@@ -28,12 +28,18 @@ static void row_labels(struct row_labels *rl, const struct agg_row *r, bool with
 	if (r->key.pid == EXPORTER_EXITED_PID) {
 		snprintf(rl->pid, sizeof(rl->pid), "exited");
 		snprintf(rl->vm, sizeof(rl->vm), "exited");
+	} else if (r->key.pid == EXPORTER_OVERFLOW_PID) {
+		snprintf(rl->pid, sizeof(rl->pid), "overflow");
+		snprintf(rl->vm, sizeof(rl->vm), "overflow");
 	} else {
 		snprintf(rl->pid, sizeof(rl->pid), "%u", r->key.pid);
 		snprintf(rl->vm, sizeof(rl->vm), "%u", r->key.vm);
 	}
-	snprintf(rl->vcpu, sizeof(rl->vcpu), "%u", r->key.vcpu);
-	smccc_name(r->key.func_id, rl->func, sizeof(rl->func));
+	if (r->key.pid == EXPORTER_OVERFLOW_PID)
+		snprintf(rl->vcpu, sizeof(rl->vcpu), "overflow");
+	else
+		snprintf(rl->vcpu, sizeof(rl->vcpu), "%u", r->key.vcpu);
+	agg_func_label(&r->key, rl->func, sizeof(rl->func));
 	rl->n = 0;
 	rl->l[rl->n++] = (struct prom_label){ "pid", rl->pid };
 	rl->l[rl->n++] = (struct prom_label){ "vm", rl->vm };
@@ -79,7 +85,7 @@ static struct agg_table *merge_by_func_name(const struct agg_table *t)
 	if (n == (size_t)-1 || (n && (!(sorted = calloc(n, sizeof(*sorted))) || !(first_id = calloc(n, sizeof(*first_id))))))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		smccc_name(rows[i].key.func_id, sorted[i].name, sizeof(sorted[i].name));
+		agg_func_label(&rows[i].key, sorted[i].name, sizeof(sorted[i].name));
 		sorted[i].row = i;
 	}
 	if (n)
@@ -92,7 +98,7 @@ static struct agg_table *merge_by_func_name(const struct agg_table *t)
 	for (size_t i = 0; i < n; i++) {
 		struct agg_key key = rows[i].key;
 
-		key.func_id = first_id[i];
+		key.func_id = first_id[i];	/* a name is folded or not in every row */
 		if (agg_merge(named, &key, &rows[i].stats))
 			goto fail;
 	}
@@ -157,6 +163,9 @@ static void put_health(FILE *out, const struct exporter_status *st, __u64 counte
 	prom_family(out, "smccctrace_keys", "gauge",
 		    "Distinct (pid, vm, vcpu, function, disposition) keys counted since the start.");
 	prom_sample_u64(out, "smccctrace_keys", NULL, 0, st->keys);
+	prom_family(out, "smccctrace_dropped_series_total", "counter",
+		    "Keys refused a series of their own (--max-series), once per collection with calls; their calls are counted under pid=\"overflow\".");
+	prom_sample_u64(out, "smccctrace_dropped_series_total", NULL, 0, st->dropped_series);
 }
 
 int exporter_metrics_render(FILE *out, const struct agg_table *t, const struct exporter_status *st)

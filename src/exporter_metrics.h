@@ -21,6 +21,8 @@ struct exporter_status {
 	__u64 lost;			/* calls that could not be counted: the sum of lost_by_cause */
 	struct drops lost_by_cause;	/* by enum lost_cause */
 	size_t keys;			/* distinct (pid, vm, vcpu, function, disposition) so far */
+	__u64 dropped_series;		/* keys refused a series of their own (--max-series), once
+					 * per collection in which they had calls */
 };
 
 /* The le bounds of every histogram: EXPORTER_NR_BOUNDS bounds, the i-th (from 0)
@@ -34,5 +36,8 @@ __u64 exporter_bound_ns(int i);
 int exporter_metrics_render(FILE *out, const struct agg_table *t, const struct exporter_status *st);
 /* The pid of the series that hold the counts of VMMs that have exited (label "exited"). */
 #define EXPORTER_EXITED_PID 0
+/* The pid of the series past --max-series: the calls of keys that found the table
+ * full, per function and disposition (labels pid, vm and vcpu "overflow"). */
+#define EXPORTER_OVERFLOW_PID 0xffffffffu
 
 #endif

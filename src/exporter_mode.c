@@ -30,6 +30,7 @@
 struct exporter_source {
 	struct tracer *t;
 	struct agg_table *calls;	/* every call counted since the start */
+	struct agg_table *interval;	/* the calls of one collection, before they join calls */
 	struct exporter_status st;
 	/* VMMs found gone at the last scrape: their own series were shown one last time */
 	__u32 gone[MAX_GONE_PIDS], gone_now[MAX_GONE_PIDS];
@@ -52,7 +53,8 @@ static bool keep_live_vmm(const struct agg_key *k, const struct agg_stats *s, vo
 	struct agg_key folded;
 	bool seen_gone = false, listed = false;
 
-	if (k->pid == EXPORTER_EXITED_PID || !(kill((pid_t)k->pid, 0) && errno == ESRCH))
+	if (k->pid == EXPORTER_EXITED_PID || k->pid == EXPORTER_OVERFLOW_PID ||
+	    !(kill((pid_t)k->pid, 0) && errno == ESRCH))
 		return true;
 	for (int i = 0; i < src->nr_gone && !seen_gone; i++)
 		seen_gone = src->gone[i] == k->pid;
@@ -91,6 +93,47 @@ static void forget_gone_vmms(struct exporter_source *src)
 	src->fold = NULL;
 }
 
+/*
+ * The cap on series (--max-series): a key new to the table gets its own rows while
+ * the table has fewer than max_series keys; past that its calls go to the overflow
+ * series of its function and disposition (pid, vm, vcpu "overflow"; at most one per
+ * function the decoder knows or service, since unknown IDs are folded) and it counts in
+ * smccctrace_dropped_series_total. No call is lost and the table stays bounded.
+ */
+static int admit(struct exporter_source *src, const struct agg_key *k, const struct agg_stats *s)
+{
+	struct agg_key overflow;
+
+	if (agg_size(src->calls) < src->t->opts.max_series || agg_contains(src->calls, k))
+		return agg_merge(src->calls, k, s);
+	overflow = *k;
+	overflow.pid = EXPORTER_OVERFLOW_PID;
+	overflow.vm = 0;
+	overflow.vcpu = 0;
+	src->st.dropped_series++;
+	return agg_merge(src->calls, &overflow, s);
+}
+
+/* Reads what the kernel counted since the last collection into src->calls. */
+static int collect_kernel(struct exporter_source *src)
+{
+	struct agg_row *rows = NULL;
+	size_t n;
+	int rc = 0;
+
+	agg_reset(src->interval);
+	if (stats_map_collect(src->t->bpf.skel, src->interval))
+		rc = -1;	/* what was read still counts */
+	n = agg_rows(src->interval, AGG_BY__ALL, &rows);
+	if (n == (size_t)-1)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (admit(src, &rows[i].key, &rows[i].stats))
+			rc = -1;
+	free(rows);
+	return rc;
+}
+
 /* The collector's work: read the kernel, fold exited VMMs, render the page. */
 static void collect(struct exporter_source *src)
 {
@@ -99,7 +142,7 @@ static void collect(struct exporter_source *src)
 	FILE *out = open_memstream(&page, &len);
 	int rc;
 
-	src->st.up = !stats_map_collect(src->t->bpf.skel, src->calls);
+	src->st.up = !collect_kernel(src);
 	forget_gone_vmms(src);
 	src->st.lost = lost_events(src->t);
 	src->st.lost_by_cause = src->t->drops;
@@ -141,10 +184,15 @@ int run_exporter(struct tracer *t)
 	if (t->bpf.plan.mech == MECH_TRACEPOINT)
 		return errorf("--listen needs the function ID of every call; the tracepoint plan does not see it for SMCs");
 	src.calls = agg_new();
-	if (!src.calls)
+	src.interval = agg_new();
+	if (!src.calls || !src.interval) {
+		agg_free(src.calls);
+		agg_free(src.interval);
 		return errorf("out of memory");
+	}
 	if (begin_trace(t)) {
 		agg_free(src.calls);
+		agg_free(src.interval);
 		return output_error(t);
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -157,6 +205,7 @@ int run_exporter(struct tracer *t)
 	http = exporter_start(&t->opts.listen_addr, serve_snapshot, &src, t->opts.verbose, err, sizeof(err));
 	if (!http) {
 		agg_free(src.calls);
+		agg_free(src.interval);
 		free(src.page);
 		return errorf("%s", err);
 	}
@@ -176,12 +225,16 @@ int run_exporter(struct tracer *t)
 	exporter_stop(http);	/* no scrape runs after this */
 	free(src.page);
 	pthread_mutex_destroy(&src.lock);
-	if (stats_map_collect(t->bpf.skel, src.calls))
+	if (collect_kernel(&src))
 		errorf("cannot read the kernel's counts: %s", strerror(errno));
 	t->totals.calls = agg_calls(src.calls, t->totals.by_disposition);
 	t->totals.lost = lost_events(t);
 	t->totals.duration_s = (monotonic_ns() - t->t0_ns) / 1e9;
+	if (src.st.dropped_series)
+		fprintf(stderr, "smccctrace: %llu series past --max-series %u were counted under pid \"overflow\"\n",
+			(unsigned long long)src.st.dropped_series, t->opts.max_series);
 	agg_free(src.calls);
+	agg_free(src.interval);
 	print_totals(&t->totals);
 	return 0;
 }

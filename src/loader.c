@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include "drops.h"
+#include "smccc.h"
 #include "smccctrace.skel.h"
 
 static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
@@ -27,6 +28,38 @@ static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 	ro->disposition_mask = o->disposition_mask;
 	ro->nr_args = (__u8)o->nr_args;
 	ro->aggregate = o->summary || o->listen || o->top;	/* --listen and top show the same counts */
+}
+
+/* --summary and --listen fold the IDs the decoder does not know (summary_func() in the
+ * BPF program): its service blocks before load, its known IDs after. */
+static void set_fold_blocks(struct smccctrace_bpf *skel)
+{
+	struct smccc_id_range blocks[SMCCC_MAX_FOLD_BLOCKS];
+	size_t n = smccc_fold_blocks(blocks, SMCCC_MAX_FOLD_BLOCKS);
+
+	if (n > SMCCC_MAX_FOLD_BLOCKS)
+		n = SMCCC_MAX_FOLD_BLOCKS;	/* tests/unit/test_smccc.c keeps them in */
+	skel->rodata->nr_fold_blocks = (__u32)n;
+	for (size_t i = 0; i < n; i++) {
+		skel->rodata->fold_blocks[i].lo = blocks[i].lo;
+		skel->rodata->fold_blocks[i].hi = blocks[i].hi;
+	}
+	bpf_map__set_max_entries(skel->maps.known_funcs, (__u32)smccc_funcs_count);
+}
+
+static int fill_known_funcs(struct smccctrace_bpf *skel, char *err, size_t len)
+{
+	__u8 one = 1;
+
+	for (size_t i = 0; i < smccc_funcs_count; i++) {
+		__u32 id = smccc_funcs[i].id;
+
+		if (bpf_map__update_elem(skel->maps.known_funcs, &id, sizeof(id), &one, sizeof(one), BPF_ANY)) {
+			snprintf(err, len, "cannot fill the table of known functions: %s", strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* --buffer: the ring buffer's size, before load. The kernel wants a page multiple. */
@@ -67,6 +100,8 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 		if (o && o->max_vcpus)
 			bpf_map__set_max_entries(l->skel->maps.vcpu_calls, o->max_vcpus);
 	}
+	if (o && (o->summary || o->listen))
+		set_fold_blocks(l->skel);
 	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
 		return -1;
 	if (smccctrace_bpf__load(l->skel)) {
@@ -79,6 +114,8 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 				 hook_mech_name(mech), strerror(e));
 		return -1;
 	}
+	if (o && (o->summary || o->listen) && fill_known_funcs(l->skel, err, len))
+		return -1;
 	return plan_attach(l->skel, &l->plan, err, len);
 }
 

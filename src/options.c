@@ -120,6 +120,7 @@ void trace_opts_init(struct trace_opts *o)
 	o->poll_time_ms = PSCI_DEFAULT_POLL_TIME_MS;
 	o->slow_vmm_ms = PSCI_DEFAULT_SLOW_VMM_MS;
 	o->listen_interval_s = 2.0;	/* a few seconds: scrapes see counts at most this old */
+	o->max_series = 2000;		/* a page of a few MB (docs/prometheus.md) */
 }
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -237,6 +238,7 @@ enum {
 	OPT_USER,
 	OPT_WALL_CLOCK,
 	OPT_LISTEN_INTERVAL,
+	OPT_MAX_SERIES,
 	OPT_MAX_VCPUS,
 	OPT_TOP,
 };
@@ -274,6 +276,7 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "wall-clock", no_argument, NULL, OPT_WALL_CLOCK },
 	{ "listen-interval", required_argument, NULL, OPT_LISTEN_INTERVAL },
+	{ "max-series", required_argument, NULL, OPT_MAX_SERIES },
 	{ "max-vcpus", required_argument, NULL, OPT_MAX_VCPUS },
 	{ "top", no_argument, NULL, OPT_TOP },
 	{ "batch", no_argument, NULL, 'b' },
@@ -306,6 +309,7 @@ static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
 int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, size_t len)
 {
 	bool conduit_set = false, disposition_set = false, by_set = false, listen_interval_set = false;
+	bool max_series_set = false;
 	const char *psci_threshold = NULL;	/* a PSCI flow option, for "needs --psci" */
 	uint32_t v;
 	int c;
@@ -464,6 +468,18 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 					    optarg);
 			listen_interval_set = true;
 			break;
+		case OPT_MAX_SERIES: {
+			char *end;
+			unsigned long series;
+
+			errno = 0;
+			series = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' || series < 1 || series > 1000000)
+				return fail(err, len, "--max-series: not a number from 1 to 1000000: '%s'", optarg);
+			o->max_series = (uint32_t)series;
+			max_series_set = true;
+			break;
+		}
 		case OPT_USER:
 			if (!*optarg)
 				return fail(err, len, "--user: which user?");
@@ -525,6 +541,8 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		return fail(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
 	if (listen_interval_set && !o->listen)
 		return fail(err, len, "--listen-interval applies to --listen");
+	if (max_series_set && !o->listen)
+		return fail(err, len, "--max-series applies to --listen");
 	if (o->user && o->want_file)
 		return fail(err, len, "--user applies to live tracing only");
 	if (o->max_vcpus && o->want_file)
@@ -595,6 +613,9 @@ void trace_usage(FILE *out)
 "                         the kernel (a bare PORT is 127.0.0.1:PORT; docs/prometheus.md)\n"
 "      --listen-interval SECS  read the kernel's counts every SECS seconds (default 2);\n"
 "                         scrapes serve the latest reading\n"
+"      --max-series N     call series the exporter keeps (default 2000); the calls of\n"
+"                         further series are counted under pid=\"overflow\" and each\n"
+"                         series refused in smccctrace_dropped_series_total\n"
 "      --user NAME        once attached, run as this user (default: nobody, when\n"
 "                         started as root; a user name or UID[:GID])\n"
 "  -v, --verbose          explain the attach plan and libbpf messages\n"

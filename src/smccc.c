@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/types.h>
 #include "smccc.h"
+#include "smccctrace.h"
 
 #define SMCCC_FAST_CALL		(1u << 31)
 #define SMCCC_SMC64		(1u << 30)
@@ -209,6 +211,52 @@ const char *smccc_name(uint32_t id, char *buf, size_t len)
 		snprintf(buf, len, "%s%u_0x%04x", prefix, d.owner_num, d.number);
 	else
 		snprintf(buf, len, "%s_0x%04x", prefix, d.number);
+	return buf;
+}
+
+uint32_t smccc_summary_func(uint32_t id, bool *folded)
+{
+	uint32_t canon = smccc_fold_canonical(id);
+	size_t i;
+
+	*folded = !smccc_lookup(id);
+	if (!*folded)
+		return id;
+	if (!(id & SMCCC_FAST_CALL) || fast_call_malformed(id))
+		return smccc_fold_catch_all(id);
+	for (i = 0; i < sizeof(service_ranges) / sizeof(service_ranges[0]); i++) {
+		uint32_t base = SMCCC_FAST_CALL | service_ranges[i].owner << SMCCC_OWNER_SHIFT;
+
+		if (canon >= (base | service_ranges[i].lo) && canon <= (base | service_ranges[i].hi))
+			return base | service_ranges[i].lo;
+	}
+	return smccc_fold_catch_all(id);
+}
+
+size_t smccc_fold_blocks(struct smccc_id_range *blocks, size_t max)
+{
+	size_t n = sizeof(service_ranges) / sizeof(service_ranges[0]);
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		uint32_t base = SMCCC_FAST_CALL | service_ranges[i].owner << SMCCC_OWNER_SHIFT;
+
+		blocks[i].lo = base | service_ranges[i].lo;
+		blocks[i].hi = base | service_ranges[i].hi;
+	}
+	return n;
+}
+
+const char *smccc_fold_name(uint32_t rep, char *buf, size_t len)
+{
+	struct smccc_decoded d;
+	char prefix[32];
+	size_t i;
+
+	smccc_decode(rep, &d);
+	snprintf(prefix, sizeof(prefix), "%s", smccc_service_name(d.service));
+	for (i = 0; prefix[i]; i++)
+		prefix[i] = toupper((unsigned char)prefix[i]);
+	snprintf(buf, len, "%s_other", prefix);
 	return buf;
 }
 

@@ -163,6 +163,21 @@ struct smccc_id_range {
 int smccc_service_ranges(enum smccc_service svc, struct smccc_id_range *ranges,
 			 size_t max_ranges);
 
+/*
+ * Bounded cardinality (include/smccctrace.h has the rule): the function a summary key
+ * counts a call under. A known ID is itself (*folded false); any other ID gives its
+ * service's representative and *folded true. The kernel does the same for --summary
+ * and --listen, so report --summary writes what the live summary wrote.
+ */
+uint32_t smccc_summary_func(uint32_t id, bool *folded);
+/* The blocks of fast-call numbers that belong to a service inside an owner (PSCI,
+ * SDEI, ...), as ranges of SMC32 IDs without the hint: the kernel's fold_blocks.
+ * Stores up to max of them and returns how many there are. */
+size_t smccc_fold_blocks(struct smccc_id_range *blocks, size_t max);
+/* The name of a folded key's function: its service and "_other" ("OEM_other",
+ * "PSCI_other", "TRUSTED_OS_other"; "RESERVED_other" holds malformed fast calls too). */
+const char *smccc_fold_name(uint32_t rep, char *buf, size_t len);
+
 /* Return-code names of one convention, ended by an entry with a NULL name. */
 struct smccc_ret_code {
 	int32_t value;

@@ -69,7 +69,7 @@ __u64 summary_calls(const struct summary *s, __u64 by_disp[DISP__COUNT])
 
 static const char *func_label(const struct agg_row *r, char *buf, size_t len)
 {
-	return smccc_name(r->key.func_id, buf, len);
+	return agg_func_label(&r->key, buf, len);
 }
 
 /* Text */
@@ -264,8 +264,10 @@ static void json_group(struct json_writer *w, unsigned by, const struct agg_row 
 	if (by & AGG_BY_FUNC) {
 		smccc_decode(r->key.func_id, &dec);
 		jw_uint_field(w, "func_id", r->key.func_id);
-		jw_string_field(w, "func", dec.name);
+		jw_string_field(w, "func", r->key.folded ? NULL : dec.name);
 		jw_string_field(w, "func_label", func_label(r, name, sizeof(name)));
+		if (r->key.folded)
+			jw_bool_field(w, "folded", true);
 	}
 	if (by & (AGG_BY_FUNC | AGG_BY_SERVICE))
 		jw_string_field(w, "service", smccc_service_name(r->service));

@@ -128,7 +128,7 @@ static bool row_matches(const struct top_model *m, const struct agg_row *r)
 		return false;
 	if (!m->filter[0])
 		return true;
-	return contains_nocase(smccc_name(r->key.func_id, name, sizeof(name)), m->filter) ||
+	return contains_nocase(agg_func_label(&r->key, name, sizeof(name)), m->filter) ||
 	       contains_nocase(smccc_service_name(service_of(r->key.func_id)), m->filter);
 }
 
@@ -142,6 +142,7 @@ static int group_cmp(const void *a, const void *b)
 	CMP(key.vcpu);
 	CMP(service);
 	CMP(key.func_id);
+	CMP(key.folded);
 #undef CMP
 	return 0;
 }
@@ -172,6 +173,7 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 		x->key.vm = m->by & AGG_BY_VM ? r->key.vm : 0;
 		x->key.vcpu = m->by & AGG_BY_VCPU ? r->key.vcpu : 0;
 		x->key.func_id = m->by & AGG_BY_FUNC ? r->key.func_id : 0;
+		x->key.folded = m->by & AGG_BY_FUNC ? r->key.folded : 0;	/* unknown IDs, per service */
 		x->service = m->by & (AGG_BY_SERVICE | AGG_BY_FUNC) ? service_of(r->key.func_id) : 0;
 		x->count = r->stats.count;
 		if (r->key.disposition < DISP__COUNT)

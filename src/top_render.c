@@ -90,7 +90,7 @@ static void row_line(FILE *out, unsigned by, const struct top_row *r)
 	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
 		fprintf(out, "%-12s ", smccc_service_name(r->service));
 	if (by & AGG_BY_FUNC)
-		fprintf(out, "%-26s ", smccc_name(r->key.func_id, name, sizeof(name)));
+		fprintf(out, "%-26s ", agg_func_label(&r->key, name, sizeof(name)));
 	fprintf(out, "%9" PRIu64 " %9.1f", (uint64_t)r->count, r->rate);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9" PRIu64, (uint64_t)r->by_disp[d]);

@@ -68,6 +68,8 @@ part vm-overload-vhe bash tests/vm/test-overload.sh vhe
 part vm-overload-nvhe bash tests/vm/test-overload.sh nvhe
 part vm-prometheus-vhe bash tests/vm/test-prometheus.sh vhe
 part vm-deb-vhe bash tests/vm/test-deb.sh vhe
+# bounded cardinality: 20,000 distinct random function IDs under --listen and --summary
+part vm-ids-vhe bash tests/vm/test-ids.sh vhe
 # quick runs of `make bench-report` and `make bench` (the benchmarks are not part of check)
 part bench-report-smoke bash tests/bench/test-offline-smoke.sh
 part vm-bench-smoke-vhe bash tests/vm/test-bench-smoke.sh vhe

@@ -52,6 +52,9 @@ expect "--user empty" 2 '' "--user: which user?" -- --user ""
 expect "--user with report" 2 '' "--user applies to live tracing only" -- report x.bin --user nobody
 expect "--listen-interval without --listen" 2 '' "--listen-interval applies to --listen" -- --listen-interval 5
 expect "--listen-interval too short" 2 '' "--listen-interval: not a number of seconds from 0.1 to 3600" -- --listen 9464 --listen-interval 0.01
+expect "--max-series without --listen" 2 '' "--max-series applies to --listen" -- --max-series 10
+expect "--max-series 0" 2 '' "--max-series: not a number from 1 to 1000000: '0'" -- --listen 9464 --max-series 0
+expect "--max-series not a number" 2 '' "--max-series: not a number from 1 to 1000000: '1k'" -- --listen 9464 --max-series 1k
 expect "--max-vcpus 0" 2 '' "--max-vcpus: not a number of vCPUs from 1 to 1048576: '0'" -- --max-vcpus 0
 expect "--max-vcpus not a number" 2 '' 'not a number of vCPUs' -- --max-vcpus many
 expect "--max-vcpus with report" 2 '' "--max-vcpus applies to live tracing only" -- report x.bin --max-vcpus 8

@@ -170,7 +170,7 @@ static void test_log2_view(void)
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_ON 0xc4000003u
 #define TRNG_RND64 0xc4000053u
-#define VENDOR_X 0x86000100u
+#define VENDOR_X 0x86000001u	/* KVM_PTP: known, so counted exactly */
 #define PSCI_CPU_OFF 0x84000002u
 
 static size_t fill_sample(struct smccc_event *ev, size_t max)
@@ -459,6 +459,37 @@ static void test_by_parse(void)
 	CHECK_STR(agg_by_name(AGG_BY_PID), "pid");
 }
 
+/* Bounded cardinality: unknown IDs are counted per service, known ones exactly. */
+static void test_fold(void)
+{
+	struct agg_table *t = agg_new();
+	struct agg_row *rows = NULL;
+	char name[SMCCC_NAME_MAX];
+	struct smccc_event ev;
+	size_t n;
+
+	for (__u32 i = 0; i < 1000; i++) {
+		ev = test_call(100, 0, 0x83000000u + i, DISP_KVM, 1000, 0);	/* OEM_0x0000.. OEM_0x03e7 */
+		agg_add_event(t, &ev);
+	}
+	ev = test_call(100, 0, 0x03001234u, DISP_KVM, 1000, 0);		/* a yielding OEM call */
+	agg_add_event(t, &ev);
+	ev = test_call(100, 0, PSCI_VERSION, DISP_KVM, 1000, 0);
+	agg_add_event(t, &ev);
+	CHECK_INT(agg_size(t), 2);
+	n = agg_rows(t, AGG_BY__ALL, &rows);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(rows[0].stats.count, 1001);
+		CHECK(rows[0].key.folded && rows[0].service == SVC_OEM, "the OEM calls folded into one row");
+		CHECK_STR(agg_func_label(&rows[0].key, name, sizeof(name)), "OEM_other");
+		CHECK(!rows[1].key.folded && rows[1].key.func_id == PSCI_VERSION, "PSCI_VERSION exact");
+		CHECK(agg_contains(t, &rows[0].key) && agg_contains(t, &rows[1].key), "agg_contains finds both");
+	}
+	free(rows);
+	agg_free(t);
+}
+
 int main(void)
 {
 	test_log2();
@@ -469,5 +500,6 @@ int main(void)
 	test_merge();
 	test_unanswered_parked();
 	test_by_parse();
+	test_fold();
 	return unit_report("aggregate");
 }

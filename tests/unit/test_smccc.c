@@ -10,7 +10,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include "unit.h"
+#include <linux/types.h>
 #include "smccc.h"
+#include "smccctrace.h"
 
 #if __has_include(<linux/psci.h>)
 #include <linux/psci.h>
@@ -565,6 +567,68 @@ static void test_unknown_ids(void)
 	CHECK(!smccc_in_service(0x84000003, SVC_UNKNOWN), "nothing is unknown");
 }
 
+/* Bounded cardinality: the summary key of an ID (smccc_summary_func; the BPF program
+ * applies the same rule with the blocks smccc_fold_blocks gives it). */
+static void test_summary_fold(void)
+{
+	static const char *const expected[] = {
+		"ARCH_other", "ARCH_other", "CPU_other", "SIP_other", "SIP_other", "SIP_other", "OEM_other",
+		"PSCI_other", "PSCI_other", "SDEI_other", "MM_other", "TRNG_other", "FFA_other", "STANDARD_other",
+		"STANDARD_other", "STANDARD_HYP_other", "STANDARD_HYP_other", "KVM_other", "KVM_other",
+		"RESERVED_other", "RESERVED_other", "TRUSTED_APP_other", "TRUSTED_APP_other", "TRUSTED_OS_other",
+		"TRUSTED_OS_other", "TRUSTED_OS_other", "STANDARD_other", "KVM_other", "RESERVED_other",
+		"RESERVED_other",
+	};
+	static const uint32_t ids[] = {
+		0x80000003, 0xc0000001, 0x81000001, 0x82000042, 0xc2000042, 0x8200ffff, 0x83000100,
+		0x8400001f, 0x84000016, 0xc400003f, 0x84000041, 0x8400005f, 0x840000ef, 0x840000f0,
+		0x8400ff01, 0x8500001f, 0xc5000022, 0x86000042, 0xc600003f, 0x87000001, 0xaf000001,
+		0xb0000002, 0xf1000002, 0xb2000004, 0xbf000004, 0x32000004, 0x04000003, 0x46000000,
+		0x84020003, 0xc6800000,
+	};
+	struct smccc_id_range blocks[SMCCC_MAX_FOLD_BLOCKS + 1];
+	uint32_t reps[64], x;
+	size_t nr_reps = 0, i, j;
+	char name[SMCCC_NAME_MAX];
+	struct smccc_decoded d, r;
+	bool folded;
+
+	CHECK(smccc_fold_blocks(blocks, SMCCC_MAX_FOLD_BLOCKS + 1) <= SMCCC_MAX_FOLD_BLOCKS,
+	      "the fold blocks fit the BPF program's table");
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		uint32_t rep = smccc_summary_func(ids[i], &folded);
+
+		CHECK(folded, "0x%08x folded", ids[i]);
+		CHECK_STR(smccc_fold_name(rep, name, sizeof(name)), expected[i]);
+		smccc_decode(ids[i], &d);
+		smccc_decode(rep, &r);
+		CHECK(r.service == d.service || (d.service == SVC_RESERVED && r.service == SVC_RESERVED),
+		      "0x%08x: representative 0x%08x of service %s", ids[i], rep, smccc_service_name(r.service));
+		/* the SMC32 and SMC64 forms of an unknown function fold together */
+		if (!smccc_lookup(ids[i] ^ 0x40000000u))
+			CHECK_INT(smccc_summary_func(ids[i] ^ 0x40000000u, &folded), rep);
+	}
+	/* known IDs are their own key, with or without the hint */
+	for (i = 0; i < smccc_funcs_count; i++) {
+		CHECK_INT(smccc_summary_func(smccc_funcs[i].id, &folded), smccc_funcs[i].id);
+		CHECK(!folded, "0x%08x not folded", smccc_funcs[i].id);
+	}
+	CHECK_INT(smccc_summary_func(0x84010003, &folded), 0x84010003);
+	CHECK(!folded, "PSCI_CPU_ON with the hint is known");
+	/* a million IDs spread over all 32 bits: at most 16 folded keys, each of its service */
+	for (x = 0, i = 0; i < 1000000; i++, x += 0x9e3779b9u) {
+		uint32_t rep = smccc_summary_func(x, &folded);
+
+		if (!folded)
+			continue;
+		for (j = 0; j < nr_reps && reps[j] != rep; j++)
+			;
+		if (j == nr_reps && nr_reps < sizeof(reps) / sizeof(reps[0]))
+			reps[nr_reps++] = rep;
+	}
+	CHECK(nr_reps <= 16, "%zu folded keys for a million IDs, at most 16", nr_reps);
+}
+
 static void test_name_buffer(void)
 {
 	char buf[8] = "xxxxxxx";
@@ -991,7 +1055,7 @@ static void test_cmd_decode(void)
 	CHECK_INT(r.rc, 0);
 	CHECK_STR(r.out, "{\"func_id\":\"0xc4000003\",\"name\":\"PSCI_CPU_ON\","
 		  "\"owner\":\"standard_secure\",\"service\":\"psci\",\"call_type\":\"fast\","
-		  "\"convention\":\"smc64\",\"number\":3,\"known\":true}\n");
+		  "\"convention\":\"smc64\",\"number\":3,\"known\":true,\"summary_label\":\"PSCI_CPU_ON\"}\n");
 	run_free(&r);
 
 	r = run_decode("0x32000004", "--json", "0x82000042", NULL);
@@ -999,10 +1063,10 @@ static void test_cmd_decode(void)
 	CHECK_STR(r.out,
 		  "{\"func_id\":\"0x32000004\",\"name\":\"TRUSTED_OS50_0x0004\","
 		  "\"owner\":\"trusted_os\",\"service\":\"trusted_os\",\"call_type\":\"yielding\","
-		  "\"convention\":\"smc32\",\"number\":4,\"known\":false}\n"
+		  "\"convention\":\"smc32\",\"number\":4,\"known\":false,\"summary_label\":\"TRUSTED_OS_other\"}\n"
 		  "{\"func_id\":\"0x82000042\",\"name\":\"SIP_0x0042\","
 		  "\"owner\":\"sip\",\"service\":\"sip\",\"call_type\":\"fast\","
-		  "\"convention\":\"smc32\",\"number\":66,\"known\":false}\n");
+		  "\"convention\":\"smc32\",\"number\":66,\"known\":false,\"summary_label\":\"SIP_other\"}\n");
 	run_free(&r);
 
 	/* a name with two IDs prints both, SMC32 first; columns line up */
@@ -1106,6 +1170,7 @@ int main(void)
 	test_table_entries();
 	test_conventions();
 	test_unknown_ids();
+	test_summary_fold();
 	test_name_buffer();
 	test_service_ranges();
 	test_service_id_ranges();

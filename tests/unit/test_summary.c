@@ -38,15 +38,15 @@ static void test_text(void)
 	/* PSCI_VERSION: 3 calls of 1100, 1200, 1300 ns; p50 = 1200 is in [1152, 1279] */
 	CHECK(strstr(buf, "\n0    PSCI_VERSION               kvm               3       1.3      1.3      1.3      1.3"
 		      "         -        -        -        -\n") != NULL, "PSCI_VERSION row:\n%s", buf);
-	CHECK(strstr(buf, "\n1    OEM_0x0001                 forwarded         1       3.0      3.0      3.0      3.0"
+	CHECK(strstr(buf, "\n1    OEM_other                  forwarded         1       3.0      3.0      3.0      3.0"
 		      "    2500.0   2500.0   2500.0   2500.0\n") != NULL, "forwarded row has VMM times:\n%s", buf);
 	/* most calls first */
-	CHECK(strstr(buf, "PSCI_VERSION") < strstr(buf, "OEM_0x0001"), "sorted by count");
+	CHECK(strstr(buf, "PSCI_VERSION") < strstr(buf, "OEM_other"), "sorted by count");
 	CHECK(strstr(buf, "\nvcpu = 0, func = PSCI_VERSION, disposition = kvm: time in KVM\n"
 		      "     nsecs               : count    distribution\n"
 		      "      1024 -> 2047       : 3        |****************************************|\n") != NULL,
 	      "log2 histogram, libbpf-tools layout:\n%s", buf);
-	CHECK(strstr(buf, "vcpu = 1, func = OEM_0x0001, disposition = forwarded: VMM round trip\n") != NULL,
+	CHECK(strstr(buf, "vcpu = 1, func = OEM_other, disposition = forwarded: VMM round trip\n") != NULL,
 	      "VMM histogram of the forwarded call");
 	CHECK(strstr(buf, "disposition = kvm: VMM round trip") == NULL, "no VMM histogram unless forwarded");
 	CHECK_INT(summary_calls(s, by_disp), 4);
@@ -80,9 +80,9 @@ static void test_unanswered_parked(void)
 		agg_add_event(summary_table(s), &ev[i]);
 	render(s, &iv, f, &buf);
 	/* the 7 s and 9 s are no round trips: the VMM columns hold the 2.5 ms one only */
-	CHECK(strstr(buf, "\nOEM_0x0001                 forwarded         2       3.0      3.0      3.0      3.0"
+	CHECK(strstr(buf, "\nOEM_other                  forwarded         2       3.0      3.0      3.0      3.0"
 		      "    2500.0   2500.0   2500.0   2500.0\n") != NULL, "VMM columns: the answered call:\n%s", buf);
-	CHECK(strstr(buf, "\nfunc = OEM_0x0001, disposition = forwarded: 1 unanswered, 0 parked (not in the VMM columns)\n")
+	CHECK(strstr(buf, "\nfunc = OEM_other, disposition = forwarded: 1 unanswered, 0 parked (not in the VMM columns)\n")
 	      != NULL, "unanswered named:\n%s", buf);
 	CHECK(strstr(buf, "\nfunc = PSCI_CPU_OFF, disposition = forwarded: 0 unanswered, 1 parked (not in the VMM columns)\n")
 	      != NULL, "parked named:\n%s", buf);
@@ -98,7 +98,7 @@ static void test_unanswered_parked(void)
 	for (int i = 0; i < 3; i++)
 		agg_add_event(summary_table(s), &ev[i]);
 	render(s, &iv, f, &buf);
-	CHECK(strstr(buf, "\"func_label\":\"OEM_0x0001\",\"service\":\"oem\",\"count\":2,\"unanswered\":1,\"parked\":0,")
+	CHECK(strstr(buf, "\"func_label\":\"OEM_other\",\"folded\":true,\"service\":\"oem\",\"count\":2,\"unanswered\":1,\"parked\":0,")
 	      != NULL, "JSON unanswered:\n%s", buf);
 	CHECK(strstr(buf, "\"count\":1,\"unanswered\":0,\"parked\":1,") != NULL, "JSON parked:\n%s", buf);
 	CHECK(strstr(buf, "\"lost\":3,\"lost_by_cause\":{\"ring_buffer_full\":0,\"call_state_full\":1,"

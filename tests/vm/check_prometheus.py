@@ -37,10 +37,11 @@ def vector(q, by=None):
 
 
 def func_names(tool, ids):
-    """The decoder's name for each function ID ('smccctrace decode' on the host)."""
-    out = subprocess.run([tool, "decode"] + ["0x%x" % i for i in ids], capture_output=True, text=True,
+    """The func label each function ID is counted under ('smccctrace decode --json' on the
+    host, summary_label: the decoder's name, or the service's folded label for unknown IDs)."""
+    out = subprocess.run([tool, "decode", "--json"] + ["0x%x" % i for i in ids], capture_output=True, text=True,
                          check=True).stdout.splitlines()
-    return {int(line.split()[0], 16): line.split()[1] for line in out}
+    return {int(d["func_id"], 16): d["summary_label"] for d in map(json.loads, out)}
 
 
 # The le bounds the exporter uses (src/exporter_metrics.h): 2^k - 1 ns, k = 8..35.

@@ -26,3 +26,16 @@ class Checker:
 def load_jsonl(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def summary_labels(ids, tool="build/x86_64/smccctrace"):
+    """The func label --summary and --listen count each function ID under: the decoder's
+    name, or for an unknown ID its service's folded label (OEM_other). From the host
+    tool's own decoder ('decode --json', summary_label), never a copy of its rule."""
+    import subprocess
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    out = subprocess.run([tool, "decode", "--json"] + ["0x%x" % i for i in ids], capture_output=True, text=True,
+                         check=True).stdout
+    return {int(d["func_id"], 16): d["summary_label"] for d in map(json.loads, out.splitlines())}

@@ -51,14 +51,17 @@ check "$variant: report --perfetto alone prints nothing on stdout" \
 report_cmd "$R/rec.bin" --summary --json -o "$OUT/summary.json"
 check "$variant: report --summary --json counts every (function, disposition) of the ground truth exactly" python3 -c '
 import collections, json, sys
+sys.path.insert(0, "tests/vm")
+from checklib import summary_labels
 docs = [json.loads(l) for l in open(sys.argv[1])]
-truth = collections.Counter((int(t["func_id"], 16), t["expect"]) for t in map(json.loads, open(sys.argv[2]))
-                            if t.get("type") == "call")
-got = collections.Counter({(g["func_id"], g["disposition"]): g["count"] for g in docs[0]["groups"]})
+calls = [t for t in map(json.loads, open(sys.argv[2])) if t.get("type") == "call"]
+label = summary_labels((int(t["func_id"], 16) for t in calls), sys.argv[3])
+truth = collections.Counter((label[int(t["func_id"], 16)], t["expect"]) for t in calls)
+got = collections.Counter({(g["func_label"], g["disposition"]): g["count"] for g in docs[0]["groups"]})
 hist_ok = all(sum(b["count"] for b in g["kvm_ns"]["buckets"]) == g["count"] for g in docs[0]["groups"])
 ok = len(docs) == 1 and docs[0]["final"] and got == truth and hist_ok and docs[0]["calls"] == sum(truth.values())
 print("summary", dict(got), "truth", dict(truth)) if not ok else None
-sys.exit(not ok)' "$OUT/summary.json" "$R/truth.jsonl"
+sys.exit(not ok)' "$OUT/summary.json" "$R/truth.jsonl" "$HOST_TOOL"
 
 # the header
 report_cmd "$R/rec.bin" --info --json >"$OUT/info.json"

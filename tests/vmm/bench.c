@@ -14,6 +14,15 @@
  * Nothing inside the loop exits to the VMM except, for --kind forwarded, the
  * call itself, which the VMM answers at once (x0 = SUCCESS) as a VMM that
  * implements an OEM service would.
+ *
+ * --scenario ids (a guest that controls the tracer's cardinality) runs the same
+ * loop on one vCPU, but each call's x0 is the next word of a table in guest RAM:
+ * --calls calls to distinct function IDs no decoder knows, from a bijection of 32 bits (so
+ * distinct without a search), minus the IDs KVM acts on (well-formed fast calls of
+ * the Arm architecture, standard secure, standard hyp and vendor hyp owners: PSCI
+ * CPU_OFF or SYSTEM_OFF would end the loop), plus SMCCC_VERSION and PSCI_VERSION
+ * every IDS_KNOWN_EVERY calls. KVM answers them all itself (no SMCCC filter). The
+ * truth (--truth) has one line per ID with its number of calls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +32,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/utsname.h>
 
 #include "bench.h"
 #include "emit.h"
@@ -33,6 +44,10 @@
 
 #define BENCH_MARKER_TICKS	0
 #define BENCH_MARKER_CNTFRQ	8
+/* --scenario ids: the table of IDs in guest RAM, above the flags page */
+#define IDS_TABLE_OFF		0x140000ull
+#define IDS_MAX_CALLS		((GUEST_RAM_SIZE - IDS_TABLE_OFF) / 4)
+#define IDS_KNOWN_EVERY		500
 
 struct bench_vcpu {
 	struct kvm_vcpu kvm;
@@ -50,6 +65,8 @@ int bench_kind_parse(const char *s, enum bench_kind *kind)
 {
 	if (!strcmp(s, "kvm"))
 		*kind = BENCH_KVM;
+	else if (!strcmp(s, "ids"))
+		*kind = BENCH_IDS;
 	else if (!strcmp(s, "forwarded"))
 		*kind = BENCH_FORWARDED;
 	else
@@ -59,12 +76,13 @@ int bench_kind_parse(const char *s, enum bench_kind *kind)
 
 static const char *kind_name(enum bench_kind kind)
 {
-	return kind == BENCH_KVM ? "kvm" : "forwarded";
+	return kind == BENCH_KVM ? "kvm" : kind == BENCH_IDS ? "ids" : "forwarded";
 }
 
+/* 0 for --scenario ids: the IDs come from a table */
 static uint32_t kind_func_id(enum bench_kind kind)
 {
-	return kind == BENCH_KVM ? FID_SMCCC_VERSION : FID_OEM32_BASE + 0x01;
+	return kind == BENCH_KVM ? FID_SMCCC_VERSION : kind == BENCH_IDS ? 0 : FID_OEM32_BASE + 0x01;
 }
 
 static int build_program(uint8_t *ram, unsigned int vcpu, uint32_t calls,
@@ -77,8 +95,13 @@ static int build_program(uint8_t *ram, unsigned int vcpu, uint32_t calls,
 		  ISA_A64);
 	emit_set_marker_base(&e, guest_marker_ipa(vcpu));
 	emit_timer_start(&e);
+	if (func_id == 0)	/* --scenario ids: x0 from the table */
+		emit_table_start(&e, GUEST_RAM_IPA + IDS_TABLE_OFF);
 	loop = emit_loop_begin(&e, calls);
-	emit_load_arg(&e, 0, func_id);	/* the call's result overwrote x0 */
+	if (func_id == 0)
+		emit_load_w0_next(&e);
+	else
+		emit_load_arg(&e, 0, func_id);	/* the call's result overwrote x0 */
 	emit_call(&e, CONDUIT_HVC, 0);
 	emit_loop_end(&e, loop);
 	emit_timer_stop(&e);
@@ -170,6 +193,67 @@ static void *vcpu_thread(void *arg)
 	return NULL;
 }
 
+/* A bijection of 32 bits (the finaliser of MurmurHash3): distinct in, distinct out. */
+static uint32_t mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	x *= 0xc2b2ae35u;
+	x ^= x >> 16;
+	return x;
+}
+
+/* An ID KVM acts on: a well-formed fast call of an owner KVM implements. */
+static bool kvm_acts_on(uint32_t id)
+{
+	unsigned int owner = (id >> 24) & 0x3f;
+
+	return (id & 0x80000000u) && !(id & 0x00fe0000u) &&
+	       (owner == 0 || owner == 4 || owner == 5 || owner == 6);
+}
+
+/* The ID table of --scenario ids, written into guest RAM and the truth. */
+static int write_id_table(uint8_t *ram, const struct bench_options *o)
+{
+	uint32_t *table = (uint32_t *)(ram + IDS_TABLE_OFF);
+	FILE *truth = fopen(o->truth, "w");
+	uint32_t i, n = 0, known = 0;
+	struct utsname uts;
+
+	if (!truth) {
+		vmm_err("ids: %s: %s", o->truth, strerror(errno));
+		return -1;
+	}
+	uname(&uts);
+	fprintf(truth, "{\"type\":\"vmm\",\"pid\":%d,\"kernel\":\"%s\",\"scenario\":\"ids\",\"vcpus\":1,"
+		"\"calls\":%u}\n", (int)getpid(), uts.release, o->calls);
+	for (i = 0; n < o->calls; i++) {
+		uint32_t id;
+
+		if (n % IDS_KNOWN_EVERY == IDS_KNOWN_EVERY / 2)
+			id = known++ % 2 ? FID_PSCI_VERSION : FID_SMCCC_VERSION;
+		else if (kvm_acts_on(id = mix32(i)))
+			continue;
+		table[n++] = id;
+	}
+	/* one line per distinct ID, the known ones with their repeats */
+	for (i = 0; i < n; i++)
+		if (table[i] != FID_SMCCC_VERSION && table[i] != FID_PSCI_VERSION)
+			fprintf(truth, "{\"type\":\"id_calls\",\"vcpu\":0,\"func_id\":\"0x%x\",\"calls\":1,"
+				"\"expect\":\"kvm\"}\n", table[i]);
+	fprintf(truth, "{\"type\":\"id_calls\",\"vcpu\":0,\"func_id\":\"0x%x\",\"calls\":%u,\"expect\":\"kvm\"}\n",
+		FID_SMCCC_VERSION, (known + 1) / 2);
+	fprintf(truth, "{\"type\":\"id_calls\",\"vcpu\":0,\"func_id\":\"0x%x\",\"calls\":%u,\"expect\":\"kvm\"}\n",
+		FID_PSCI_VERSION, known / 2);
+	fprintf(truth, "{\"type\":\"end\",\"calls\":%u,\"exit\":\"done\"}\n", n);
+	if (fclose(truth)) {
+		vmm_err("ids: %s: %s", o->truth, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int setup(struct kvm_vm *vm, struct bench_vcpu *vcpus,
 		 const struct bench_options *o)
 {
@@ -192,6 +276,8 @@ static int setup(struct kvm_vm *vm, struct bench_vcpu *vcpus,
 					 KVM_SMCCC_FILTER_FWD_TO_USER))
 			return -1;
 	}
+	if (o->kind == BENCH_IDS && write_id_table(ram, o))
+		return -1;
 	if (kvm_preferred_target(vm, &init))
 		return -1;
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;

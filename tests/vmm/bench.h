@@ -15,6 +15,8 @@
 enum bench_kind {
 	BENCH_KVM,		/* SMCCC_VERSION: KVM answers in the kernel */
 	BENCH_FORWARDED,	/* an OEM call the SMCCC filter forwards: the VMM answers */
+	BENCH_IDS,		/* --scenario ids: --calls distinct function IDs nobody knows,
+				 * chosen at random, with a few known calls among them */
 };
 
 struct bench_options {
@@ -22,6 +24,7 @@ struct bench_options {
 	enum bench_kind kind;
 	unsigned int vcpus;
 	unsigned int timeout_s;
+	const char *truth;	/* BENCH_IDS: where the IDs called go (JSON Lines) */
 };
 
 /* "kvm" or "forwarded"; returns -1 for anything else */

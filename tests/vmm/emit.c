@@ -19,6 +19,7 @@
 #define A64_MARKER	28
 #define A64_TIMER_START	20
 #define A64_TIMER_STOP	21
+#define A64_TABLE	25
 #define A32_SCRATCH	9
 #define A32_LOOP	10
 #define A32_MARKER	11
@@ -496,4 +497,23 @@ void emit_marker64(struct emitter *e, unsigned int off)
 	}
 	/* str x0, [x28, #off] */
 	put32(e, 0xf9000000u | (off / 8) << 10 | A64_MARKER << 5 | 0);
+}
+
+void emit_table_start(struct emitter *e, uint64_t ipa)
+{
+	if (e->isa != ISA_A64) {
+		emit_fail(e, "table walks are A64 only");
+		return;
+	}
+	a64_load_imm(e, A64_TABLE, ipa);
+}
+
+void emit_load_w0_next(struct emitter *e)
+{
+	if (e->isa != ISA_A64) {
+		emit_fail(e, "table walks are A64 only");
+		return;
+	}
+	/* ldr w0, [x25], #4 */
+	put32(e, 0xb8400400u | 4u << 12 | A64_TABLE << 5 | 0);
 }

@@ -96,4 +96,12 @@ void emit_load_cntfrq(struct emitter *e);
 /* Store all of x0 to marker base + off (off: multiple of 8): an 8-byte MMIO */
 void emit_marker64(struct emitter *e, unsigned int off);
 
+/*
+ * A table walk, A64 only (x25 is the cursor): table_start points x25 at ipa,
+ * load_w0_next loads the next 32-bit word into w0 (x0's upper half zeroed) and
+ * moves x25 past it.
+ */
+void emit_table_start(struct emitter *e, uint64_t ipa);
+void emit_load_w0_next(struct emitter *e);
+
 #endif /* SMCCC_TESTVMM_EMIT_H */

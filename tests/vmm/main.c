@@ -391,9 +391,23 @@ int main(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return EXIT_USAGE;
-	if (o.protected_vm && (!strcmp(o.scenario, "bench") || pattern_exists(o.scenario))) {
+	if (o.protected_vm && (!strcmp(o.scenario, "bench") || !strcmp(o.scenario, "ids") ||
+			       pattern_exists(o.scenario))) {
 		vmm_err("--protected runs the full scenario with an AArch64 guest");
 		return EXIT_USAGE;
+	}
+	if (!strcmp(o.scenario, "ids")) {
+		if (!o.truth || o.calls > 196608) {
+			vmm_err("--scenario ids needs --truth FILE and --calls of at most 196608");
+			return EXIT_USAGE;
+		}
+		return bench_run(&(struct bench_options) {
+			.calls = o.calls,
+			.kind = BENCH_IDS,
+			.vcpus = 1,
+			.timeout_s = o.timeout_s,
+			.truth = o.truth,
+		});
 	}
 	if (!strcmp(o.scenario, "bench"))
 		return bench_run(&(struct bench_options) {
