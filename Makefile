@@ -45,18 +45,19 @@ WERROR ?= $(if $(wildcard $(CURDIR)/.git),1,0)
 WERROR_FLAG := $(if $(filter 1,$(WERROR)),-Werror)
 WARN := -Wall -Wextra -Wshadow -Wno-missing-field-initializers
 # the project's own test programs (unit tests, fuzzers, test VMM, tools): always -Werror
-CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -Werror -Iinclude -Isrc -I$(BPF_BUILD) -D_GNU_SOURCE
+CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -Werror -Iinclude -Isrc -I$(BPF_BUILD) -D_GNU_SOURCE -DSMCCCTRACE_WEB_CONFIG=1
 
 # The static tool links libmicrohttpd.a without gnutls (src/compat/gnutls_absent.c says
-# why): no TLS. The dynamic tool links Debian's libmicrohttpd.so, and with it gnutls.
+# why): no TLS, and no --web-config. The dynamic tool links Debian's libmicrohttpd.so,
+# and with it gnutls, and for --web-config libyaml and libcrypt (bcrypt).
 ifeq ($(LINK),static)
   BUILD_KIND := -DSMCCCTRACE_LINK_STATIC=1 -DSMCCCTRACE_TLS=0
   LINK_FLAGS := -static
   LDLIBS := -lmicrohttpd -lbpf -lelf -lz -lzstd -lpthread -lm
 else
-  BUILD_KIND := -DSMCCCTRACE_LINK_STATIC=0 -DSMCCCTRACE_TLS=1
+  BUILD_KIND := -DSMCCCTRACE_LINK_STATIC=0 -DSMCCCTRACE_TLS=1 -DSMCCCTRACE_WEB_CONFIG=1
   LINK_FLAGS := -Wl,--as-needed
-  LDLIBS := -lmicrohttpd -lbpf -lelf -lz -lpthread -lm
+  LDLIBS := -lmicrohttpd -lyaml -lcrypt -lbpf -lelf -lz -lpthread -lm
 endif
 # Debian's arm64 packages put libraries in both (bookworm's zlib1g: /lib)
 SYSROOT_LIBS := $(if $(SYSROOT),$(SYSROOT)/usr/lib/aarch64-linux-gnu $(SYSROOT)/lib/aarch64-linux-gnu)
@@ -67,7 +68,7 @@ comma := ,
 TOOL_LDFLAGS := $(LINK_FLAGS) $(foreach d,$(SYSROOT_LIBS),-L$(d) -Wl$(comma)-rpath-link$(comma)$(d))
 # the exporter's HTTP server (--listen, src/exporter.c); the unit tests and fuzzers link
 # the host's shared library
-HTTP_LIBS := -lmicrohttpd
+HTTP_LIBS := -lmicrohttpd -lyaml -lcrypt
 
 CLANG ?= clang
 BPFTOOL ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
@@ -198,6 +199,12 @@ build/unit/%: tests/unit/%.c $(UNIT_OBJS) $(wildcard include/*.h src/*.h tests/u
 
 unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(UNIT_BINS)
+
+# The exporter's HTTP server alone on the host, for tests/host/web-config.sh (TLS, basic
+# auth, a real Prometheus): links the frontend like the unit tests, without sanitizers
+build/host/serve-metrics: tests/host/serve_metrics.c $(SRCS) $(wildcard include/*.h src/*.h) $(SKELS)
+	mkdir -p $(dir $@)
+	gcc $(CFLAGS_COMMON) -o $@ $< $(filter-out src/main.c,$(SRCS)) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
 
 # The record parser's libFuzzer target (clang, libclang-rt-14-dev), and the generator
 # of its seed corpus, which tests/host/report.sh also uses as fixtures. Like the unit

@@ -137,6 +137,8 @@ fetch_arm64() {
 	# ldconfig, which Debian's dpkg insists on finding (Essential, so no package depends
 	# on it): the Debian package's install test (tests/vm/deb-payload.py) needs it
 	download libc-bin
+	# --web-config in the dynamic build: libyaml (the YAML) and libxcrypt (bcrypt)
+	for p in libyaml-dev libyaml-0-2 libcrypt-dev libcrypt1; do download "$p"; done
 	fetch_kernel 6.12 "$KERNEL_PIN" bookworm-backports
 	fetch_kernel 6.1 "$KERNEL_61_PIN" bookworm
 	fetch_suite_kernel trixie "$KERNEL_TRIXIE_PIN"

@@ -12,12 +12,14 @@
 #include <microhttpd.h>
 
 #include "prometheus.h"
+#include "web_config.h"
 
 struct exporter {
 	struct MHD_Daemon *daemon;
 	exporter_render_fn render;
 	void *ctx;
 	bool verbose;
+	const struct web_config *web;	/* TLS and basic auth, or NULL */
 	unsigned port;
 	unsigned long scrapes, errors;	/* __atomic: the server's thread writes them */
 };
@@ -73,6 +75,34 @@ static enum MHD_Result reply_metrics(struct exporter *e, struct MHD_Connection *
 	return reply(c, MHD_HTTP_OK, PROM_CONTENT_TYPE, r);
 }
 
+/* basic_auth_users: the request's user and password against the bcrypt hashes */
+static bool authorized(struct exporter *e, struct MHD_Connection *c)
+{
+	char *password = NULL, *user = MHD_basic_auth_get_username_password(c, &password);
+	bool ok = user && password && web_config_authorized(e->web, user, password);
+
+	if (password)
+		memset(password, 0, strlen(password));
+	MHD_free(user);
+	MHD_free(password);
+	return ok;
+}
+
+static enum MHD_Result reply_unauthorized(struct MHD_Connection *c)
+{
+	static const char text[] = "401 unauthorized\n";
+	struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text,
+								 MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	ret = MHD_queue_basic_auth_fail_response(c, "smccctrace", r);	/* 401, WWW-Authenticate */
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
@@ -98,6 +128,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (*upload_data_size) {
 		*upload_data_size = 0;
 		return MHD_YES;
+	}
+	if (e->web && e->web->nr_users && !authorized(e, c)) {
+		__atomic_add_fetch(&e->errors, 1, __ATOMIC_RELAXED);
+		return reply_unauthorized(c);
 	}
 	if (!strcmp(url, "/metrics"))
 		return reply_metrics(e, c);
@@ -145,33 +179,64 @@ static int listen_socket(const struct listen_addr *addr, unsigned *port, char *e
 	return fd;
 }
 
+int exporter_listen(const struct listen_addr *addr, char *err, size_t errlen)
+{
+	unsigned port;
+
+	return listen_socket(addr, &port, err, errlen);
+}
+
 struct exporter *exporter_start(const struct listen_addr *addr, exporter_render_fn render, void *ctx,
 				bool verbose, char *err, size_t errlen)
 {
+	int fd = exporter_listen(addr, err, errlen);
+
+	return fd < 0 ? NULL : exporter_start_on(fd, addr, NULL, render, ctx, verbose, err, errlen);
+}
+
+struct exporter *exporter_start_on(int fd, const struct listen_addr *addr, const struct web_config *web,
+				   exporter_render_fn render, void *ctx, bool verbose, char *err, size_t errlen)
+{
 	struct exporter *e = calloc(1, sizeof(*e));
+	struct sockaddr_storage bound;
+	socklen_t len = sizeof(bound);
+	bool tls = web && web->cert_pem;
+	/* --web-config's TLS: the certificate and key in memory (read before the privilege
+	 * drop), TLS 1.2 at least */
+	struct MHD_OptionItem tls_options[] = {
+		{ tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls ? web->cert_pem : NULL },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? web->key_pem : NULL },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)web_config_tls_priorities(web) },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	sigset_t stop_signals, old;
-	int fd;
 
 	if (!e) {
 		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "--web-config: this libmicrohttpd has no TLS");
+		close(fd);
+		free(e);
 		return NULL;
 	}
 	e->render = render;
 	e->ctx = ctx;
 	e->verbose = verbose;
-	fd = listen_socket(addr, &e->port, err, errlen);
-	if (fd < 0) {
-		free(e);
-		return NULL;
-	}
+	e->web = web;
+	if (getsockname(fd, (struct sockaddr *)&bound, &len) == 0)
+		e->port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+							    : ((struct sockaddr_in *)&bound)->sin_port);
 	/* the server's thread inherits this mask: SIGINT, SIGTERM and SIGHUP stay with the caller */
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
-	e->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				     on_request, e,
+	e->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+				     0, NULL, NULL, on_request, e,
 				     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_message, e,	/* first: catches all */
 				     MHD_OPTION_LISTEN_SOCKET, fd,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)EXPORTER_MAX_CONNECTIONS,
@@ -179,10 +244,12 @@ struct exporter *exporter_start(const struct listen_addr *addr, exporter_render_
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)EXPORTER_TIMEOUT_S,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)EXPORTER_CONN_MEMORY,
 				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
+				     MHD_OPTION_ARRAY, tls_options,
 				     MHD_OPTION_END);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!e->daemon) {
-		snprintf(err, errlen, "--listen %s: cannot start the HTTP server", addr->text);
+		snprintf(err, errlen, "--listen %s: cannot start the HTTP server%s", addr->text,
+			 tls ? " (TLS: is the key the certificate's, both PEM? -v says more)" : "");
 		close(fd);
 		free(e);
 		return NULL;

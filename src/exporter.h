@@ -22,6 +22,17 @@ struct exporter;
  */
 struct exporter *exporter_start(const struct listen_addr *addr, exporter_render_fn render, void *ctx,
 				bool verbose, char *err, size_t errlen);
+/*
+ * The same in two steps, so that the tracer binds before it drops its privileges (a
+ * port below 1024 needs CAP_NET_BIND_SERVICE, which it does not keep): exporter_listen()
+ * returns the listening socket (or -1 with err), exporter_start_on() serves on it
+ * (and closes it on failure). web (NULL: none) adds TLS and basic authentication
+ * (--web-config, src/web_config.h); it must outlive the server.
+ */
+struct web_config;
+int exporter_listen(const struct listen_addr *addr, char *err, size_t errlen);
+struct exporter *exporter_start_on(int fd, const struct listen_addr *addr, const struct web_config *web,
+				   exporter_render_fn render, void *ctx, bool verbose, char *err, size_t errlen);
 /* The port it listens on (the one the kernel chose for port 0). */
 unsigned exporter_port(const struct exporter *e);
 /* Pages served, by outcome. */

@@ -1,12 +1,15 @@
 /*
  * --listen (src/tracer.c loads and attaches, then hands over here).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "exporter.h"
@@ -15,6 +18,7 @@
 #include "stats_map.h"
 #include "tracer_internal.h"
 #include "version.h"
+#include "web_config.h"
 
 /*
  * --listen: a Prometheus exporter. The kernel counts calls as for --summary, with no
@@ -173,6 +177,39 @@ static int serve_snapshot(FILE *out, void *ctx)
 	return rc;
 }
 
+/* 127.0.0.0/8 or ::1: only this host can connect */
+static bool loopback(const struct listen_addr *a)
+{
+	if (a->sa.ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)&a->sa)->sin_addr.s_addr) >> 24) == 127;
+	return a->sa.ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)&a->sa)->sin6_addr);
+}
+
+int exporter_prepare(struct tracer *t)
+{
+	char err[512];
+
+	t->listen_fd = exporter_listen(&t->opts.listen_addr, err, sizeof(err));
+	if (t->listen_fd < 0) {
+		exporter_release(t);
+		return errorf("%s", err);
+	}
+	if (!loopback(&t->opts.listen_addr) && !(t->web && t->web->cert_pem))
+		fprintf(stderr, "smccctrace: warning: --listen %s serves every guest's calls to anyone who can reach "
+			"it, in clear and without authentication (--web-config adds TLS and basic auth)\n",
+			t->opts.listen_addr.text);
+	return 0;
+}
+
+void exporter_release(struct tracer *t)
+{
+	if (t->listen_fd >= 0)
+		close(t->listen_fd);
+	t->listen_fd = -1;
+	web_config_free(t->web);
+	t->web = NULL;
+}
+
 int run_exporter(struct tracer *t)
 {
 	struct exporter_source src = { .t = t };
@@ -202,15 +239,17 @@ int run_exporter(struct tracer *t)
 	};
 	pthread_mutex_init(&src.lock, NULL);
 	collect(&src);	/* the first scrape finds a page */
-	http = exporter_start(&t->opts.listen_addr, serve_snapshot, &src, t->opts.verbose, err, sizeof(err));
+	http = exporter_start_on(t->listen_fd, &t->opts.listen_addr, t->web, serve_snapshot, &src, t->opts.verbose,
+				 err, sizeof(err));
+	t->listen_fd = -1;	/* the server's now, or closed */
 	if (!http) {
 		agg_free(src.calls);
 		agg_free(src.interval);
 		free(src.page);
 		return errorf("%s", err);
 	}
-	fprintf(stderr, "smccctrace: serving metrics on http://%s:%u/metrics\n", t->opts.listen_addr.host,
-		exporter_port(http));
+	fprintf(stderr, "smccctrace: serving metrics on %s://%s:%u/metrics%s\n", t->web && t->web->cert_pem ? "https" : "http",
+		t->opts.listen_addr.host, exporter_port(http), t->web && t->web->nr_users ? " (basic auth)" : "");
 	if (t->opts.duration_s > 0)
 		deadline = t->t0_ns + (__u64)(t->opts.duration_s * 1e9);
 	interval_ns = (__u64)(t->opts.listen_interval_s * 1e9);

@@ -58,6 +58,7 @@ struct trace_opts {
 	bool listen;			/* --listen: a Prometheus exporter (docs/prometheus.md) */
 	struct listen_addr listen_addr;	/* where it listens */
 	double listen_interval_s;	/* --listen-interval: how often the collector reads the kernel */
+	const char *web_config;		/* --web-config: TLS and basic auth (src/web_config.h) */
 	uint32_t max_series;		/* --max-series: call series the exporter keeps (docs/prometheus.md) */
 	uint32_t buffer_bytes;		/* --buffer: the ring buffer's size; 0: the BPF object's default */
 	const char *user;		/* --user: who to run as once attached (src/privileges.c); NULL: nobody */

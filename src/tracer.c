@@ -1,5 +1,6 @@
 #include "tracer.h"
 #include "tracer_internal.h"
+#include "web_config.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -536,6 +537,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (t.opts.info)
 		return errorf("--info applies to 'smccctrace report FILE'") + 1;
+	/* a bad --web-config is bad input, whatever the machine: said first, exit 2 */
+	if (t.opts.web_config && !(t.web = web_config_load(t.opts.web_config, err, sizeof(err))))
+		return errorf("%s", err) + 1;
 	verbose_libbpf = t.opts.verbose;
 	libbpf_set_print(libbpf_print);
 	if (check_pids(&t.opts))
@@ -574,6 +578,11 @@ int cmd_trace(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);	/* a closed terminal or ssh session: stop cleanly too */
 	signal(SIGPIPE, SIG_IGN);	/* a closed pipe shows up as EPIPE: a quiet exit */
 
+	/* --listen binds (and reads --web-config) with every privilege: a port below 1024
+	 * needs CAP_NET_BIND_SERVICE, a key file is often root's only */
+	t.listen_fd = -1;
+	if (t.opts.listen && exporter_prepare(&t))
+		return 1;
 	if (load_and_attach(&t.bpf, &t.kernel, &t.opts, t.opts.plan, err, sizeof(err))) {
 		rc = errorf("%s", err);
 	} else {
@@ -593,6 +602,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (t.opts.verbose)
 		print_resource_usage();
+	exporter_release(&t);
 	ring_buffer__free(t.rb);
 	loaded_destroy(&t.bpf);
 	for (int i = 0; i < t.nr_sinks; i++)

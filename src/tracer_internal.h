@@ -33,6 +33,9 @@ struct tracer {
 	struct drops drops_sent;	/* handed to the sinks' lost() (poll_lost) */
 	int output_errno;		/* first output failure; stops the trace */
 	const char *output_failed;	/* the file that failed */
+	/* --listen: bound, and --web-config read, before the privileges are dropped */
+	int listen_fd;
+	struct web_config *web;
 };
 
 /* the signal that asked the trace to stop (SIGINT, SIGTERM, SIGHUP), or 0 */
@@ -63,4 +66,10 @@ void drain_unanswered_into(struct tracer *t, struct agg_table *table);
 int run_exporter(struct tracer *t);
 /* top: the live view of the kernel's counts (src/top_live.c). */
 int run_top(struct tracer *t);
+/* --listen, before attaching (with every privilege): binds the address, warns once
+ * about plain HTTP beyond loopback (t->web: --web-config, read first of all). Returns 0
+ * or -1 after one error line. exporter_release() closes what run_exporter() did not
+ * take and frees t->web. */
+int exporter_prepare(struct tracer *t);
+void exporter_release(struct tracer *t);
 #endif

@@ -55,6 +55,8 @@ part deps-pins bash tests/host/deps.sh
 part deb bash tests/host/deb.sh
 part unit make -s -j2 unit
 part cli bash tests/host/cli.sh build/x86_64/smccctrace
+# --web-config: TLS and basic auth against curl, openssl and a real Prometheus (loopback)
+part web-config bash tests/host/web-config.sh build/x86_64/smccctrace
 host_report() { make -s build/fuzz/make_records && bash tests/host/report.sh build/x86_64/smccctrace; }
 part report host_report
 host_top() { make -s build/fuzz/make_records && bash tests/host/top.sh build/x86_64/smccctrace; }

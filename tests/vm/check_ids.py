@@ -97,7 +97,8 @@ def main():
     print("# exporter: %d call series, page %d bytes" % (len(rows), len(body)))
     c.check(len(rows) <= MAX_SERIES, "exporter: %d call series <= %d" % (len(rows), MAX_SERIES))
     c.check(len(body) <= MAX_PAGE_BYTES, "exporter: page %d bytes <= %d" % (len(body), MAX_PAGE_BYTES))
-    mem = dict(l.split(":") for l in open(os.path.join(r, "exporter-mem.txt")).read().splitlines())
+    mem_lines = open(os.path.join(r, "exporter-mem.txt")).read().splitlines()
+    mem = dict(l.split(":", 1) for l in mem_lines)
     hwm = int(mem["VmHWM"].split()[0])
     print("# exporter: peak RSS %d KiB (VmHWM), RSS %s" % (hwm, mem["VmRSS"].strip()))
     c.check(hwm <= MAX_HWM_KIB, "exporter: peak RSS %d KiB <= %d KiB" % (hwm, MAX_HWM_KIB))
@@ -122,6 +123,16 @@ def main():
     err = open(os.path.join(r, "capped.err")).read()
     c.check(re.search(r"\d+ series past --max-series 10 were counted under pid \"overflow\"", err) is not None,
             "capped: the exit says how many series were refused")
+    # the static binary refuses --web-config; port 971 bound before the drop; the warning
+    err = open(os.path.join(r, "webconfig.err")).read()
+    c.check(open(os.path.join(r, "webconfig.rc")).read().strip() == "2" and len(err.splitlines()) == 1
+            and "has no TLS" in err, "static build: --web-config is one line, exit 2: %r" % err)
+    c.check("serving metrics on http://127.0.0.1:971/metrics" in open(os.path.join(r, "exporter.err")).read()
+            and re.search(r"^Uid:\s+65534\s", "\n".join(mem_lines), re.M) is not None,
+            "port 971 bound before the privilege drop, then served as uid 65534")
+    warn = open(os.path.join(r, "capped.err")).read().count("warning: --listen 0.0.0.0:9472 serves every guest")
+    c.check(warn == 1, "0.0.0.0 without --web-config: warned once (%d)" % warn)
+    c.check("warning: --listen" not in open(os.path.join(r, "exporter.err")).read(), "loopback: no warning")
     return c.report()
 
 
