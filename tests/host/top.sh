@@ -31,11 +31,11 @@ check "frame 1: vCPU 0 PSCI_VERSION 3 kvm, 3.0/s" frames_check "$D/batch.json" \
 	  "KVM_p50": "3.1", "KVM_p99": "4.0", "VMM_p50": "-", "VMM_p99": "-"}]'
 check "frame 2: SIP forwarded x2 (VMM time of the answered one), TRNG denied" frames_check "$D/batch.json" \
 	'[(r["FUNCTION"], r["COUNT"], r["RATE/s"], r["FORWARDED"], r["DENIED"], r["VMM_p99"]) for r in f[1]["rows"]] ==
-	 [("PSCI_VERSION", "3", "0.0", "0", "0", "-"), ("SIP_0x0042", "2", "2.0", "2", "0", "3000.0"),
+	 [("PSCI_VERSION", "3", "0.0", "0", "0", "-"), ("SIP_other", "2", "2.0", "2", "0", "3000.0"),
 	  ("TRNG_VERSION", "1", "1.0", "0", "1", "-")]'
 check "frame 3: the other VMM's row, totals kept" frames_check "$D/batch.json" \
 	'[(r["PID"], r["FUNCTION"], r["COUNT"], r["RATE/s"]) for r in f[2]["rows"]] ==
-	 [("1000", "PSCI_VERSION", "3", "0.0"), ("1000", "SIP_0x0042", "2", "0.0"),
+	 [("1000", "PSCI_VERSION", "3", "0.0"), ("1000", "SIP_other", "2", "0.0"),
 	  ("1000", "TRNG_VERSION", "1", "0.0"), ("2000", "PSCI_VERSION", "1", "1.0")]'
 "$TOOL" report "$REC" --top -b -n 2 -i 1 >"$D/n2.txt"
 check "-n 2: two frames, exit 0" [ $? = 0 -a "$(grep -c '^smccctrace top - frame' "$D/n2.txt")" = 2 ]
@@ -100,7 +100,7 @@ screen >"$D/screen-end.txt"
 check "rows in count order" python3 -c '
 import sys
 rows = [l.split()[2] for l in open(sys.argv[1]) if l[:1].isdigit()]
-sys.exit(rows != ["PSCI_VERSION", "SIP_0x0042", "TRNG_VERSION", "PSCI_VERSION"])' "$D/screen-end.txt"
+sys.exit(rows != ["PSCI_VERSION", "SIP_other", "TRNG_VERSION", "PSCI_VERSION"])' "$D/screen-end.txt"
 key s
 shows "s: sort by rate" '; sort rate;'
 key s s s
@@ -109,7 +109,7 @@ screen >"$D/screen-key.txt"
 check "sort by key: VM 1 vCPU 0, vCPU 1, then VM 2" python3 -c '
 import sys
 rows = [tuple(l.split()[:3]) for l in open(sys.argv[1]) if l[:1].isdigit()]
-sys.exit(rows != [("1", "0", "PSCI_VERSION"), ("1", "0", "TRNG_VERSION"), ("1", "1", "SIP_0x0042"),
+sys.exit(rows != [("1", "0", "PSCI_VERSION"), ("1", "0", "TRNG_VERSION"), ("1", "1", "SIP_other"),
                   ("2", "0", "PSCI_VERSION")])' "$D/screen-key.txt"
 key s
 shows "s: back to count" '; sort count;'
@@ -127,7 +127,7 @@ key /
 shows "/: the filter prompt" 'filter \(function or service, Enter applies, Esc cancels\): _'
 key t r n g Enter
 shows "/trng Enter: filter trng" '; filter trng; rows 1'
-hides "... TRNG only" 'PSCI_VERSION|SIP_0x0042'
+hides "... TRNG only" 'PSCI_VERSION|SIP_other'
 key c
 shows "c: filters cleared" '; filter none; rows 4'
 key d d
