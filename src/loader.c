@@ -1,6 +1,7 @@
 #include "loader.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,13 @@
 #include "drops.h"
 #include "smccc.h"
 #include "smccctrace.skel.h"
+
+/* --summary, --listen and top show the kernel's counts, not a stream of calls: one
+ * predicate, so that they load the same way (counting, folding, the known IDs). */
+static bool counted_in_kernel(const struct trace_opts *o)
+{
+	return o && (o->summary || o->listen || o->top);
+}
 
 static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 {
@@ -27,11 +35,11 @@ static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 	ro->conduit_mask = o->conduit_mask;
 	ro->disposition_mask = o->disposition_mask;
 	ro->nr_args = (__u8)o->nr_args;
-	ro->aggregate = o->summary || o->listen || o->top;	/* --listen and top show the same counts */
+	ro->aggregate = counted_in_kernel(o);
 }
 
-/* --summary and --listen fold the IDs the decoder does not know (summary_func() in the
- * BPF program): its service blocks before load, its known IDs after. */
+/* The kernel's counts fold the IDs the decoder does not know (summary_func() in the BPF
+ * program): its service blocks before load, its known IDs after. */
 static void set_fold_blocks(struct smccctrace_bpf *skel)
 {
 	struct smccc_id_range blocks[SMCCC_MAX_FOLD_BLOCKS];
@@ -100,7 +108,7 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 		if (o && o->max_vcpus)
 			bpf_map__set_max_entries(l->skel->maps.vcpu_calls, o->max_vcpus);
 	}
-	if (o && (o->summary || o->listen))
+	if (counted_in_kernel(o))
 		set_fold_blocks(l->skel);
 	if (plan_prepare(l->skel, k, mech, &l->plan, err, len))
 		return -1;
@@ -114,7 +122,7 @@ static int try_load(struct loaded *l, const struct kernel_facts *k, const struct
 				 hook_mech_name(mech), strerror(e));
 		return -1;
 	}
-	if (o && (o->summary || o->listen) && fill_known_funcs(l->skel, err, len))
+	if (counted_in_kernel(o) && fill_known_funcs(l->skel, err, len))
 		return -1;
 	return plan_attach(l->skel, &l->plan, err, len);
 }

@@ -20,10 +20,11 @@ DISPOSITIONS = ["kvm", "denied", "forwarded", "refused", "reflected"]
 
 
 def names(tool, ids):
-    """Function ID -> the name top prints (the tool's decoder)"""
+    """Function ID -> the name top prints: the kernel's counts fold unknown IDs per
+    service, as --summary does (the tool's decoder's summary_label, never a copy)"""
     out = subprocess.run([tool, "decode", "--json"] + ["0x%08x" % i for i in sorted(ids)],
                          check=True, capture_output=True, text=True).stdout
-    return {int(d["func_id"], 16): d["name"] for d in map(json.loads, out.splitlines())}
+    return {int(d["func_id"], 16): d["summary_label"] for d in map(json.loads, out.splitlines())}
 
 
 def truth_rows(truths, name):
