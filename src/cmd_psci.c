@@ -3,10 +3,7 @@
  * one option parser; this only gives the view its own name and help. */
 #include "cmd_psci.h"
 
-#include <stdlib.h>
-#include <string.h>
 
-#include "options.h"
 #include "psci_flow.h"
 #include "tracer.h"
 
@@ -70,30 +67,5 @@ DEFAULT(PSCI_DEFAULT_SLOW_VMM_MS) "\n"
 
 int cmd_psci(int argc, char **argv)
 {
-	struct trace_opts o;
-	char err[256], **args;
-	int rc;
-
-	/* parsed here for the help and for messages that name the subcommand */
-	trace_opts_init(&o);
-	o.psci = true;
-	if (trace_opts_parse(&o, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "smccctrace: psci: %s\n", err);
-		return 2;
-	}
-	if (o.help) {
-		psci_usage(stdout);
-		return 0;
-	}
-	args = calloc((size_t)argc + 2, sizeof(*args));
-	if (!args) {
-		fprintf(stderr, "smccctrace: out of memory\n");
-		return 1;
-	}
-	args[0] = argv[0];
-	args[1] = "--psci";
-	memcpy(&args[2], &argv[1], (size_t)(argc - 1) * sizeof(*args));
-	rc = cmd_trace(argc + 1, args);
-	free(args);
-	return rc;
+	return cmd_trace_view(argc, argv, "psci");
 }

@@ -3,10 +3,7 @@
  * tracer, one option parser, the view's own name and help. */
 #include "cmd_top.h"
 
-#include <stdlib.h>
-#include <string.h>
 
-#include "options.h"
 #include "tracer.h"
 
 void top_usage(FILE *out)
@@ -52,30 +49,5 @@ void top_usage(FILE *out)
 
 int cmd_top(int argc, char **argv)
 {
-	struct trace_opts o;
-	char err[256], **args;
-	int rc;
-
-	/* parsed here for the help and for messages that name the subcommand */
-	trace_opts_init(&o);
-	o.top = true;
-	if (trace_opts_parse(&o, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "smccctrace: top: %s\n", err);
-		return 2;
-	}
-	if (o.help) {
-		top_usage(stdout);
-		return 0;
-	}
-	args = calloc((size_t)argc + 2, sizeof(*args));
-	if (!args) {
-		fprintf(stderr, "smccctrace: out of memory\n");
-		return 1;
-	}
-	args[0] = argv[0];
-	args[1] = "--top";
-	memcpy(&args[2], &argv[1], (size_t)(argc - 1) * sizeof(*args));
-	rc = cmd_trace(argc + 1, args);
-	free(args);
-	return rc;
+	return cmd_trace_view(argc, argv, "top");
 }

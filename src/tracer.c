@@ -612,3 +612,30 @@ int cmd_trace(int argc, char **argv)
 		rc = errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
 	return rc;
 }
+
+int cmd_trace_view(int argc, char **argv, const char *view)
+{
+	char flag[32], err[256], **args;
+	struct trace_opts o;
+	int rc;
+
+	args = calloc((size_t)argc + 2, sizeof(*args));
+	if (!args) {
+		fprintf(stderr, "smccctrace: out of memory\n");
+		return 1;
+	}
+	snprintf(flag, sizeof(flag), "--%s", view);
+	args[0] = argv[0];
+	args[1] = flag;
+	memcpy(&args[2], &argv[1], (size_t)(argc - 1) * sizeof(*args));
+	/* parsed here first only so that a bad option names the subcommand */
+	trace_opts_init(&o);
+	if (trace_opts_parse(&o, argc + 1, args, err, sizeof(err))) {
+		fprintf(stderr, "smccctrace: %s: %s\n", view, err);
+		free(args);
+		return 2;
+	}
+	rc = cmd_trace(argc + 1, args);
+	free(args);
+	return rc;
+}
