@@ -301,6 +301,36 @@ const char *agg_func_label(const struct agg_key *k, char *buf, size_t len)
 	return k->folded ? smccc_fold_name(k->func_id, buf, len) : smccc_name(k->func_id, buf, len);
 }
 
+void agg_text_key_header(FILE *out, unsigned by)
+{
+	if (by & AGG_BY_PID)
+		fprintf(out, "%-7s ", "PID");
+	if (by & AGG_BY_VM)
+		fprintf(out, "%-3s ", "VM");
+	if (by & AGG_BY_VCPU)
+		fprintf(out, "%-4s ", "VCPU");
+	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
+		fprintf(out, "%-12s ", "SERVICE");
+	if (by & AGG_BY_FUNC)
+		fprintf(out, "%-26s ", "FUNCTION");
+}
+
+void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service)
+{
+	char name[SMCCC_NAME_MAX];
+
+	if (by & AGG_BY_PID)
+		fprintf(out, "%-7u ", k->pid);
+	if (by & AGG_BY_VM)
+		fprintf(out, "%-3u ", k->vm);
+	if (by & AGG_BY_VCPU)
+		fprintf(out, "%-4u ", k->vcpu);
+	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
+		fprintf(out, "%-12s ", smccc_service_name(service));
+	if (by & AGG_BY_FUNC)
+		fprintf(out, "%-26s ", agg_func_label(k, name, sizeof(name)));
+}
+
 int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s)
 {
 	struct agg_stats *into;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "smccc.h"
 #include "smccctrace.h"
@@ -47,6 +48,10 @@ int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_sta
 bool agg_contains(const struct agg_table *t, const struct agg_key *k);
 /* The function's name in a key: the decoder's, or a folded key's "OEM_other". */
 const char *agg_func_label(const struct agg_key *k, char *buf, size_t len);
+/* The text tables' key columns (PID, VM, VCPU, SERVICE or FUNCTION) of a grouping, each
+ * followed by a space: their titles, and one row's cells. --summary and top share them. */
+void agg_text_key_header(FILE *out, unsigned by);
+void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service);
 /* Number of distinct keys. */
 size_t agg_size(const struct agg_table *t);
 /* Keeps only the rows keep() says yes to (e.g. the exporter forgets VMMs long gone). */

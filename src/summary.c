@@ -85,16 +85,7 @@ static void us_cell(char *buf, size_t len, const struct latency *l, uint64_t ns)
 
 static void text_header(FILE *out, unsigned by)
 {
-	if (by & AGG_BY_PID)
-		fprintf(out, "%-7s ", "PID");
-	if (by & AGG_BY_VM)
-		fprintf(out, "%-3s ", "VM");
-	if (by & AGG_BY_VCPU)
-		fprintf(out, "%-4s ", "VCPU");
-	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
-		fprintf(out, "%-12s ", "SERVICE");
-	if (by & AGG_BY_FUNC)
-		fprintf(out, "%-26s ", "FUNCTION");
+	agg_text_key_header(out, by);
 	if (by & AGG_BY_DISPOSITION)
 		fprintf(out, "%-10s ", "DISP");
 	fprintf(out, "%8s  %8s %8s %8s %8s  %8s %8s %8s %8s\n", "COUNT",
@@ -115,18 +106,7 @@ static void text_latency_cells(FILE *out, const struct latency *l)
 
 static void text_row(FILE *out, unsigned by, const struct agg_row *r)
 {
-	char name[SMCCC_NAME_MAX];
-
-	if (by & AGG_BY_PID)
-		fprintf(out, "%-7u ", r->key.pid);
-	if (by & AGG_BY_VM)
-		fprintf(out, "%-3u ", r->key.vm);
-	if (by & AGG_BY_VCPU)
-		fprintf(out, "%-4u ", r->key.vcpu);
-	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
-		fprintf(out, "%-12s ", smccc_service_name(r->service));
-	if (by & AGG_BY_FUNC)
-		fprintf(out, "%-26s ", func_label(r, name, sizeof(name)));
+	agg_text_key_cells(out, by, &r->key, r->service);
 	if (by & AGG_BY_DISPOSITION)
 		fprintf(out, "%-10s ", disposition_name(r->key.disposition));
 	fprintf(out, "%8" PRIu64 " ", (uint64_t)r->stats.count);

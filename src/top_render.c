@@ -53,16 +53,7 @@ static void header_lines(FILE *out, const struct top_model *m, const struct top_
 
 static void column_header(FILE *out, unsigned by)
 {
-	if (by & AGG_BY_PID)
-		fprintf(out, "%-7s ", "PID");
-	if (by & AGG_BY_VM)
-		fprintf(out, "%-3s ", "VM");
-	if (by & AGG_BY_VCPU)
-		fprintf(out, "%-4s ", "VCPU");
-	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
-		fprintf(out, "%-12s ", "SERVICE");
-	if (by & AGG_BY_FUNC)
-		fprintf(out, "%-26s ", "FUNCTION");
+	agg_text_key_header(out, by);
 	fprintf(out, "%9s %9s", "COUNT", "RATE/s");
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9s", disp_columns[d]);
@@ -79,18 +70,7 @@ static void us_cell(FILE *out, const struct latency *l, double p)
 
 static void row_line(FILE *out, unsigned by, const struct top_row *r)
 {
-	char name[SMCCC_NAME_MAX];
-
-	if (by & AGG_BY_PID)
-		fprintf(out, "%-7u ", r->key.pid);
-	if (by & AGG_BY_VM)
-		fprintf(out, "%-3u ", r->key.vm);
-	if (by & AGG_BY_VCPU)
-		fprintf(out, "%-4u ", r->key.vcpu);
-	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
-		fprintf(out, "%-12s ", smccc_service_name(r->service));
-	if (by & AGG_BY_FUNC)
-		fprintf(out, "%-26s ", agg_func_label(&r->key, name, sizeof(name)));
+	agg_text_key_cells(out, by, &r->key, r->service);
 	fprintf(out, "%9" PRIu64 " %9.1f", (uint64_t)r->count, r->rate);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9" PRIu64, (uint64_t)r->by_disp[d]);
