@@ -6,10 +6,14 @@
  * (vcpu_calls, keyed by the struct kvm_vcpu):
  *
  *   handle_hvc/handle_smc entry   the trap: registers, ESR, PC, PSTATE, time
- *   SMCCC handler entry           the call reached KVM's SMCCC dispatcher; the VM's
- *                                 filter action is looked up here
- *   SMCCC handler exit            handled (1), or exit to the VMM (0): which exit
- *   handle_hvc/handle_smc exit    the call is finished unless it went to the VMM
+ *   handle_hvc/handle_smc exit    what KVM did, from the return value (handled 1, exit
+ *                                 to the VMM 0: which exit), x0 (the VM's SMCCC
+ *                                 filter is walked only for NOT_SUPPORTED) and the
+ *                                 immediate; the call is finished unless it went to
+ *                                 the VMM
+ *   SMCCC handler entry, exit     only where the planner says the trap's exit cannot
+ *                                 tell (before 6.4; hosts whose guests may have
+ *                                 virtual EL2): reached the dispatcher, its result
  *   kvm_userspace_exit            forwarded: the moment the VMM gets the exit
  *   kvm_arch_vcpu_ioctl_run entry forwarded: the VMM re-enters that vCPU; x0..x3 hold
  *                                 its answer (or the vCPU resumes elsewhere: parked)
@@ -47,8 +51,37 @@ const volatile __u8 disposition_mask = (1 << DISP__COUNT) - 1;
 const volatile __u8 nr_args = 7;
 /* --summary: count calls in the "stats" map instead of sending them */
 const volatile bool aggregate = false;
+/* Set by the planner (src/planner.c): the SMCCC dispatcher has hooks of its own;
+ * otherwise what it did is derived at the trap's exit */
+const volatile bool dispatcher_hooked = true;
 /* Wake the reader once this much is waiting in the ring buffer (a quarter of it) */
 const volatile __u32 wakeup_bytes = 0;
+
+/*
+ * Reading the kernel's structs, one source for both plans. Under fentry/fexit the
+ * vCPU is a typed (BTF) pointer: a field is a plain load, which the verifier checks
+ * and the JIT makes one instruction with an exception-table entry. A kprobe gets the
+ * same pointer as a bare number, which only bpf_probe_read_kernel may follow. Every
+ * helper that reads the kernel takes the way as a constant argument and each program
+ * passes its own, so after inlining one kind of load is left in each program (a typed
+ * load left in a kprobe program would fail to load, not pass silently). Pointers
+ * computed rather than read (the SMCCC filter's tree nodes, kernel pointers kept in a
+ * map) are never typed: those reads stay probe reads in both plans.
+ */
+enum kread { KREAD_TYPED, KREAD_PROBE };
+#define KREAD(how, ptr, field) ((how) == KREAD_TYPED ? (ptr)->field : BPF_CORE_READ(ptr, field))
+
+/* x0..x(n-1) of the vCPU */
+static __always_inline void read_regs(enum kread how, struct kvm_vcpu *vcpu, __u64 *dst, const int n)
+{
+	if (how == KREAD_PROBE) {
+		bpf_core_read(dst, n * sizeof(*dst), &vcpu->arch.ctxt.regs.regs[0]);
+		return;
+	}
+#pragma unroll
+	for (int i = 0; i < n; i++)
+		dst[i] = vcpu->arch.ctxt.regs.regs[i];
+}
 
 /* ESR_EL2 fields (arch/arm64/include/asm/esr.h) */
 #define ESR_EC(esr)		(((esr) >> 26) & 0x3f)
@@ -224,9 +257,9 @@ static __always_inline void clip_aarch32(__u64 *regs, int n)
 			regs[i] = (__u32)regs[i];
 }
 
-static __always_inline void read_results(struct kvm_vcpu *vcpu, struct smccc_event *ev)
+static __always_inline void read_results(enum kread how, struct kvm_vcpu *vcpu, struct smccc_event *ev)
 {
-	bpf_core_read(ev->ret, sizeof(ev->ret), &vcpu->arch.ctxt.regs.regs[0]);
+	read_regs(how, vcpu, ev->ret, SMCCC_NR_RESULTS);
 	if (ev->isa != ISA_A64)
 		clip_aarch32(ev->ret, SMCCC_NR_RESULTS);
 }
@@ -366,9 +399,9 @@ static __always_inline struct call_slot *slot_of(struct kvm_vcpu *vcpu)
  * vcpu_id, its VM and the VM's number), looked up once. The slot lives until
  * kvm_arch_vcpu_destroy, so a vCPU allocated later at the same address starts afresh.
  */
-static __always_inline struct call_slot *open_slot(struct kvm_vcpu *vcpu)
+static __always_inline struct call_slot *open_slot(enum kread how, struct kvm_vcpu *vcpu)
 {
-	struct kvm *kvm = BPF_CORE_READ(vcpu, kvm);
+	struct kvm *kvm = KREAD(how, vcpu, kvm);
 	__u64 key = (__u64)vcpu;
 	struct call_slot *in;
 	__u32 vm = vm_number(kvm);
@@ -385,7 +418,7 @@ static __always_inline struct call_slot *open_slot(struct kvm_vcpu *vcpu)
 	}
 	in->kvm = (__u64)kvm;
 	in->ev.vm = vm;
-	in->ev.vcpu = BPF_CORE_READ(vcpu, vcpu_id);
+	in->ev.vcpu = KREAD(how, vcpu, vcpu_id);
 	return in;
 }
 
@@ -405,10 +438,12 @@ static __always_inline void emit_abandoned(struct call_slot *in, __u64 now)
 
 /*
  * --summary, --listen: the trap of a call that is only counted. What the counts need
- * (pid, function ID, conduit, times) goes straight into the vCPU's slot; the
- * registers, PC, PSTATE and results are the stream's.
+ * (pid, function ID, conduit, times; an SMC's immediate, which decides whether it
+ * reaches the dispatcher) goes straight into the vCPU's slot; the registers, PC,
+ * PSTATE and results are the stream's.
  */
-static __always_inline void trap_counted(struct call_slot *in, __u32 tgid, __u32 tid, __u32 func_id, __u8 conduit)
+static __always_inline void trap_counted(enum kread how, struct call_slot *in, struct kvm_vcpu *vcpu, __u32 tgid,
+					 __u32 tid, __u32 func_id, __u8 conduit)
 {
 	in->ev.ts_ns = bpf_ktime_get_ns();
 	in->ev.kvm_ns = 0;
@@ -417,13 +452,14 @@ static __always_inline void trap_counted(struct call_slot *in, __u32 tgid, __u32
 	in->ev.pid = tgid;
 	in->ev.tid = tid;
 	in->ev.conduit = conduit;
+	in->ev.imm = conduit == CONDUIT_SMC ? (__u16)KREAD(how, vcpu, arch.fault.esr_el2) : 0;
 	in->ev.disposition = 0;
 	in->ev.flags = 0;
 }
 
 /* The stream: the full snapshot */
-static __always_inline void trap_full(struct call_slot *in, struct kvm_vcpu *vcpu, __u32 tgid, __u32 tid,
-				      __u8 conduit)
+static __always_inline void trap_full(enum kread how, struct call_slot *in, struct kvm_vcpu *vcpu, __u32 tgid,
+				      __u32 tid, __u8 conduit)
 {
 	struct smccc_event *ev = &in->ev;
 	__u32 vm = ev->vm, vcpu_id = ev->vcpu, esr;
@@ -436,24 +472,24 @@ static __always_inline void trap_full(struct call_slot *in, struct kvm_vcpu *vcp
 	ev->vcpu = vcpu_id;
 	ev->vm = vm;
 	ev->conduit = conduit;
-	esr = (__u32)BPF_CORE_READ(vcpu, arch.fault.esr_el2);
+	esr = (__u32)KREAD(how, vcpu, arch.fault.esr_el2);
 	ev->esr = esr;
 	ev->imm = esr & 0xffff;
 	ev->insn_bits = esr & ESR_IL ? 32 : 16;
-	ev->pstate = BPF_CORE_READ(vcpu, arch.ctxt.regs.pstate);
+	ev->pstate = KREAD(how, vcpu, arch.ctxt.regs.pstate);
 	if (ev->pstate & PSR_MODE32_BIT)
 		ev->isa = ev->pstate & PSR_AA32_T_BIT ? ISA_T32 : ISA_A32;
 	else
 		ev->isa = ISA_A64;
 	ev->nr_args = nr_args > SMCCC_MAX_ARGS ? SMCCC_MAX_ARGS : nr_args;
-	bpf_core_read(ev->regs, sizeof(ev->regs), &vcpu->arch.ctxt.regs.regs[0]);
+	read_regs(how, vcpu, ev->regs, SMCCC_NR_REGS);
 	/*
 	 * The preferred return address of an HVC is the next instruction, so at this
 	 * point KVM's PC is already past it. A trapped SMC returns to the SMC itself;
 	 * KVM advances the PC later (kvm_incr_pc() only sets a flag). Normalise both to
 	 * the trapping instruction.
 	 */
-	pc = BPF_CORE_READ(vcpu, arch.ctxt.regs.pc);
+	pc = KREAD(how, vcpu, arch.ctxt.regs.pc);
 	ev->pc = conduit == CONDUIT_HVC ? pc - ev->insn_bits / 8 : pc;
 	if (ev->isa != ISA_A64) {
 		clip_aarch32(ev->regs, SMCCC_NR_REGS);
@@ -463,7 +499,7 @@ static __always_inline void trap_full(struct call_slot *in, struct kvm_vcpu *vcp
 
 /* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on.
  * Returns 1 when the call is traced. */
-static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
+static __always_inline int on_trap(enum kread how, struct kvm_vcpu *vcpu, __u8 conduit)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, tgid = id >> 32;
@@ -474,29 +510,27 @@ static __always_inline int on_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 		return 0;
 	if (!(conduit_mask & (1 << conduit)))
 		return 0;
-	if (filter_vcpu >= 0 && BPF_CORE_READ(vcpu, vcpu_id) != filter_vcpu)
+	if (filter_vcpu >= 0 && KREAD(how, vcpu, vcpu_id) != filter_vcpu)
 		return 0;
-	func_id = (__u32)BPF_CORE_READ(vcpu, arch.ctxt.regs.regs[0]);
+	func_id = (__u32)KREAD(how, vcpu, arch.ctxt.regs.regs[0]);
 	if (!func_traced(func_id))
 		return 0;
 	in = slot_of(vcpu);
 	if (!in)
-		in = open_slot(vcpu);
+		in = open_slot(how, vcpu);
 	if (!in)
 		return 0;
 	if (in->state == CALL_FORWARDED)
 		emit_abandoned(in, bpf_ktime_get_ns());
 	if (aggregate)
-		trap_counted(in, tgid, tid, func_id, conduit);
+		trap_counted(how, in, vcpu, tgid, tid, func_id, conduit);
 	else
-		trap_full(in, vcpu, tgid, tid, conduit);
+		trap_full(how, in, vcpu, tgid, tid, conduit);
 	if (in->reinit)
 		in->ev.flags |= EVF_VCPU_REINIT;
 	in->reinit = 0;
 	in->exit_ts = 0;
 	in->resume_pc = 0;
-	in->filter_action = 0;
-	in->reached_handler = 0;
 	in->state = CALL_TRAPPED;
 	return 1;
 }
@@ -525,43 +559,51 @@ static __always_inline void forget_vcpu(void)
 	bpf_map_delete_elem(&thread_vcpu, &tid);
 }
 
-static __always_inline int on_handler_entry(struct kvm_vcpu *vcpu)
+/*
+ * x0 after the call is SMCCC's NOT_SUPPORTED (-1; its low half for an AArch32 caller):
+ * what a call the VM's filter denied returns, and so the only result for which the
+ * filter is walked.
+ */
+static __always_inline bool returned_not_supported(enum kread how, struct kvm_vcpu *vcpu)
 {
-	struct call_slot *in = slot_of(vcpu);
-
-	if (!in || in->state != CALL_TRAPPED)
-		return 0;
-	in->state = CALL_IN_HANDLER;
-	in->reached_handler = 1;
-	in->filter_action = filter_action((struct kvm *)in->kvm, in->ev.regs[0]);
-	return 0;
+	return (__u32)KREAD(how, vcpu, arch.ctxt.regs.regs[0]) == 0xffffffffu;
 }
 
-static __always_inline int on_handler_exit(struct kvm_vcpu *vcpu, long ret)
+/*
+ * What KVM did with a call that reached the SMCCC dispatcher, from what the dispatcher
+ * returned (ret) and the state it left: handled (1), by KVM or denied by the VM's
+ * filter; an error (< 0); or an exit to the VMM (0), forwarded or a system event.
+ */
+static __always_inline void dispose(enum kread how, struct call_slot *in, struct kvm_vcpu *vcpu, int ret)
 {
-	struct call_slot *in = slot_of(vcpu);
+	struct kvm_run *run;
 	__u32 reason, esr;
 	__u64 pc;
 
-	if (!in || in->state != CALL_IN_HANDLER)
-		return 0;
 	if (ret > 0) {
-		in->ev.disposition = in->filter_action == FILTER_DENY ? DISP_DENIED : DISP_KVM;
-		return 0;
+		/* the filter is the only witness of a DENY, which answers NOT_SUPPORTED
+		 * like an unknown function (docs/design.md) */
+		if (returned_not_supported(how, vcpu) &&
+		    filter_action((struct kvm *)in->kvm, (__u32)in->ev.regs[0]) == FILTER_DENY)
+			in->ev.disposition = DISP_DENIED;
+		else
+			in->ev.disposition = DISP_KVM;
+		return;
 	}
 	if (ret < 0) {
 		in->ev.flags |= EVF_HANDLER_ERROR;
 		in->ev.disposition = DISP_KVM;
-		return 0;
+		return;
 	}
-	reason = BPF_CORE_READ(vcpu, run, exit_reason);
+	run = KREAD(how, vcpu, run);
+	reason = KREAD(how, run, exit_reason);
 	if (reason == KVM_EXIT_HYPERCALL) {
 		in->ev.disposition = DISP_FORWARDED;
 		in->state = CALL_FORWARDED;
 		/* an answered call resumes after the HVC/SMC: the HVC's PC is already past
 		 * it, the SMC's increment is still pending (see trap_full) */
-		pc = BPF_CORE_READ(vcpu, arch.ctxt.regs.pc);
-		esr = (__u32)BPF_CORE_READ(vcpu, arch.fault.esr_el2);
+		pc = KREAD(how, vcpu, arch.ctxt.regs.pc);
+		esr = (__u32)KREAD(how, vcpu, arch.fault.esr_el2);
 		in->resume_pc = in->ev.conduit == CONDUIT_HVC ? pc : pc + (esr & ESR_IL ? 4 : 2);
 	} else {
 		/* PSCI SYSTEM_OFF/RESET/SUSPEND: KVM decided, the VMM is told. */
@@ -569,7 +611,35 @@ static __always_inline int on_handler_exit(struct kvm_vcpu *vcpu, long ret)
 		if (reason == KVM_EXIT_SYSTEM_EVENT)
 			in->ev.flags |= EVF_SYSTEM_EVENT;
 	}
+}
+
+/* Where the dispatcher is hooked (dispatcher_hooked): the call reached it. */
+static __always_inline int on_handler_entry(struct kvm_vcpu *vcpu)
+{
+	struct call_slot *in = slot_of(vcpu);
+
+	if (in && in->state == CALL_TRAPPED)
+		in->state = CALL_IN_HANDLER;
 	return 0;
+}
+
+static __always_inline int on_handler_exit(enum kread how, struct kvm_vcpu *vcpu, int ret)
+{
+	struct call_slot *in = slot_of(vcpu);
+
+	if (in && in->state == CALL_IN_HANDLER)
+		dispose(how, in, vcpu, ret);
+	return 0;
+}
+
+/*
+ * Whether a call reached the dispatcher, told at the trap's exit: on the kernels
+ * where the planner leaves the dispatcher unhooked, every HVC does, and an SMC when
+ * its immediate is 0 (handle_smc answers the others -1 itself).
+ */
+static __always_inline bool reaches_dispatcher(const struct call_slot *in)
+{
+	return in->ev.conduit == CONDUIT_HVC || in->ev.imm == 0;
 }
 
 /*
@@ -595,9 +665,9 @@ static __always_inline void not_dispatched(struct call_slot *in)
 	}
 }
 
-/* The exit handler returns: the call is complete unless the VMM has it. Returns 1
- * when the call went to the VMM (the thread remembers the vCPU for its exit). */
-static __always_inline int on_trap_done(struct kvm_vcpu *vcpu)
+/* The exit handler returns ret: the call is complete unless the VMM has it. Returns
+ * 1 when the call went to the VMM (the thread remembers the vCPU for its exit). */
+static __always_inline int on_trap_done(enum kread how, struct kvm_vcpu *vcpu, int ret)
 {
 	struct call_slot *in = slot_of(vcpu);
 	__u64 now = bpf_ktime_get_ns();
@@ -605,15 +675,20 @@ static __always_inline int on_trap_done(struct kvm_vcpu *vcpu)
 	if (!in || in->state == CALL_IDLE)
 		return 0;
 	in->ev.kvm_ns = now - in->ev.ts_ns;
+	if (in->state == CALL_TRAPPED) {
+		/* the handler's hooks did not see it, or there are none */
+		if (!dispatcher_hooked && reaches_dispatcher(in))
+			dispose(how, in, vcpu, ret);
+		else
+			not_dispatched(in);
+	}
 	if (in->state == CALL_FORWARDED) {
 		in->exit_ts = now;
 		remember_vcpu(vcpu);
 		return 1;
 	}
-	if (!in->reached_handler)
-		not_dispatched(in);
 	if (!aggregate && !(in->ev.flags & EVF_SYSTEM_EVENT))
-		read_results(vcpu, &in->ev);
+		read_results(how, vcpu, &in->ev);
 	submit(&in->ev);
 	in->state = CALL_IDLE;
 	return 0;
@@ -640,7 +715,7 @@ static __always_inline int on_userspace_exit(__u32 reason)
  * it (a forwarded CPU_OFF, restarted by a CPU_ON at its entry point) and the time
  * since the exit is the time it was off, not a round trip.
  */
-static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
+static __always_inline int on_run_entry(enum kread how, struct kvm_vcpu *vcpu)
 {
 	struct call_slot *in = slot_of(vcpu);
 	__u64 pc;
@@ -648,11 +723,11 @@ static __always_inline int on_run_entry(struct kvm_vcpu *vcpu)
 	if (!in || in->state != CALL_FORWARDED)
 		return 0;
 	in->ev.vmm_ns = bpf_ktime_get_ns() - in->exit_ts;
-	pc = BPF_CORE_READ(vcpu, arch.ctxt.regs.pc);
+	pc = KREAD(how, vcpu, arch.ctxt.regs.pc);
 	if (in->ev.isa != ISA_A64 ? (__u32)pc != (__u32)in->resume_pc : pc != in->resume_pc)
 		in->ev.flags |= EVF_PARKED;
 	else if (!aggregate)
-		read_results(vcpu, &in->ev);
+		read_results(how, vcpu, &in->ev);
 	submit(&in->ev);
 	in->state = CALL_IDLE;
 	return 0;
@@ -706,24 +781,25 @@ static __always_inline int on_vm_destroy(struct kvm *kvm)
 }
 
 /*
- * fentry/fexit flavour: every hook gets the vCPU as an argument. The planner
- * retargets the SMCCC handler programs (kvm_hvc_call_handler before 6.4) and turns
- * off the flavour it does not use.
+ * fentry/fexit flavour: every hook gets the vCPU as an argument, a typed pointer. The
+ * planner retargets the SMCCC handler programs (kvm_hvc_call_handler before 6.4),
+ * loads them only where the kernel needs them, and turns off the flavour it does not
+ * use.
  */
 SEC("fentry/handle_hvc")
-int BPF_PROG(hvc_entry, struct kvm_vcpu *vcpu) { on_trap(vcpu, CONDUIT_HVC); return 0; }
+int BPF_PROG(hvc_entry, struct kvm_vcpu *vcpu) { on_trap(KREAD_TYPED, vcpu, CONDUIT_HVC); return 0; }
 SEC("fexit/handle_hvc")
-int BPF_PROG(hvc_exit, struct kvm_vcpu *vcpu) { on_trap_done(vcpu); return 0; }
+int BPF_PROG(hvc_exit, struct kvm_vcpu *vcpu, int ret) { on_trap_done(KREAD_TYPED, vcpu, ret); return 0; }
 SEC("fentry/handle_smc")
-int BPF_PROG(smc_entry, struct kvm_vcpu *vcpu) { on_trap(vcpu, CONDUIT_SMC); return 0; }
+int BPF_PROG(smc_entry, struct kvm_vcpu *vcpu) { on_trap(KREAD_TYPED, vcpu, CONDUIT_SMC); return 0; }
 SEC("fexit/handle_smc")
-int BPF_PROG(smc_exit, struct kvm_vcpu *vcpu) { on_trap_done(vcpu); return 0; }
+int BPF_PROG(smc_exit, struct kvm_vcpu *vcpu, int ret) { on_trap_done(KREAD_TYPED, vcpu, ret); return 0; }
 SEC("fentry/kvm_smccc_call_handler")
 int BPF_PROG(handler_entry, struct kvm_vcpu *vcpu) { return on_handler_entry(vcpu); }
 SEC("fexit/kvm_smccc_call_handler")
-int BPF_PROG(handler_exit, struct kvm_vcpu *vcpu, int ret) { return on_handler_exit(vcpu, ret); }
+int BPF_PROG(handler_exit, struct kvm_vcpu *vcpu, int ret) { return on_handler_exit(KREAD_TYPED, vcpu, ret); }
 SEC("fentry/kvm_arch_vcpu_ioctl_run")
-int BPF_PROG(run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
+int BPF_PROG(run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(KREAD_TYPED, vcpu); }
 SEC("fentry/kvm_arch_vcpu_ioctl")
 int BPF_PROG(vcpu_ioctl, struct file *filp, unsigned int ioctl) { return on_vcpu_ioctl(filp, ioctl); }
 SEC("fentry/kvm_arch_vcpu_destroy")
@@ -732,22 +808,23 @@ SEC("fentry/kvm_arch_destroy_vm")
 int BPF_PROG(vm_destroy, struct kvm *kvm) { return on_vm_destroy(kvm); }
 
 /*
- * kprobe flavour, for kernels without BPF trampolines (fentry on arm64 needs 6.4+).
- * A kretprobe has no arguments: the trap's kprobe tells thread_vcpu which vCPU the
- * thread is handling, until the exit handler returns.
+ * kprobe flavour, for kernels without BPF trampolines (fentry on arm64 needs 6.4+):
+ * probe reads. A kretprobe has no arguments: the trap's kprobe tells thread_vcpu
+ * which vCPU the thread is handling, until the exit handler returns. The return
+ * value is an int in w0: x0's upper half is not defined.
  */
 static __always_inline int kp_trap(struct kvm_vcpu *vcpu, __u8 conduit)
 {
-	if (on_trap(vcpu, conduit))
+	if (on_trap(KREAD_PROBE, vcpu, conduit))
 		remember_vcpu(vcpu);
 	return 0;
 }
 
-static __always_inline int kp_trap_done(void)
+static __always_inline int kp_trap_done(long ret)
 {
 	struct kvm_vcpu *vcpu = remembered_vcpu();
 
-	if (vcpu && !on_trap_done(vcpu))
+	if (vcpu && !on_trap_done(KREAD_PROBE, vcpu, (int)ret))
 		forget_vcpu();	/* a forwarded call keeps it until kvm_userspace_exit */
 	return 0;
 }
@@ -755,11 +832,11 @@ static __always_inline int kp_trap_done(void)
 SEC("kprobe/handle_hvc")
 int BPF_KPROBE(kp_hvc_entry, struct kvm_vcpu *vcpu) { return kp_trap(vcpu, CONDUIT_HVC); }
 SEC("kretprobe/handle_hvc")
-int BPF_KRETPROBE(kp_hvc_exit) { return kp_trap_done(); }
+int BPF_KRETPROBE(kp_hvc_exit, long ret) { return kp_trap_done(ret); }
 SEC("kprobe/handle_smc")
 int BPF_KPROBE(kp_smc_entry, struct kvm_vcpu *vcpu) { return kp_trap(vcpu, CONDUIT_SMC); }
 SEC("kretprobe/handle_smc")
-int BPF_KRETPROBE(kp_smc_exit) { return kp_trap_done(); }
+int BPF_KRETPROBE(kp_smc_exit, long ret) { return kp_trap_done(ret); }
 SEC("kprobe/kvm_smccc_call_handler")
 int BPF_KPROBE(kp_handler_entry, struct kvm_vcpu *vcpu) { return on_handler_entry(vcpu); }
 SEC("kretprobe/kvm_smccc_call_handler")
@@ -767,10 +844,10 @@ int BPF_KRETPROBE(kp_handler_exit, long ret)
 {
 	struct kvm_vcpu *vcpu = remembered_vcpu();
 
-	return vcpu ? on_handler_exit(vcpu, (int)ret) : 0;
+	return vcpu ? on_handler_exit(KREAD_PROBE, vcpu, (int)ret) : 0;
 }
 SEC("kprobe/kvm_arch_vcpu_ioctl_run")
-int BPF_KPROBE(kp_run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(vcpu); }
+int BPF_KPROBE(kp_run_entry, struct kvm_vcpu *vcpu) { return on_run_entry(KREAD_PROBE, vcpu); }
 SEC("kprobe/kvm_arch_vcpu_ioctl")
 int BPF_KPROBE(kp_vcpu_ioctl, struct file *filp, unsigned int ioctl) { return on_vcpu_ioctl(filp, ioctl); }
 SEC("kprobe/kvm_arch_vcpu_destroy")

@@ -105,7 +105,7 @@ enum lost_cause {
 enum call_state {
 	CALL_IDLE = 0,		/* between two calls */
 	CALL_TRAPPED,		/* in the exit handler */
-	CALL_IN_HANDLER,	/* reached the SMCCC dispatcher */
+	CALL_IN_HANDLER,	/* reached the SMCCC dispatcher (where it is hooked) */
 	CALL_FORWARDED,		/* waiting for the VMM to re-enter the vCPU */
 };
 
@@ -115,10 +115,8 @@ struct call_slot {
 	__u64 exit_ts;		/* forwarded: when KVM returned to the VMM */
 	__u64 resume_pc;	/* forwarded: where the guest resumes when the VMM answers */
 	__u8 state;		/* enum call_state */
-	__u8 filter_action;
-	__u8 reached_handler;
 	__u8 reinit;		/* KVM_ARM_VCPU_INIT since the last trap: flag the next call */
-	__u8 __pad[4];
+	__u8 __pad[6];
 };
 
 struct smccc_func_range {

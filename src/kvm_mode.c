@@ -147,6 +147,15 @@ static void read_kernel_state(struct kvm_kernel_state *st, char *why, size_t len
 	kvm_mode_bpf__destroy(s);
 }
 
+int kvm_guests_can_nest(void)
+{
+	struct kvm_kernel_state st;
+	char why[160];
+
+	read_kernel_state(&st, why, sizeof(why));
+	return st.have_caps ? st.nested : -1;
+}
+
 static const char *boot_log_mode(void)
 {
 	static char buf[1 << 17];

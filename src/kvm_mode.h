@@ -32,6 +32,9 @@ const char *kvm_mode_from_state(const struct kvm_kernel_state *s);
 const char *kvm_mode_from_boot_log(const char *log);
 /* Everything, on this host (needs root for the BPF program and the kernel log). */
 void kvm_mode_probe(struct kvm_mode_report *r, bool have_kvm);
+/* Whether a VM on this host may give its vCPUs virtual EL2 (the finalised "Nested
+ * Virtualization Support" capability): 1, 0, or -1 when KVM's state cannot be read. */
+int kvm_guests_can_nest(void);
 /* -v's line: "smccctrace: KVM mode nested (...; from the kernel's state)". */
 void kvm_mode_print_line(FILE *f);
 /* One line for people: "nested (VHE host, NV2 for guests)". */

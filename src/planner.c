@@ -8,6 +8,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kvm_mode.h"
 #include "smccctrace.skel.h"
 
 #define TRACEFS_FUNCS "/sys/kernel/tracing/available_filter_functions"
@@ -157,6 +158,29 @@ void kernel_facts_probe(struct kernel_facts *k)
 	k->kvm_tracepoints = btf_has_tracepoint(btf, "kvm_exit") && btf_has_tracepoint(btf, "kvm_entry") &&
 			     btf_has_tracepoint(btf, "kvm_hvc_arm64") && btf_has_tracepoint(btf, "kvm_userspace_exit");
 	btf__free(btf);
+	/* only plan_dispatcher_hooked() asks, and only with the 6.4+ dispatcher */
+	k->guests_can_nest = -1;
+	if (k->kvm && k->handler && !strcmp(k->handler, "kvm_smccc_call_handler"))
+		k->guests_can_nest = kvm_guests_can_nest();
+}
+
+/*
+ * From 6.4 (kvm_smccc_call_handler), handle_hvc and handle_smc return what the SMCCC
+ * dispatcher returned, and whether a call reached it follows from the trap: every HVC
+ * does, an SMC when its immediate is 0. So the trap's exit sees what KVM did, and an
+ * in-kernel call costs two programs (bpf/smccctrace.bpf.c, on_trap_done). The
+ * dispatcher keeps hooks of its own
+ *  - before 6.4 (kvm_hvc_call_handler): handle_hvc turns the dispatcher's errors into
+ *    x0 = -1 and returns 1, and handle_smc never calls it;
+ *  - on a host whose VMs may give vCPUs virtual EL2 (kvm-arm.mode=nested): KVM reflects
+ *    every HVC of such a vCPU into the guest's own hypervisor, and an SMC #0 too when
+ *    the guest hypervisor traps SMCs (its HCR_EL2.TSC), which only the dispatcher's
+ *    entry tells apart from one KVM handles;
+ *  - when KVM's state cannot be read to tell (kvm_guests_can_nest() unknown).
+ */
+bool plan_dispatcher_hooked(const struct kernel_facts *k)
+{
+	return !k->handler || strcmp(k->handler, "kvm_smccc_call_handler") || k->guests_can_nest != 0;
 }
 
 int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len)
@@ -213,13 +237,14 @@ struct hook_choice {
 int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum hook_mech mech,
 		 struct attach_plan *plan, char *err, size_t len)
 {
+	const bool hooked = plan_dispatcher_hooked(k);
 	const struct hook_choice choices[] = {
 		HOOK("trap hvc", hvc_entry, kp_hvc_entry, "handle_hvc", false, true),
 		HOOK("trap hvc done", hvc_exit, kp_hvc_exit, "handle_hvc", true, true),
 		HOOK("trap smc", smc_entry, kp_smc_entry, "handle_smc", false, k->handle_smc),
 		HOOK("trap smc done", smc_exit, kp_smc_exit, "handle_smc", true, k->handle_smc),
-		HOOK("smccc handler", handler_entry, kp_handler_entry, k->handler, false, true),
-		HOOK("smccc handler done", handler_exit, kp_handler_exit, k->handler, true, true),
+		HOOK("smccc handler", handler_entry, kp_handler_entry, k->handler, false, hooked),
+		HOOK("smccc handler done", handler_exit, kp_handler_exit, k->handler, true, hooked),
 		HOOK("vcpu run", run_entry, kp_run_entry, "kvm_arch_vcpu_ioctl_run", false, true),
 		/* a forwarded call whose vCPU or VM goes is emitted unanswered at once, and
 		 * the VM's number retired; without them, at the end of the trace */
@@ -237,6 +262,8 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 	memset(plan, 0, sizeof(*plan));
 	plan->mech = mech;
 	plan->handler = mech == MECH_TRACEPOINT ? "kvm tracepoints" : k->handler;
+	plan->dispatcher_hooked = mech != MECH_TRACEPOINT && hooked;
+	s->rodata->dispatcher_hooked = hooked;
 	for (size_t i = 0; i < sizeof(tracepoint_progs) / sizeof(tracepoint_progs[0]); i++)
 		bpf_program__set_autoload(tracepoint_progs[i], mech == MECH_TRACEPOINT);
 	bpf_program__set_autoload(s->progs.userspace_exit, mech != MECH_TRACEPOINT);

@@ -37,6 +37,8 @@ struct kernel_facts {
 	bool prepare_hypercall_exit;	/* kvm_prepare_hypercall_exit attachable */
 	bool smccc_filter;		/* struct kvm_arch has smccc_filter (6.4+) */
 	bool kvm_tracepoints;		/* kvm_exit, kvm_entry, kvm_hvc_arm64, kvm_userspace_exit */
+	int guests_can_nest;		/* 1: a VM may have vCPUs with virtual EL2; 0: none can;
+					 * -1: unknown (read only with kvm_smccc_call_handler) */
 };
 
 #define PLAN_MAX_HOOKS 12
@@ -54,6 +56,7 @@ struct planned_hook {
 struct attach_plan {
 	enum hook_mech mech;
 	const char *handler;
+	bool dispatcher_hooked;		/* the SMCCC dispatcher has hooks (plan_dispatcher_hooked) */
 	struct planned_hook hooks[PLAN_MAX_HOOKS];
 	int nr_hooks;
 };
@@ -65,6 +68,9 @@ int kernel_facts_usable(const struct kernel_facts *k, char *err, size_t len);
 /* Checks that KVM's functions can be hooked (the fentry and kprobe plans). */
 int kernel_facts_functions_usable(const struct kernel_facts *k, char *err, size_t len);
 
+/* Whether the SMCCC dispatcher needs hooks of its own on this kernel, or the trap's
+ * exit shows what it did. */
+bool plan_dispatcher_hooked(const struct kernel_facts *k);
 /* Chooses programs and targets for mech on an opened (not loaded) skeleton. */
 int plan_prepare(struct smccctrace_bpf *skel, const struct kernel_facts *k, enum hook_mech mech,
 		 struct attach_plan *plan, char *err, size_t len);
