@@ -41,6 +41,7 @@ struct report {
 	__u64 last_call_ns;		/* CLOCK_MONOTONIC of the last call in the file */
 	bool truncated;			/* no end record: the file stops at truncated_at */
 	char truncated_why[192];	/* the reader's "truncated at offset N: ..." */
+	struct guest_syms_set syms;	/* --guest-kallsyms, ...: pc_sym */
 };
 
 /* Options that only mean something while tracing live. */
@@ -260,7 +261,7 @@ static int open_sinks(struct report *r)
 	} else if (o->summary) {
 		if (sink_summary_open(&r->sinks[r->nr_sinks++], r->out, name, o->json, o->summary_by))
 			return errorf("out of memory");
-	} else if (stream && sink_stream_open(&r->sinks[r->nr_sinks++], r->out, name, o->json)) {
+	} else if (stream && sink_stream_open(&r->sinks[r->nr_sinks++], r->out, name, o->json, o->guest_syms.nr > 0)) {
 		return errorf("out of memory");
 	}
 	if (o->record && sink_record_open(&r->sinks[r->nr_sinks++], o->record)) {
@@ -318,6 +319,7 @@ static int render(struct report *r)
 		r->totals.calls++;
 		r->totals.by_disposition[it.ev.disposition]++;
 		call_view_init(&v, &it.ev, in->monotonic_ns);
+		call_view_symbolize(&v, &r->syms);
 		for (int i = 0; i < r->nr_sinks; i++) {
 			struct sink *s = &r->sinks[i];
 
@@ -357,6 +359,7 @@ static int truncation_warning(const struct report *r)
 
 static int report(struct report *r)
 {
+	char err[256];
 	const char *live;
 	int rc;
 
@@ -366,6 +369,8 @@ static int report(struct report *r)
 	live = live_only_option(&r->opts);
 	if (live)
 		return errorf("report: %s applies to live tracing only", live) + 1;
+	if (guest_syms_set_load(&r->syms, &r->opts.guest_syms, err, sizeof(err)))
+		return errorf("%s", err) + 1;
 	r->in = fopen(r->path, "rb");
 	if (!r->in)
 		return errorf("cannot read '%s': %s", r->path, strerror(errno));
@@ -410,5 +415,6 @@ int cmd_report(int argc, char **argv)
 		rc = errorf("cannot write '%s': %s", r.opts.output, strerror(errno));
 	if (r.in)
 		fclose(r.in);
+	guest_syms_set_free(&r.syms);
 	return rc;
 }

@@ -242,6 +242,11 @@ enum {
 	OPT_WEB_CONFIG,
 	OPT_MAX_VCPUS,
 	OPT_TOP,
+	OPT_GUEST_KALLSYMS,
+	OPT_GUEST_SYSTEM_MAP,
+	OPT_GUEST_VMLINUX,
+	OPT_GUEST_KASLR_OFFSET,
+	OPT_GUEST_SYMBOLS,
 };
 
 static const struct option long_options[] = {
@@ -281,12 +286,34 @@ static const struct option long_options[] = {
 	{ "web-config", required_argument, NULL, OPT_WEB_CONFIG },
 	{ "max-vcpus", required_argument, NULL, OPT_MAX_VCPUS },
 	{ "top", no_argument, NULL, OPT_TOP },
+	{ "guest-kallsyms", required_argument, NULL, OPT_GUEST_KALLSYMS },
+	{ "guest-system-map", required_argument, NULL, OPT_GUEST_SYSTEM_MAP },
+	{ "guest-vmlinux", required_argument, NULL, OPT_GUEST_VMLINUX },
+	{ "guest-kaslr-offset", required_argument, NULL, OPT_GUEST_KASLR_OFFSET },
+	{ "guest-symbols", required_argument, NULL, OPT_GUEST_SYMBOLS },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ 0 },
 };
+
+/* One guest symbol option (src/guest_syms_opts.c) */
+static int guest_syms_option(struct trace_opts *o, int c, const char *arg, char *err, size_t len)
+{
+	switch (c) {
+	case OPT_GUEST_KALLSYMS:
+		return guest_syms_add_file(&o->guest_syms, 0, GUEST_SYMS_KALLSYMS, arg, "--guest-kallsyms", err, len);
+	case OPT_GUEST_SYSTEM_MAP:
+		return guest_syms_add_file(&o->guest_syms, 0, GUEST_SYMS_SYSTEM_MAP, arg, "--guest-system-map", err, len);
+	case OPT_GUEST_VMLINUX:
+		return guest_syms_add_file(&o->guest_syms, 0, GUEST_SYMS_VMLINUX, arg, "--guest-vmlinux", err, len);
+	case OPT_GUEST_KASLR_OFFSET:
+		return guest_syms_add_offset(&o->guest_syms, 0, arg, "--guest-kaslr-offset", err, len);
+	default:
+		return guest_syms_add_spec(&o->guest_syms, arg, err, len);
+	}
+}
 
 /* top's options: -b, -n, and the summary's -i and --by */
 static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
@@ -499,6 +526,14 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		case OPT_TOP:
 			o->top = true;
 			break;
+		case OPT_GUEST_KALLSYMS:
+		case OPT_GUEST_SYSTEM_MAP:
+		case OPT_GUEST_VMLINUX:
+		case OPT_GUEST_KASLR_OFFSET:
+		case OPT_GUEST_SYMBOLS:
+			if (guest_syms_option(o, c, optarg, err, len))
+				return -1;
+			break;
 		case 'b':
 			o->batch = true;
 			break;
@@ -524,6 +559,12 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		return fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (top_options(o, by_set, err, len))
 		return -1;
+	if (guest_syms_specs_finish(&o->guest_syms, err, len))
+		return -1;
+	/* symbols name the PCs of calls: the kernel's counts have none */
+	if (o->guest_syms.nr && (o->listen || o->top || (o->summary && !o->want_file)))
+		return fail(err, len, "guest symbols name the PCs of calls: %s counts in the kernel, without them",
+			    o->listen ? "--listen" : o->top ? "top" : "--summary");
 	if (!o->summary && !o->top && (by_set || o->interval_s > 0 || o->interval_count || o->timestamps))
 		return fail(err, len, "%s applies to --summary (-s)",
 			    by_set ? "--by" : o->interval_s > 0 ? "-i" : o->interval_count ? "-c" : "-T");

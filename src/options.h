@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include "smccctrace.h"
 #include "listen_addr.h"
+#include "guest_syms.h"
 
 #define MAX_TRACED_PIDS 64
 #define PERFETTO_DEFAULT_MAX_MB 256	/* the Perfetto UI struggles with JSON much larger */
@@ -66,6 +67,7 @@ struct trace_opts {
 	bool top;			/* `top`, report --top: the live view (src/top_view.h) */
 	bool batch;			/* -b: top prints plain frames */
 	uint32_t iterations;		/* -n: top stops after N frames; 0: no limit */
+	struct guest_syms_specs guest_syms;	/* --guest-kallsyms, ...: pc_sym (src/guest_syms.h) */
 };
 
 void trace_opts_init(struct trace_opts *o);

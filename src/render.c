@@ -76,11 +76,23 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 	v->ret_name = v->has_result ? smccc_ret_name(func_id, ev->ret[0]) : NULL;
 }
 
-void render_text_header(FILE *out)
+void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms)
 {
-	fprintf(out, "%-12s %-7s %-3s %-4s %-26s %-11s %-18s %-10s %-22s %9s %9s  %s\n",
-		"TIME(s)", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT", "PC", "DISP", "RESULT",
-		"KVM(us)", "VMM(us)", "ARGS");
+	if (!syms || !syms->nr)
+		return;
+	v->pc_sym = guest_syms_format(guest_syms_for(syms, v->ev->pid), v->ev->pc, v->pc_sym_text,
+				      sizeof(v->pc_sym_text)) ? PC_SYM_UNKNOWN : PC_SYM_KNOWN;
+}
+
+/* The PC column: 0x and 16 digits, or symbol+0xoff (wider, and longer names push on) */
+#define PC_WIDTH 18
+#define PC_SYM_WIDTH 34
+
+void render_text_header(FILE *out, bool pc_sym)
+{
+	fprintf(out, "%-12s %-7s %-3s %-4s %-26s %-11s %-*s %-10s %-22s %9s %9s  %s\n",
+		"TIME(s)", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT", pc_sym ? PC_SYM_WIDTH : PC_WIDTH, "PC", "DISP",
+		"RESULT", "KVM(us)", "VMM(us)", "ARGS");
 }
 
 /* x1.. up to the last non-zero argument, so PSCI_VERSION shows none and CPU_ON three */
@@ -100,7 +112,7 @@ static void format_args(char *buf, size_t len, const struct smccc_event *ev)
 void render_text(FILE *out, const struct call_view *v)
 {
 	const struct smccc_event *ev = v->ev;
-	char conduit[16], result[64], vmm[24], args[400];
+	char conduit[16], result[64], vmm[24], args[400], pc[GUEST_SYM_TEXT_MAX];
 
 	const char *name = missing(v, EVM_FUNC) ? "?" : v->name;
 	const char *disp = missing(v, EVM_DISPOSITION) ? "?" : disposition_name(ev->disposition);
@@ -134,8 +146,12 @@ void render_text(FILE *out, const struct call_view *v)
 		fprintf(out, "%-12.6f %-7u %-3s %-4s ", v->ts_ns / 1e9, ev->pid, "?", "?");
 	else
 		fprintf(out, "%-12.6f %-7u %-3u %-4u ", v->ts_ns / 1e9, ev->pid, ev->vm, ev->vcpu);
-	fprintf(out, "%-26s %-11s 0x%-16" PRIx64 " %-10s %-22s %9.1f %s  %s\n",
-		name, conduit, (uint64_t)ev->pc, disp, result, ev->kvm_ns / 1000.0, vmm, args);
+	if (v->pc_sym == PC_SYM_KNOWN)
+		snprintf(pc, sizeof(pc), "%s", v->pc_sym_text);
+	else
+		snprintf(pc, sizeof(pc), "0x%" PRIx64, (uint64_t)ev->pc);
+	fprintf(out, "%-26s %-11s %-*s %-10s %-22s %9.1f %s  %s\n", name, conduit,
+		v->pc_sym == PC_SYM_OFF ? PC_WIDTH : PC_SYM_WIDTH, pc, disp, result, ev->kvm_ns / 1000.0, vmm, args);
 }
 
 void render_json(struct json_writer *w, const struct call_view *v)
@@ -236,6 +252,8 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 	jw_uint_field(w, "insn_bits", ev->insn_bits);
 	jw_string_field(w, "isa", missing(v, EVM_ISA) ? NULL : isa_name(ev->isa));
 	jw_hex_field(w, "pc", ev->pc);
+	if (v->pc_sym != PC_SYM_OFF)
+		jw_string_field(w, "pc_sym", v->pc_sym == PC_SYM_KNOWN ? v->pc_sym_text : NULL);
 	jw_hex_field(w, "esr", ev->esr);
 	if (missing(v, EVM_ARGS))
 		jw_null_field(w, "args");

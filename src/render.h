@@ -4,6 +4,7 @@
 #define SMCCCTRACE_RENDER_H
 #include <stdio.h>
 #include <linux/types.h>
+#include "guest_syms.h"
 #include "json_writer.h"
 #include "smccc.h"
 #include "smccctrace.h"
@@ -15,10 +16,16 @@ struct call_view {
 	const char *ret_name;		/* NULL: x0 is a value, not a code */
 	__u64 ts_ns;			/* since the trace started */
 	bool has_result;		/* the guest resumed with ret[] */
+	enum { PC_SYM_OFF, PC_SYM_UNKNOWN, PC_SYM_KNOWN } pc_sym;	/* OFF: no guest symbols given */
+	char pc_sym_text[GUEST_SYM_TEXT_MAX];	/* "psci_cpu_on+0x24", when KNOWN */
 };
 
 void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns);
-void render_text_header(FILE *out);
+/* The PC as a symbol of the guest's kernel, from the table for the call's VMM (none:
+ * the view stays PC_SYM_OFF) */
+void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms);
+/* pc_sym: the PC column is wide enough for symbols */
+void render_text_header(FILE *out, bool pc_sym);
 void render_text(FILE *out, const struct call_view *v);
 void render_json(struct json_writer *w, const struct call_view *v);
 /* The call record's fields after "type", into an object the caller opened (the

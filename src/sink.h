@@ -63,8 +63,8 @@ struct sink {
 	void (*destroy)(struct sink *s);
 };
 
-/* The text or JSON Lines stream (-o FILE or stdout). */
-int sink_stream_open(struct sink *s, FILE *out, const char *name, bool json);
+/* The text or JSON Lines stream (-o FILE or stdout); pc_sym: guest symbols were given */
+int sink_stream_open(struct sink *s, FILE *out, const char *name, bool json, bool pc_sym);
 /* The --summary table and histograms (or JSON document) of every call it is fed,
  * grouped by AGG_BY_* (src/summary.h), printed when the trace ends. */
 int sink_summary_open(struct sink *s, FILE *out, const char *name, bool json, unsigned by);

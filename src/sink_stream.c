@@ -10,6 +10,7 @@
 struct stream {
 	FILE *out;
 	bool json;
+	bool pc_sym;			/* guest symbols: a wider PC column */
 	bool header_done;
 	struct json_writer jw;
 };
@@ -32,7 +33,7 @@ static int stream_event(struct sink *s, const struct call_view *v)
 		render_json(&st->jw, v);
 	} else {
 		if (!st->header_done) {
-			render_text_header(st->out);
+			render_text_header(st->out, st->pc_sym);
 			st->header_done = true;
 		}
 		render_text(st->out, v);
@@ -72,7 +73,7 @@ static int stream_finish(struct sink *s, const struct trace_totals *t)
 	if (st->json)
 		json_summary(&st->jw, t);
 	else if (!st->header_done)
-		render_text_header(st->out);
+		render_text_header(st->out, st->pc_sym);
 	if (fflush(st->out))
 		return -1;
 	return stream_status(st);
@@ -84,7 +85,7 @@ static void stream_destroy(struct sink *s)
 	s->ctx = NULL;
 }
 
-int sink_stream_open(struct sink *s, FILE *out, const char *name, bool json)
+int sink_stream_open(struct sink *s, FILE *out, const char *name, bool json, bool pc_sym)
 {
 	struct stream *st = calloc(1, sizeof(*st));
 
@@ -92,6 +93,7 @@ int sink_stream_open(struct sink *s, FILE *out, const char *name, bool json)
 		return -1;
 	st->out = out;
 	st->json = json;
+	st->pc_sym = pc_sym;
 	jw_init(&st->jw, out);
 	*s = (struct sink){
 		.name = name,

@@ -74,6 +74,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 	if (ev->disposition < DISP__COUNT)
 		t->totals.by_disposition[ev->disposition]++;
 	call_view_init(&v, ev, t->t0_ns);
+	call_view_symbolize(&v, &t->syms);
 	for (int i = 0; i < t->nr_sinks; i++) {
 		struct sink *s = &t->sinks[i];
 
@@ -540,6 +541,9 @@ int cmd_trace(int argc, char **argv)
 	/* a bad --web-config is bad input, whatever the machine: said first, exit 2 */
 	if (t.opts.web_config && !(t.web = web_config_load(t.opts.web_config, err, sizeof(err))))
 		return errorf("%s", err) + 1;
+	/* so are the guest's symbols: read before anything is attached */
+	if (guest_syms_set_load(&t.syms, &t.opts.guest_syms, err, sizeof(err)))
+		return errorf("%s", err) + 1;
 	verbose_libbpf = t.opts.verbose;
 	libbpf_set_print(libbpf_print);
 	if (check_pids(&t.opts))
@@ -564,7 +568,7 @@ int cmd_trace(int argc, char **argv)
 		return errorf("out of memory");
 	if (!t.opts.summary && !t.opts.psci && !t.opts.top && (t.opts.json || t.opts.output || (!t.opts.record && !t.opts.perfetto)) &&
 	    sink_stream_open(&t.sinks[t.nr_sinks++], t.out,
-			     t.opts.output ? t.opts.output : "standard output", t.opts.json))
+			     t.opts.output ? t.opts.output : "standard output", t.opts.json, t.opts.guest_syms.nr > 0))
 		return errorf("out of memory");
 	if (t.opts.record && sink_record_open(&t.sinks[t.nr_sinks++], t.opts.record))
 		return errorf("cannot write '%s': %s", t.opts.record, strerror(errno));
@@ -605,6 +609,7 @@ int cmd_trace(int argc, char **argv)
 	exporter_release(&t);
 	ring_buffer__free(t.rb);
 	loaded_destroy(&t.bpf);
+	guest_syms_set_free(&t.syms);
 	for (int i = 0; i < t.nr_sinks; i++)
 		if (t.sinks[i].destroy)
 			t.sinks[i].destroy(&t.sinks[i]);

@@ -36,6 +36,7 @@ struct tracer {
 	/* --listen: bound, and --web-config read, before the privileges are dropped */
 	int listen_fd;
 	struct web_config *web;
+	struct guest_syms_set syms;	/* --guest-kallsyms, ...: read before attaching */
 };
 
 /* the signal that asked the trace to stop (SIGINT, SIGTERM, SIGHUP), or 0 */

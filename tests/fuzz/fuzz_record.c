@@ -35,7 +35,7 @@ static void render_all(struct record_reader *r)
 	struct call_view v;
 	int n, nr = 0;
 
-	if (!sink_stream_open(&sinks[nr], devnull, "null", true))
+	if (!sink_stream_open(&sinks[nr], devnull, "null", true, false))
 		nr++;
 	if (!sink_perfetto_open(&sinks[nr], "/dev/null", 0))
 		nr++;

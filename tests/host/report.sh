@@ -253,5 +253,58 @@ check "... TIME(UTC) columns" grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\.[
 expect "--wall-clock needs the PSCI view" 2 '--wall-clock applies to the PSCI flow view' -- report "$D/two-vmms.bin" --wall-clock
 expect "report --psci is not --summary" 2 'cannot be combined with --summary' -- report "$D/two-vmms.bin" --psci -s
 expect "report --psci follows every call" 2 'follows every call' -- report "$D/two-vmms.bin" --psci --func psci
+# Guest symbols: the recording's PCs as symbol+0xoff of a kallsyms written here (code,
+# data between, a module; the calls' PCs from tests/fuzz/make_records.c), per VMM too
+printf '%s\n' '0000000080000000 T _text' '0000000080000100 t smccc_probe' '0000000080000300 T __arm_smccc_hvc' \
+	'0000000080000400 d data_hole' '0000000080000600 t psci_0_2_set_functions' '0000000080002700 T __invoke_psci_fn_hvc' \
+	'0000000080002800 T psci_cpu_on' '0000000080003000 t mod_fn	[kvm_mod]' '0000000080012a00 T secondary_start' >"$D/kallsyms"
+printf '%s\n' '0000000080002000 T other_kernel' >"$D/kallsyms-2000"
+expect "report --guest-kallsyms --json" 0 '' -- report "$D/two-vmms.bin" --json --guest-kallsyms "$D/kallsyms" -o "$D/sym.jsonl"
+check "... every call's pc_sym is the kallsyms symbol containing its PC, null in data" json \
+	'[r.get("pc_sym", "absent") for r in d[:-1]] == ["smccc_probe+0x90", "smccc_probe+0x158", "__arm_smccc_hvc+0x20",
+	 None, "psci_0_2_set_functions+0x40", "__invoke_psci_fn_hvc+0x10", "psci_cpu_on+0xa0", "secondary_start+0x30",
+	 "secondary_start+0x1c0", "psci_cpu_on+0x550", "mod_fn+0x840 [kvm_mod]"]' "$D/sym.jsonl"
+check "... without symbols no pc_sym key" json 'all("pc_sym" not in r for r in d)' "$D/two.jsonl"
+expect "report --guest-symbols PID:kallsyms=FILE" 0 '' -- report "$D/two-vmms.bin" --json --guest-kallsyms "$D/kallsyms" \
+	--guest-symbols "2000:kallsyms=$D/kallsyms-2000" -o "$D/sym2.jsonl"
+check "... VMM 2000's calls from its own table (0x80000258 before its first symbol), VMM 1000's from the other" json \
+	'[r["pc_sym"] for r in d if r.get("pid") == 2000] == [None, "other_kernel+0xd50"] and
+	 [r["pc_sym"] for r in d if r.get("pid") == 1000][:3] == ["smccc_probe+0x90", "__arm_smccc_hvc+0x20", None]' "$D/sym2.jsonl"
+# the same kernel as a System.map at a KASLR offset, given as a number and as an anchor
+grep -v kvm_mod "$D/kallsyms" | python3 -c 'import sys
+for l in sys.stdin: a, t, n = l.split(); print("%016x %s %s" % (int(a, 16) - 0x200000, t, n))' >"$D/System.map"
+expect "report --guest-system-map --guest-kaslr-offset" 0 '' -- report "$D/two-vmms.bin" --json \
+	--guest-system-map "$D/System.map" --guest-kaslr-offset 0x200000 -o "$D/map.jsonl"
+check "... the same symbols as the guest's kallsyms (but the module's)" json \
+	'[r["pc_sym"] for r in d[:-1]][:10] == [r.get("pc_sym") for r in (json.loads(l) for l in open(sys.argv[1][:-9] + "sym.jsonl"))][:10]' "$D/map.jsonl"
+expect "report --guest-kaslr-offset _text=ADDR" 0 '' -- report "$D/two-vmms.bin" --json \
+	--guest-system-map "$D/System.map" --guest-kaslr-offset _text=0000000080000000 -o "$D/anchor.jsonl"
+check "... the anchor gives the same offset" cmp "$D/map.jsonl" "$D/anchor.jsonl"
+python3 tests/check_schema.py --label guest-syms-schema "$D/sym.jsonl" "$D/sym2.jsonl" >/dev/null
+check "... the records with pc_sym are valid against the JSON schema" [ $? = 0 ]
+expect "report --guest-kallsyms (text)" 0 '' -- report "$D/two-vmms.bin" --guest-kallsyms "$D/kallsyms"
+check "... the PC column shows the symbol, the hex PC where none contains it" \
+	grep -Eq '^0\.002600 +1000 +1 +0 +PSCI_CPU_ON +hvc #0x0 +psci_cpu_on\+0xa0 +kvm ' "$D/out"
+check "... ... and 0x800004b0 in data as a number" grep -Eq ' 0x800004b0 +' "$D/out"
+expect "report --guest-kallsyms --perfetto" 0 '' -- report "$D/two-vmms.bin" --perfetto "$D/sym.json" --guest-kallsyms "$D/kallsyms"
+check "... every call slice carries its pc_sym" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["traceEvents"]
+syms = [x["args"].get("pc_sym", "absent") for x in e if x.get("ph") == "X" and "pc" in x.get("args", {})]
+sys.exit(not (len(syms) == 11 and syms.count(None) == 1 and "psci_cpu_on+0xa0" in syms))' "$D/sym.json"
+expect "a missing --guest-kallsyms" 2 "^smccctrace: $D/nope: No such file or directory$" -- \
+	report "$D/two-vmms.bin" --guest-kallsyms "$D/nope"
+expect "a malformed kallsyms" 2 "^smccctrace: $D/text: line 1 is not 'ADDRESS TYPE NAME'" -- \
+	report "$D/two-vmms.bin" --guest-kallsyms "$D/text"
+printf '0000000000000000 T _text\n0000000000000000 t foo\n' >"$D/kallsyms-zero"
+expect "a kallsyms read without root" 2 'every address 0: copy /proc/kallsyms as root' -- \
+	report "$D/two-vmms.bin" --guest-kallsyms "$D/kallsyms-zero"
+expect "a vmlinux that is no ELF" 2 "$D/kallsyms: not an ELF file" -- report "$D/two-vmms.bin" --guest-vmlinux "$D/kallsyms"
+expect "an anchor the map lacks" 2 "no symbol 'nope' for the KASLR anchor" -- \
+	report "$D/two-vmms.bin" --guest-system-map "$D/System.map" --guest-kaslr-offset nope=80000000
+expect "an offset for kallsyms" 2 "has its KASLR addresses already" -- \
+	report "$D/two-vmms.bin" --guest-kallsyms "$D/kallsyms" --guest-kaslr-offset 0x1000
+expect "guest symbols with --summary live" 2 'guest symbols name the PCs of calls: --summary counts in the kernel' -- \
+	-s --guest-kallsyms "$D/kallsyms"
 echo "# report: $passed passed, $failed failed"
 [ $failed -eq 0 ]
