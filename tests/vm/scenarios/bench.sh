@@ -154,11 +154,31 @@ await_live() {
 		CANARY_MAX=$((CANARY_MAX + canary))
 		[ $((after - before)) -ge "$canary" ] && break
 		tries=$((tries + 1))
-		[ $tries -ge 20 ] && { log "$1: its programs did not run for $tries canary loops"; return 1; }
+		if gone $TRACER; then
+			log "$1: exited before its programs ran: $(cat "$out/$1.err" "$out/$1.out" 2>/dev/null | tr '\n' ' ')"
+			return 1
+		fi
+		if [ $tries -ge 20 ]; then
+			log "$1: its programs did not run for $tries canary loops; what it is doing:"
+			tracer_state $TRACER "$1" | tee -a "$out/live-stall.txt"
+			return 1
+		fi
 		log "$1: not live yet ($((after - before)) program runs for $canary calls)"
 	done
 	CANARY_MIN=$canary
 	echo "$stats" >/proc/sys/kernel/bpf_stats_enabled
+}
+
+# tracer_state PID MODE: a tracer that is not live: its output so far, each thread's
+# state, wait channel and kernel stack, the BPF programs it holds (id, run time, runs)
+tracer_state() {
+	echo "its output: $(cat "$out/$2.err" "$out/$2.out" 2>/dev/null | tr '\n' ' ')"
+	for t in /proc/$1/task/*; do
+		echo "thread ${t##*/} ($(cat "$t/comm" 2>/dev/null)) $(sed 's/.*) //' "$t/stat" 2>/dev/null | cut -d' ' -f1)" \
+			"wchan $(cat "$t/wchan" 2>/dev/null)"
+		sed 's/^/    /' "$t/stack" 2>/dev/null | head -16
+	done
+	echo "its programs: $(prog_stats "$1" | tr '\n' ';')"
 }
 
 # start_tracer MODE [SMCCCTRACE OPTIONS]: sets TRACER (pid, empty if none) and CPU0
@@ -166,6 +186,9 @@ start_tracer() {
 	local mode=$1 tool=smccctrace
 	shift
 	TRACER= CPU0=0 CANARY_MIN=0 CANARY_MAX=0
+	# the last round's output would say "attached" before this tracer has opened its
+	# own (the shell may run on before the tracer's redirections truncate the files)
+	rm -f "$out/$mode.err" "$out/$mode.out" "$out/bpftrace.out"
 	case $mode in *-before) tool=smccctrace-before;; esac
 	case ${mode%-before} in
 	untraced) return 0;;
