@@ -438,6 +438,125 @@ static void test_unanswered_parked(void)
 	agg_free(k);
 }
 
+/*
+ * The summary arithmetic of unanswered and parked calls over intervals: a stream of
+ * calls (a third of the forwarded ones unanswered, at a VM's free or at the end, a
+ * sixth parked), counted the kernel's way into intervals cut at random points (the
+ * last one also gets the calls the trace's end drains as unanswered), each interval's
+ * table summed. Per key the sums equal the stream: count, unanswered, parked; a
+ * forwarded key's count is its round trips + unanswered + parked, and no other key has
+ * any; the VMM histogram holds the answered round trips only.
+ */
+static void test_unanswered_parked_intervals(void)
+{
+	enum { N = 3000, KEYS = 96 };
+	static struct smccc_event ev[N];
+	static const __u8 disps[] = { DISP_KVM, DISP_DENIED, DISP_FORWARDED, DISP_FORWARDED };
+	static const __u8 fwd_flags[] = { 0, 0, 0, EVF_VMM_GONE | EVF_ABANDONED, EVF_VMM_GONE, EVF_PARKED };
+	struct { struct agg_key key; struct agg_stats stats; } *iv = calloc(KEYS, sizeof(*iv));
+	struct agg_table *stream = agg_new(), *sums = agg_new();
+	__u64 unanswered = 0, parked = 0, answered = 0, vmm_sum = 0;
+	struct agg_row *rows;
+	size_t n, start = 0;
+
+	for (size_t i = 0; i < N; i++) {
+		ev[i] = test_call(100 + (__u32)(rnd() % 2), (__u32)(rnd() % 3), PSCI_VERSION + (__u32)(rnd() % 2),
+				  disps[rnd() % 4], 1000 + rnd() % 5000, 0);
+		if (ev[i].disposition == DISP_FORWARDED) {
+			ev[i].flags = fwd_flags[rnd() % 6];
+			ev[i].vmm_ns = ev[i].flags & EVF_VMM_GONE && !(ev[i].flags & EVF_ABANDONED) ? 0 :
+				       10000 + rnd() % 9000000000ull;
+			unanswered += !!(ev[i].flags & EVF_VMM_GONE);
+			parked += !!(ev[i].flags & EVF_PARKED);
+			if (!ev[i].flags) {
+				answered++;
+				vmm_sum += ev[i].vmm_ns;
+			}
+		}
+		agg_add_event(stream, &ev[i]);
+	}
+	/* intervals of 0 to ~300 calls; the last one ends at N */
+	while (start < N) {
+		size_t end = start + rnd() % 300, nk = 0;
+
+		if (end > N)
+			end = N;
+		memset(iv, 0, KEYS * sizeof(*iv));
+		for (size_t i = start; i < end; i++) {
+			struct agg_key k = { .pid = ev[i].pid, .vm = ev[i].vm, .vcpu = ev[i].vcpu,
+					     .func_id = (__u32)ev[i].regs[0], .disposition = ev[i].disposition };
+			size_t j;
+
+			for (j = 0; j < nk && memcmp(&iv[j].key, &k, sizeof(k)); j++)
+				;
+			if (j == nk) {
+				if (nk == KEYS)
+					break;
+				iv[nk++].key = k;
+			}
+			kernel_count(&iv[j].stats, &ev[i]);
+		}
+		for (size_t j = 0; j < nk; j++)
+			CHECK(agg_merge(sums, &iv[j].key, &iv[j].stats) == 0, "merge an interval's key");
+		start = end;
+	}
+	CHECK(same_rows(stream, sums, AGG_BY__ALL), "the intervals add up to the stream, key by key");
+	CHECK(same_rows(stream, sums, AGG_BY_PID | AGG_BY_DISPOSITION), "and grouped by pid,disposition");
+	n = agg_rows(sums, AGG_BY__ALL, &rows);
+	CHECK(n > 12, "a dozen keys at least (%zu)", n);
+	{
+		__u64 u = 0, p = 0, a = 0, sum = 0, calls = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct agg_stats *st = &rows[i].stats;
+
+			calls += st->count;
+			u += st->unanswered;
+			p += st->parked;
+			a += st->vmm.count;
+			sum += st->vmm.sum_ns;
+			if (rows[i].key.disposition == DISP_FORWARDED)
+				CHECK(st->vmm.count + st->unanswered + st->parked == st->count,
+				      "forwarded key: %llu round trips + %llu unanswered + %llu parked = %llu calls",
+				      (unsigned long long)st->vmm.count, (unsigned long long)st->unanswered,
+				      (unsigned long long)st->parked, (unsigned long long)st->count);
+			else
+				CHECK(st->vmm.count + st->unanswered + st->parked == 0, "no VMM part unless forwarded");
+			CHECK(st->kvm.count == st->count, "every call has its time in KVM");
+		}
+		CHECK_INT(calls, N);
+		CHECK_INT(u, unanswered);
+		CHECK_INT(p, parked);
+		CHECK_INT(a, answered);
+		CHECK(sum == vmm_sum, "the VMM histogram sums the answered round trips only");
+		CHECK(unanswered > 100 && parked > 50, "the mix has both (%llu unanswered, %llu parked)",
+		      (unsigned long long)unanswered, (unsigned long long)parked);
+	}
+	free(rows);
+	/* one interval that forgets an unanswered call is caught */
+	for (size_t i = 0; i < N; i++)
+		if (ev[i].flags & EVF_VMM_GONE) {
+			struct agg_key k = { .pid = ev[i].pid, .vm = ev[i].vm, .vcpu = ev[i].vcpu,
+					     .func_id = (__u32)ev[i].regs[0], .disposition = ev[i].disposition };
+			agg_reset(sums);
+			n = agg_rows(stream, AGG_BY__ALL, &rows);
+			for (size_t j = 0; j < n; j++) {
+				if (!memcmp(&rows[j].key, &k, sizeof(k))) {
+					rows[j].stats.count--;
+					rows[j].stats.unanswered--;
+					rows[j].stats.kvm.count--;
+				}
+				agg_merge(sums, &rows[j].key, &rows[j].stats);
+			}
+			free(rows);
+			CHECK(!same_rows(stream, sums, AGG_BY__ALL), "an unanswered call left out changes the rows");
+			break;
+		}
+	free(iv);
+	agg_free(stream);
+	agg_free(sums);
+}
+
 static void test_by_parse(void)
 {
 	char err[128];
@@ -499,6 +618,7 @@ int main(void)
 	test_grouping();
 	test_merge();
 	test_unanswered_parked();
+	test_unanswered_parked_intervals();
 	test_by_parse();
 	test_fold();
 	return unit_report("aggregate");

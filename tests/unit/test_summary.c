@@ -109,6 +109,60 @@ static void test_unanswered_parked(void)
 	free(buf);
 }
 
+/* Interval documents: each holds its own unanswered and parked calls (the call
+ * abandoned at a VM's free in the first, the parked one and the one the trace's end
+ * drained in the last), and the table starts again after each, so the documents add up
+ * to the calls, no call in two */
+static void test_intervals_unanswered_parked(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct summary *s = summary_new(f, true, AGG_BY_VCPU | AGG_BY_DISPOSITION, false);
+	struct summary_interval iv1 = { .start_ns = 0, .end_ns = 1000000000 };
+	struct summary_interval iv2 = { .start_ns = 1000000000, .end_ns = 1500000000, .final = true };
+	struct smccc_event ev[5] = {
+		test_call(42, 0, 0xc3000001, DISP_FORWARDED, 3000, 2500000),
+		test_call(42, 0, 0xc3000001, DISP_FORWARDED, 3000, 7000000),	/* abandoned at the free */
+		test_call(42, 0, 0x84000002, DISP_FORWARDED, 3000, 9000000000ull),	/* parked */
+		test_call(42, 0, 0xc3000001, DISP_FORWARDED, 3000, 0),		/* drained at the end */
+		test_call(42, 0, 0x80000000, DISP_KVM, 1000, 0),
+	};
+	char *second;
+	__u64 by_disp[DISP__COUNT];
+
+	ev[1].flags = EVF_VMM_GONE | EVF_ABANDONED;
+	ev[2].flags = EVF_PARKED;
+	ev[3].flags = EVF_VMM_GONE;
+	agg_add_event(summary_table(s), &ev[0]);
+	agg_add_event(summary_table(s), &ev[1]);
+	render(s, &iv1, f, &buf);
+	for (int i = 2; i < 5; i++)
+		agg_add_event(summary_table(s), &ev[i]);
+	render(s, &iv2, f, &buf);
+	second = strstr(buf, "\n{\"type\":\"interval\",\"interval\":2,\"final\":true,");
+	CHECK(second != NULL, "two documents, the second final:\n%s", buf);
+	if (second) {
+		*second = '\0';	/* buf: the first document only */
+		CHECK(strstr(buf, "\"interval\":1,\"final\":false,") != NULL, "the first not final:\n%s", buf);
+		CHECK(strstr(buf, "\"calls\":2,") && strstr(buf, "\"vcpu\":0,\"disposition\":\"forwarded\","
+			      "\"count\":2,\"unanswered\":1,\"parked\":0,"), "interval 1: 2 calls, 1 unanswered:\n%s", buf);
+		CHECK(strstr(buf, "\"vmm_ns\":{\"count\":1,\"sum\":2500000,") != NULL,
+		      "interval 1: the answered round trip only:\n%s", buf);
+		second++;
+		CHECK(strstr(second, "\"calls\":3,") && strstr(second, "\"vcpu\":0,\"disposition\":\"forwarded\","
+			      "\"count\":2,\"unanswered\":1,\"parked\":1,"), "interval 2: 3 calls, 1 unanswered, "
+		      "1 parked:\n%s", second);
+		CHECK(strstr(second, "\"vmm_ns\":null") != NULL && strstr(second, "2500000") == NULL,
+		      "interval 2: no round trip, nothing of interval 1:\n%s", second);
+	}
+	CHECK_INT(summary_calls(s, by_disp), 5);
+	CHECK_INT(by_disp[DISP_FORWARDED], 4);
+	summary_free(s);
+	fclose(f);
+	free(buf);
+}
+
 static void test_print_log2_hist(void)
 {
 	char *buf = NULL;
@@ -180,6 +234,7 @@ static void test_json_large(void)
 int main(void)
 {
 	test_unanswered_parked();
+	test_intervals_unanswered_parked();
 	test_text();
 	test_print_log2_hist();
 	test_json_large();
