@@ -4,22 +4,24 @@ call by call and field by field.
 
 usage: check_patterns.py RESULTS_DIR [--label NAME] [--min-vms N] [--self-test]
 
-RESULTS_DIR/PLAN/{truth-PATTERN,trace}.jsonl for each plan (one tracer saw every
-pattern's VMM), and
+RESULTS_DIR/PLAN/{truth-PATTERN,trace,intervals}.jsonl for each plan (one stream
+tracer and one --summary -i 1 tracer saw every pattern's VMM), and
 RESULTS_DIR/churn/{truth-*,trace,trace-kprobe,summary}.jsonl. A call is matched by (pid, tag):
 the tag is x1 at the call, unique in its process. Every call of the truth must be in
 the trace exactly once, with the same vCPU, thread, function ID, disposition,
 results, unanswered and parked flags, and a VMM time that covers what the VMM held
 it; each VM of each process its own VM number; the summary's per-(pid, vm) counts
-equal the truth's. Prints '# NAME: N passed, N failed'; exits 1 on failure."""
+equal the truth's; the interval documents, summed, equal the stream grouped by (pid,
+VM, vCPU, function, disposition) with its unanswered and parked calls, and both the
+truth. Prints '# NAME: N passed, N failed'; exits 1 on failure."""
 import argparse
 import glob
 import os
 import sys
 
-from checklib import Checker, load_jsonl
+from checklib import Checker, load_jsonl, summary_labels
 
-PATTERNS = ("abandon", "one-thread", "migrate", "park", "reset")
+PATTERNS = ("abandon", "one-thread", "migrate", "thread-exit", "park", "reset", "linger")
 PLANS = ("fentry", "kprobe")
 # The kernel's window also holds KVM_RUN's own entry (a vCPU run from a new thread
 # waits for synchronize_rcu(), tens of ms under TCG) and the preemption of the VMM
@@ -41,7 +43,11 @@ def check_times(c, what, t, e):
     """The tracer's window [exit to the VMM, re-entry] holds the VMM's own [return
     from KVM_RUN, next KVM_RUN]; an unanswered call's runs on to the VM's end."""
     hold = t["hold_ns"]
-    if t["unanswered"]:
+    if t.get("at_end"):  # still with the VMM when the tracer stopped: no abandon time
+        c.check(e.get("vmm_ns", 0) is None and e.get("abandoned_ns") is None,
+                "%s: unanswered at the end: vmm_ns %s, abandoned_ns %s, both null" %
+                (what, e.get("vmm_ns", 0), e.get("abandoned_ns")))
+    elif t["unanswered"]:
         c.check(e.get("vmm_ns", 0) is None and e.get("abandoned_ns") is not None and e["abandoned_ns"] >= hold,
                 "%s: unanswered: vmm_ns null, abandoned_ns %s >= the VMM's %d" % (what, e.get("abandoned_ns"), hold))
     elif t["parked"]:
@@ -118,7 +124,73 @@ def check_plan(c, d, label):
     trace = load_jsonl(os.path.join(d, "trace.jsonl"))
     check_vm_numbers(c, label, check_calls(c, label, truth, calls(trace)))
     check_summary_record(c, label, trace, len(truth))
+    check_intervals(c, d, label, truth, calls(trace))
     check_psci(c, d, label, truth)
+
+
+def vm_ranks(pairs):
+    """{(pid, vm): its rank among its process's VMs}. Each tracer numbers VMs on its own;
+    the patterns' VMMs run their VMs one after another, so within a process the order
+    of first sight is the VMs' order, whatever the numbers."""
+    by_pid = {}
+    for pid, vm in pairs:
+        by_pid.setdefault(pid, set()).add(vm)
+    return {(pid, vm): i for pid, vms in by_pid.items() for i, vm in enumerate(sorted(vms))}
+
+
+def tally(rows):
+    """rows: (key, count, unanswered, parked) -> {key: [count, unanswered, parked]}"""
+    out = {}
+    for key, n, unanswered, parked in rows:
+        t = out.setdefault(key, [0, 0, 0])
+        t[0] += n
+        t[1] += unanswered
+        t[2] += parked
+    return out
+
+
+def check_intervals(c, d, label, truth, trace):
+    """The --summary -i 1 tracer that ran beside the stream: its intervals follow one
+    another and lose nothing; summed over them, each (pid, VM, vCPU, function,
+    disposition) group's count, unanswered and parked equal the stream's calls grouped
+    the same way, and the truth's (functions as --summary labels them)."""
+    path = os.path.join(d, "intervals.jsonl")
+    if not c.check(os.path.exists(path), "%s: the interval tracer ran" % label):
+        return
+    docs = [r for r in load_jsonl(path) if r.get("type") == "interval"]
+    c.check(len(docs) >= 2 and [r["interval"] for r in docs] == list(range(1, len(docs) + 1)) and
+            docs[-1]["final"] and not any(r["final"] for r in docs[:-1]),
+            "%s: intervals 1..%d, the last final (several: they add up)" % (label, len(docs)))
+    c.check(all(a["end_ns"] == b["start_ns"] for a, b in zip(docs, docs[1:])),
+            "%s: each interval starts where the previous ended" % label)
+    c.check(all(r["lost"] == 0 for r in docs), "%s: the intervals lost nothing" % label)
+    for r in docs:
+        c.check(r["calls"] == sum(g["count"] for g in r["groups"]),
+                "%s: interval %d: calls %d, its groups' sum" % (label, r["interval"], r["calls"]))
+    labels = summary_labels([e["func_id"] for e in trace] + [hexint(t["func_id"]) for t in truth])
+    groups = [g for r in docs for g in r["groups"]]
+    rank = vm_ranks((g["pid"], g["vm"]) for g in groups)
+    got = tally(((g["pid"], rank[(g["pid"], g["vm"])], g["vcpu"], g["func_label"], g["disposition"]),
+                 g["count"], g["unanswered"], g["parked"]) for g in groups)
+    rank = vm_ranks((e["pid"], e["vm"]) for e in trace)
+    stream = tally(((e["pid"], rank[(e["pid"], e["vm"])], e["vcpu"], labels[e["func_id"]], e["disposition"]),
+                    1, int(e.get("unanswered", False)), int(e.get("parked", False))) for e in trace)
+    rank = vm_ranks((t["pid"], t["vm_index"]) for t in truth)
+    want = tally(((t["pid"], rank[(t["pid"], t["vm_index"])], t["vcpu"], labels[hexint(t["func_id"])],
+                   t["expect"]), 1, int(t["unanswered"]), int(t["parked"])) for t in truth)
+    kinds = {k[4] for k in want}
+    c.check(kinds >= {"kvm", "denied", "forwarded"}, "%s: the mix has kvm, denied and forwarded calls (%s)" %
+            (label, sorted(kinds)))
+    for name, counted in (("the stream", stream), ("the truth", want)):
+        for k in sorted(set(got) | set(counted), key=repr):
+            c.check(got.get(k) == counted.get(k),
+                    "%s: (pid, vm, vcpu, func, disposition) %r: intervals [count, unanswered, parked] %s, %s %s" %
+                    (label, k, got.get(k), name, counted.get(k)))
+    total = [sum(v[i] for v in want.values()) for i in range(3)]
+    at_end = sum(1 for t in truth if t.get("at_end"))
+    c.check(total[2] > 0 and at_end > 0 and total[1] > at_end,
+            "%s: the mix has calls parked (%d), unanswered at a VM's free (%d) and at the end (%d)" %
+            (label, total[2], total[1] - at_end, at_end))
 
 
 def check_psci(c, d, label, truth):
@@ -226,6 +298,8 @@ def self_test(results, label):
             path = os.path.join(tmp, "r", plan, "trace.jsonl")
             if pattern == "churn":
                 path = os.path.join(tmp, "r", "churn", "summary.jsonl")
+            elif pattern == "intervals":
+                path = os.path.join(tmp, "r", plan, "intervals.jsonl")
             recs = load_jsonl(path)
             mutate(recs)
             with open(path, "w") as f:
@@ -274,7 +348,31 @@ def self_test(results, label):
         b = next(g for g in groups[1:] if g["pid"] == a["pid"])
         b["vm"] = a["vm"]
 
-    for pattern, mutate in (("abandon", answered_by_next_vm), ("abandon", same_vm_number),
+    def interval_groups(recs, cond):
+        return [g for r in recs if r.get("type") == "interval" for g in r["groups"] if cond(g)]
+
+    def interval_drops_unanswered(recs):  # the old bug: forwarded calls that end unanswered left out
+        g = interval_groups(recs, lambda g: g["unanswered"])[-1]
+        g["count"] -= 1
+        g["unanswered"] -= 1
+        next(r for r in recs if r.get("type") == "interval" and g in r["groups"])["calls"] -= 1
+
+    def interval_parked_as_answered(recs):  # counted, but not as parked
+        interval_groups(recs, lambda g: g["parked"])[0]["parked"] -= 1
+
+    def interval_counted_twice(recs):  # a call in two intervals at a boundary
+        docs = [r for r in recs if r.get("type") == "interval"]
+        g = dict(docs[0]["groups"][0])
+        docs[1]["groups"].append(g)
+        docs[1]["calls"] += g["count"]
+
+    def stream_loses_trace_end(recs):  # the tracer's end forgets calls still with the VMM
+        for r in [r for r in recs if r.get("type") == "call" and r.get("unanswered") and "abandoned_ns" not in r]:
+            recs.remove(r)
+
+    for pattern, mutate in (("intervals", interval_drops_unanswered), ("intervals", interval_parked_as_answered),
+                            ("intervals", interval_counted_twice), ("linger", stream_loses_trace_end),
+                            ("abandon", answered_by_next_vm), ("abandon", same_vm_number),
                             ("one-thread", wrong_vcpu_answer), ("one-thread", short_vmm),
                             ("park", parked_as_round_trip), ("migrate", dropped), ("reset", reinit_missed),
                             ("churn", summary_merges_two_vms)):

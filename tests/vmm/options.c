@@ -46,9 +46,10 @@ static void usage(FILE *f)
 "                    function IDs nobody knows, and SMCCC_VERSION and\n"
 "                    PSCI_VERSION every 500th; the truth (--truth, required)\n"
 "                    has one line per ID\n"
-"  --rounds N        real-VMM patterns (abandon, one-thread, migrate, park,\n"
-"                    churn, reset): repetitions; churn: VMs created and destroyed;\n"
-"                    reset: boots (at most 15) (10)\n"
+"  --rounds N        real-VMM patterns (abandon, one-thread, migrate,\n"
+"                    thread-exit, park, linger, churn, reset): repetitions;\n"
+"                    churn: VMs created and destroyed; linger: VMs holding a\n"
+"                    call until SIGUSR1; reset: boots (at most 15) (10)\n"
 "  --hold-ms N       patterns: how long the VMM holds a late answer or a\n"
 "                    parked vCPU (20)\n"
 "  -v, --verbose     log every call on stderr\n",

@@ -1,6 +1,9 @@
 # Real-VMM patterns (tests/vmm/patterns.c), each under the tracer's stream (and its
-# record file, for the PSCI view offline), with every plan given in $PLANS (fentry
-# and the forced kprobe plan by default); then the
+# record file, for the PSCI view offline) and, at the same time, a --summary -i 1
+# tracer of the same plan (its interval documents must add up to the stream, call for
+# call), with every plan given in $PLANS (fentry and the forced kprobe plan by
+# default); the last pattern, linger, still holds forwarded calls when both tracers
+# stop (unanswered at the end, in the stream and in the last interval); then the
 # VM churn from several processes under one stream tracer and one --summary --by
 # pid,vm tracer at once. Checked on the host by tests/vm/check_patterns.py.
 out=$1
@@ -23,17 +26,49 @@ stop_tracer() {
 	wait $tracer; echo $? >"$1/${2:-trace}.rc"
 }
 
-# one tracer per plan sees the four patterns' VMMs one after another
+# seconds since boot, and since one of those (for the log: what each step costs)
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+elapsed() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# start_intervals DIR: a --summary -i 1 tracer (plan $plan) of every VMM, grouped by
+# every key a call has, into DIR/intervals.jsonl
+start_intervals() {
+	smccctrace -v --plan "$plan" --summary -i 1 --by pid,vm,vcpu,func,disposition --json \
+		-o "$1/intervals.jsonl" 2>"$1/intervals.err" &
+	intervals=$!
+	wait_attached "$1/intervals.err" $intervals || { cat "$1/intervals.err"; return 1; }
+}
+
+# one stream tracer and one interval tracer per plan see the patterns' VMMs one after
+# another
 for plan in $PLANS; do
 	d=$out/$plan
 	mkdir -p "$d"
 	start_tracer "$d" || exit 1
-	for pattern in abandon one-thread migrate park reset; do
+	t0=$(uptime_s)
+	start_intervals "$d" || exit 1
+	echo "$plan: the interval tracer attached in $(elapsed "$t0") s"
+	for pattern in abandon one-thread migrate thread-exit park reset; do
+		t0=$(uptime_s)
 		smccc-testvmm --scenario "$pattern" --rounds "$ROUNDS" --hold-ms 20 --truth "$d/truth-$pattern.jsonl" \
 			2>"$d/vmm-$pattern.log"
 		echo $? >"$d/vmm-$pattern.rc"
+		echo "$plan: $pattern in $(elapsed "$t0") s"
 	done
+	t0=$(uptime_s)
+	# linger holds a forwarded call of each of its VMs until both tracers are gone
+	smccc-testvmm --scenario linger --rounds 2 --truth "$d/truth-linger.jsonl" 2>"$d/vmm-linger.log" &
+	linger=$!
+	while ! grep -q 'linger: holding' "$d/vmm-linger.log"; do
+		kill -0 $linger 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -INT $intervals
+	wait $intervals; echo $? >"$d/intervals.rc"
 	stop_tracer "$d"
+	kill -USR1 $linger
+	wait $linger; echo $? >"$d/vmm-linger.rc"
+	echo "$plan: linger and both tracers' stop in $(elapsed "$t0") s"
 done
 
 # churn: several VMMs, each creating and destroying VMs one after another, under a
