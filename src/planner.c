@@ -53,11 +53,16 @@ static void match_symbol(struct traceable *t, int n, const char *name)
 			t[i].found = true;
 }
 
+/* A list that names no function at all is no list: a container that masks a file
+ * by binding /dev/null over it leaves it readable and empty. Both scans say whether
+ * they read a function, so that an empty file falls through to the next source. */
+
 /* available_filter_functions: "name" or "name [module]" per line */
 static bool scan_filter_functions(struct traceable *t, int n)
 {
 	FILE *f = fopen(TRACEFS_FUNCS, "r");
 	char line[256];
+	bool listed = false;
 
 	if (!f)
 		f = fopen(DEBUGFS_FUNCS, "r");
@@ -65,10 +70,11 @@ static bool scan_filter_functions(struct traceable *t, int n)
 		return false;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, " \t\n")] = 0;
+		listed |= line[0] != 0;
 		match_symbol(t, n, line);
 	}
 	fclose(f);
-	return true;
+	return listed;
 }
 
 /* /proc/kallsyms: "address type name [module]"; functions are text symbols (t, T) */
@@ -76,14 +82,17 @@ static bool scan_kallsyms(struct traceable *t, int n)
 {
 	FILE *f = fopen(KALLSYMS, "r");
 	char line[512], type, name[256];
+	bool listed = false;
 
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*s %c %255s", &type, name) == 2 && (type == 't' || type == 'T'))
+		if (sscanf(line, "%*s %c %255s", &type, name) == 2 && (type == 't' || type == 'T')) {
+			listed = true;
 			match_symbol(t, n, name);
+		}
 	fclose(f);
-	return true;
+	return listed;
 }
 
 static bool btf_has_func(const struct btf *btf, const char *name)

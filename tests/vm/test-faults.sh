@@ -59,6 +59,12 @@ check "$variant: no tracefs: the tracer and the VMM exited 0, attached with fent
 	grep -q 'attached with fentry/fexit' '$RESULTS/notracefs.err'"
 python3 tests/vm/check_trace.py "$RESULTS" --truth truth-notracefs.jsonl --trace notracefs.jsonl --label "notracefs-$variant"
 check "$variant: no tracefs: every field equals the ground truth" [ $? = 0 ]
+check "$variant: neither tracefs nor kallsyms: /proc/kallsyms hidden from the tracer" [ -e "$RESULTS/nokallsyms-hidden" ]
+check "$variant: neither tracefs nor kallsyms: probe's text says BTF only, inlining not checked; fentry works" sh -c "
+	grep -qx 'functions:      no tracefs, no /proc/kallsyms: BTF only (inlining not checked)' '$RESULTS/nokallsyms-probe.txt' &&
+	grep -qx 'fentry/fexit:   works' '$RESULTS/nokallsyms-probe.txt' && grep -qx 'plan:           fentry/fexit' '$RESULTS/nokallsyms-probe.txt'"
+check "$variant: neither tracefs nor kallsyms: the tracer attaches with fentry/fexit and exits 0" sh -c "
+	grep -qx 0 '$RESULTS/nokallsyms.rc' && grep -q 'attached with fentry/fexit' '$RESULTS/nokallsyms.err'"
 python3 tests/check_schema.py --def probe --label "notracefs-schema-$variant" "$RESULTS/notracefs-probe.json"
 check "$variant: no tracefs: probe --json is valid against the schema" [ $? = 0 ]
 before=$(head -1 "$RESULTS/bpf-before.txt") after=$(head -1 "$RESULTS/bpf-after.txt")

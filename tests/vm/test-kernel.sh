@@ -18,6 +18,9 @@ check "$cell: probe scenario ran" grep -qx 0 "$RESULTS/probe-scenario.rc"
 check "$cell: probe exits 0 (tracing possible)" grep -qx 0 "$RESULTS/probe.rc"
 check "$cell: probe --json reports kernel $kernel_release (got $(json kernel))" [ "$(json kernel)" = "$kernel_release" ]
 check "$cell: probe sees BTF" [ "$(json btf)" = True ]
+check "$cell: probe says it checked KVM's functions against tracefs (text and JSON)" sh -c "
+	[ '$(json functions_from)' = available_filter_functions ] &&
+	grep -qx \"functions:      checked against ftrace's available_filter_functions (tracefs)\" '$RESULTS/probe.txt'"
 check "$cell: the tracepoint plan works" [ "$(json tracepoint)" = True ]
 # the mode the emulated CPU and kvm-arm.mode= give: -cpu max has VHE, cortex-a57 not;
 # pKVM never runs the host at EL2 (hVHE where the CPU has VHE, 7.x; else nVHE)

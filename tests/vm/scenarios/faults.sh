@@ -78,6 +78,17 @@ wait_attached "$out/notracefs.err" $t
 kill -CONT "$VMM_PID"; wait "$VMM_PID"; echo $? >"$out/vmm4.rc"
 wait $t; echo $? >"$out/notracefs.rc"
 
+# neither tracefs nor /proc/kallsyms (an empty file bound over it): BTF is all there
+# is to check KVM's functions against; probe says so (text; the JSON's functions_from is
+# the notracefs run's), and attaching decides the plan
+: >/tmp/empty-kallsyms
+unshare -m sh -c "mount -t tmpfs none /sys/kernel/tracing; mount -t tmpfs none /sys/kernel/debug
+	mount -o bind /tmp/empty-kallsyms /proc/kallsyms
+	[ -z \"\$(head -c 1 /proc/kallsyms)\" ] && echo hidden >'$out/nokallsyms-hidden'
+	smccctrace probe >'$out/nokallsyms-probe.txt' 2>'$out/nokallsyms-probe.err'
+	exec smccctrace -v -d 0.5" >/dev/null 2>"$out/nokallsyms.err"
+echo $? >"$out/nokallsyms.rc"
+
 # a non-root user given CAP_BPF and CAP_PERFMON (as ambient capabilities, like a
 # service's AmbientCapabilities=) traces; with one of them missing, one line naming it
 run-as --caps bpf 65534 smccctrace -d 1 >/dev/null 2>"$out/capbpf.err"; echo $? >"$out/capbpf.rc"
