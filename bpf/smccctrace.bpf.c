@@ -56,6 +56,9 @@ const volatile bool aggregate = false;
 const volatile bool dispatcher_hooked = true;
 /* Wake the reader once this much is waiting in the ring buffer (a quarter of it) */
 const volatile __u32 wakeup_bytes = 0;
+/* Where this kernel keeps the vCPU's virtual counter offset (enum vtimer_layout):
+ * decided by the planner (src/planner.c) */
+const volatile __u8 vtimer_layout = VTIMER_UNKNOWN;
 
 /*
  * Reading the kernel's structs, one source for both plans. Under fentry/fexit the
@@ -457,6 +460,43 @@ static __always_inline void trap_counted(enum kread how, struct call_slot *in, s
 	in->ev.flags = 0;
 }
 
+/*
+ * The vCPU's virtual counter offset, as KVM's timer_get_offset() computes it for the
+ * vtimer: the guest reads CNTVCT = CNTPCT - this. Read with probe reads under both
+ * plans: the offsets are behind u64 pointers, which a typed load cannot follow. Each
+ * layout's accesses are guarded by a CO-RE existence check, so the program loads on
+ * every kernel and the planner's choice (vtimer_layout) picks the live branch.
+ */
+static __always_inline __u64 vcpu_cntvoff(struct kvm_vcpu *vcpu, __u16 *missing)
+{
+	__u64 off = 0, part = 0;
+	__u64 *ptr = NULL;
+
+	if (vtimer_layout == VTIMER_OFFSET_PTRS && bpf_core_field_exists(struct arch_timer_context, offset)) {
+		struct arch_timer_context *vt = &vcpu->arch.timer_cpu.timers[TIMER_VTIMER];
+
+		ptr = BPF_CORE_READ(vt, offset.vm_offset);
+		if (ptr && !bpf_probe_read_kernel(&part, sizeof(part), ptr))
+			off += part;
+		if (bpf_core_field_exists(struct arch_timer_offset, vcpu_offset)) {
+			ptr = BPF_CORE_READ(vt, offset.vcpu_offset);
+			part = 0;
+			if (ptr && !bpf_probe_read_kernel(&part, sizeof(part), ptr))
+				off += part;
+		}
+		return off;
+	}
+	if (vtimer_layout == VTIMER_SYSREG && bpf_core_enum_value_exists(enum vcpu_sysreg, CNTVOFF_EL2)) {
+		__u64 idx = bpf_core_enum_value(enum vcpu_sysreg, CNTVOFF_EL2);
+		__u64 *regs = (__u64 *)((char *)vcpu + bpf_core_field_offset(struct kvm_vcpu, arch.ctxt.sys_regs));
+
+		if (!bpf_probe_read_kernel(&off, sizeof(off), regs + idx))
+			return off;
+	}
+	*missing |= EVM_GUEST_CLOCK;
+	return 0;
+}
+
 /* The stream: the full snapshot */
 static __always_inline void trap_full(enum kread how, struct call_slot *in, struct kvm_vcpu *vcpu, __u32 tgid,
 				      __u32 tid, __u8 conduit)
@@ -491,6 +531,7 @@ static __always_inline void trap_full(enum kread how, struct call_slot *in, stru
 	 */
 	pc = KREAD(how, vcpu, arch.ctxt.regs.pc);
 	ev->pc = conduit == CONDUIT_HVC ? pc - ev->insn_bits / 8 : pc;
+	ev->cntvoff = vcpu_cntvoff(vcpu, &ev->missing);
 	if (ev->isa != ISA_A64) {
 		clip_aarch32(ev->regs, SMCCC_NR_REGS);
 		ev->pc = (__u32)ev->pc;

@@ -68,7 +68,7 @@ int BPF_PROG(tp_exit, int ret, unsigned int esr_ec, unsigned long vcpu_pc)
 	ev->esr = esr_ec << 26;
 	/* the HVC's preferred return is the next instruction; a trapped SMC's is itself */
 	ev->pc = conduit == CONDUIT_HVC ? vcpu_pc - 4 : vcpu_pc;
-	ev->missing = EVM_ARGS | EVM_RET | EVM_VCPU | EVM_DISPOSITION | EVM_FUNC | EVM_IMM;
+	ev->missing = EVM_ARGS | EVM_RET | EVM_VCPU | EVM_DISPOSITION | EVM_FUNC | EVM_IMM | EVM_GUEST_CLOCK;
 	if (ev->isa != ISA_A64) {
 		ev->missing |= EVM_ISA;
 		ev->pc = (__u32)ev->pc;

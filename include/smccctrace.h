@@ -56,6 +56,21 @@ enum smccc_isa {
 #define EVM_VCPU		(1u << 4)	/* vcpu_id and VM number */
 #define EVM_ISA			(1u << 5)	/* A32 vs T32 */
 #define EVM_DISPOSITION		(1u << 6)	/* kvm vs denied vs refused */
+#define EVM_GUEST_CLOCK		(1u << 7)	/* guest_cntvct: the plan sees no vCPU (tracepoints), the
+						 * kernel's timer offsets are not known to the planner, or
+						 * the host counter could not be calibrated */
+
+/*
+ * Where KVM keeps a vCPU's virtual counter offset (CNTVOFF), decided by the planner
+ * (src/planner.c) from the kernel's BTF and handed to the BPF program as rodata.
+ */
+enum vtimer_layout {
+	VTIMER_UNKNOWN = 0,	/* none of the below: guest_cntvct is missing */
+	VTIMER_SYSREG,		/* before 6.4: vcpu->arch.ctxt.sys_regs[CNTVOFF_EL2] */
+	VTIMER_OFFSET_PTRS,	/* 6.4 on: the vtimer context's offset.vm_offset (-> the VM's
+				 * timer_data.voffset) plus, where it exists and is set,
+				 * offset.vcpu_offset (nested virtualisation) */
+};
 
 struct smccc_event {
 	__u64 ts_ns;		/* CLOCK_MONOTONIC at the trap (exit handler entry) */
@@ -78,6 +93,10 @@ struct smccc_event {
 	__u8 nr_args;		/* how many of regs[1..] were captured */
 	__u8 flags;		/* EVF_* */
 	__u16 missing;		/* EVM_*: 0 under the full plans */
+	__u8 __pad[2];
+	__u64 cntvoff;		/* the vCPU's virtual counter offset at the trap (KVM's timer state) */
+	__u64 guest_cntvct;	/* the guest's virtual counter at the trap: the host counter at ts_ns
+				 * minus cntvoff, filled in by the tracer (src/guest_clock.c) */
 };
 
 /*

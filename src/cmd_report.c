@@ -123,6 +123,9 @@ static void info_text(const struct report *r, long long bytes)
 	printf("  started      %s (CLOCK_MONOTONIC %llu.%09llu s, CLOCK_BOOTTIME %llu.%09llu s)\n", started,
 	       (unsigned long long)(in->monotonic_ns / 1000000000ull), (unsigned long long)(in->monotonic_ns % 1000000000ull),
 	       (unsigned long long)(in->boottime_ns / 1000000000ull), (unsigned long long)(in->boottime_ns % 1000000000ull));
+	if (in->cntfrq)
+		printf("  counter      %llu Hz (guest_cntvct / cntfrq: the guest's counter seconds)\n",
+		       (unsigned long long)in->cntfrq);
 	printf("  plan         %s, SMCCC handler %s\n", in->plan, in->handler);
 	for (int i = 0; i < in->nr_hooks; i++)
 		printf("  hook         %-20s %-10s %s\n", in->hooks[i].role, in->hooks[i].kind, in->hooks[i].target);
@@ -164,6 +167,8 @@ static void info_json(const struct report *r, long long bytes)
 	jw_uint_safe_field(&w, "start_realtime_ns", in->realtime_ns);
 	jw_uint_safe_field(&w, "start_monotonic_ns", in->monotonic_ns);
 	jw_uint_safe_field(&w, "start_boottime_ns", in->boottime_ns);
+	if (in->cntfrq)
+		jw_uint_field(&w, "cntfrq", in->cntfrq);
 	jw_string_field(&w, "plan", in->plan);
 	jw_string_field(&w, "handler", in->handler);
 	jw_name(&w, "hooks");
@@ -293,6 +298,10 @@ static int render(struct report *r)
 
 	r->totals.plan = in->plan;
 	r->totals.handler = in->handler;
+	r->totals.cntfrq = in->cntfrq;
+	if (r->opts.guest_clock && !in->cntfrq)
+		fprintf(stderr, "smccctrace: warning: %s: no counter frequency recorded (format %u): --guest-clock has no guest time to show\n",
+			r->path, r->rd.version);
 	for (int i = 0; i < r->nr_sinks; i++) {
 		struct sink *s = &r->sinks[i];
 
@@ -320,6 +329,7 @@ static int render(struct report *r)
 		r->totals.by_disposition[it.ev.disposition]++;
 		call_view_init(&v, &it.ev, in->monotonic_ns);
 		call_view_symbolize(&v, &r->syms);
+		v.cntfrq = r->opts.guest_clock ? in->cntfrq : 0;
 		for (int i = 0; i < r->nr_sinks; i++) {
 			struct sink *s = &r->sinks[i];
 

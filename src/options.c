@@ -247,6 +247,7 @@ enum {
 	OPT_GUEST_VMLINUX,
 	OPT_GUEST_KASLR_OFFSET,
 	OPT_GUEST_SYMBOLS,
+	OPT_GUEST_CLOCK,
 };
 
 static const struct option long_options[] = {
@@ -291,6 +292,7 @@ static const struct option long_options[] = {
 	{ "guest-vmlinux", required_argument, NULL, OPT_GUEST_VMLINUX },
 	{ "guest-kaslr-offset", required_argument, NULL, OPT_GUEST_KASLR_OFFSET },
 	{ "guest-symbols", required_argument, NULL, OPT_GUEST_SYMBOLS },
+	{ "guest-clock", no_argument, NULL, OPT_GUEST_CLOCK },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "help", no_argument, NULL, 'h' },
@@ -465,6 +467,9 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			break;
 		case 'T':
 			o->timestamps = true;
+			break;
+		case OPT_GUEST_CLOCK:
+			o->guest_clock = true;
 			break;
 		case OPT_WALL_CLOCK:
 			o->wall_clock = true;

@@ -56,6 +56,7 @@ struct trace_opts {
 	double poll_time_ms;		/* --poll-time: ... or this long */
 	double slow_vmm_ms;		/* --slow-vmm: forwarded PSCI call answered this late */
 	bool wall_clock;		/* --wall-clock: the PSCI text view's TIME as wall-clock time */
+	bool guest_clock;		/* --guest-clock: the text's TIME as the guest's counter seconds */
 	bool listen;			/* --listen: a Prometheus exporter (docs/prometheus.md) */
 	struct listen_addr listen_addr;	/* where it listens */
 	double listen_interval_s;	/* --listen-interval: how often the collector reads the kernel */

@@ -124,6 +124,50 @@ static bool btf_has_member(const struct btf *btf, const char *type, const char *
 	return false;
 }
 
+static bool btf_has_enumerator(const struct btf *btf, const char *type, const char *name)
+{
+	int id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_ENUM) : -1;
+	const struct btf_type *t;
+	const struct btf_enum *e;
+
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(btf, id);
+	e = btf_enum(t);
+	for (int i = 0; i < btf_vlen(t); i++, e++)
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name))
+			return true;
+	return false;
+}
+
+/*
+ * Where KVM keeps the vCPU's virtual counter offset (the guest's CNTVCT = CNTPCT -
+ * it), as timer_get_offset() in arch/arm64/kvm/arch_timer.c reads it: from 6.4 the
+ * timer context points at the VM's offset (kvm->arch.timer_data.voffset) and, with
+ * nested virtualisation, at a per-vCPU one as well; before, CNTVOFF_EL2 is one of the
+ * vCPU's system registers. The BPF program (vcpu_cntvoff) guards each access with
+ * CO-RE existence checks as well.
+ */
+static __u8 vtimer_layout_probe(const struct btf *btf)
+{
+	if (btf_has_member(btf, "arch_timer_context", "offset") &&
+	    btf_has_member(btf, "arch_timer_offset", "vm_offset"))
+		return VTIMER_OFFSET_PTRS;
+	if (btf_has_member(btf, "kvm_cpu_context", "sys_regs") &&
+	    btf_has_enumerator(btf, "vcpu_sysreg", "CNTVOFF_EL2"))
+		return VTIMER_SYSREG;
+	return VTIMER_UNKNOWN;
+}
+
+const char *vtimer_layout_name(__u8 layout)
+{
+	switch (layout) {
+	case VTIMER_OFFSET_PTRS: return "offset pointers";
+	case VTIMER_SYSREG: return "sysreg";
+	}
+	return "unknown";
+}
+
 void kernel_facts_probe(struct kernel_facts *k)
 {
 	struct traceable t[] = {
@@ -164,6 +208,7 @@ void kernel_facts_probe(struct kernel_facts *k)
 	k->destroy_vcpu = t[7].found && btf_has_func(btf, "kvm_arch_vcpu_destroy");
 	k->vcpu_ioctl = t[8].found && btf_has_func(btf, "kvm_arch_vcpu_ioctl");
 	k->smccc_filter = btf_has_member(btf, "kvm_arch", "smccc_filter");
+	k->vtimer_layout = vtimer_layout_probe(btf);
 	k->kvm_tracepoints = btf_has_tracepoint(btf, "kvm_exit") && btf_has_tracepoint(btf, "kvm_entry") &&
 			     btf_has_tracepoint(btf, "kvm_hvc_arm64") && btf_has_tracepoint(btf, "kvm_userspace_exit");
 	btf__free(btf);
@@ -270,6 +315,8 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 
 	memset(plan, 0, sizeof(*plan));
 	plan->mech = mech;
+	/* the tracepoint plan sees no vCPU: its calls say guest_cntvct is missing */
+	s->rodata->vtimer_layout = mech == MECH_TRACEPOINT ? VTIMER_UNKNOWN : k->vtimer_layout;
 	plan->handler = mech == MECH_TRACEPOINT ? "kvm tracepoints" : k->handler;
 	plan->dispatcher_hooked = mech != MECH_TRACEPOINT && hooked;
 	s->rodata->dispatcher_hooked = hooked;

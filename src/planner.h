@@ -5,6 +5,7 @@
 #define SMCCCTRACE_PLANNER_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <linux/types.h>
 #include "options.h"
 
 struct smccctrace_bpf;
@@ -39,6 +40,7 @@ struct kernel_facts {
 	bool kvm_tracepoints;		/* kvm_exit, kvm_entry, kvm_hvc_arm64, kvm_userspace_exit */
 	int guests_can_nest;		/* 1: a VM may have vCPUs with virtual EL2; 0: none can;
 					 * -1: unknown (read only with kvm_smccc_call_handler) */
+	__u8 vtimer_layout;		/* enum vtimer_layout: where KVM keeps a vCPU's CNTVOFF */
 };
 
 #define PLAN_MAX_HOOKS 12
@@ -77,6 +79,8 @@ int plan_prepare(struct smccctrace_bpf *skel, const struct kernel_facts *k, enum
 /* Attaches the chosen programs after load. */
 int plan_attach(struct smccctrace_bpf *skel, const struct attach_plan *plan, char *err, size_t len);
 const char *hook_mech_name(enum hook_mech m);
+/* "offset pointers", "sysreg", or "unknown": for probe and --verbose */
+const char *vtimer_layout_name(__u8 layout);
 /* "available_filter_functions", "kallsyms", or NULL (FUNCTIONS_FROM_NOWHERE) */
 const char *functions_from_name(enum functions_from f);
 #endif

@@ -10,7 +10,8 @@
 /* EVF_* bits this format version knows; anything else in a file is corruption. */
 #define RECORD_KNOWN_FLAGS_V1	(EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_HANDLER_ERROR | EVF_PARKED | EVF_ABANDONED)
 #define RECORD_KNOWN_FLAGS	(RECORD_KNOWN_FLAGS_V1 | EVF_VCPU_REINIT)	/* version 2 */
-#define RECORD_KNOWN_MISSING	(EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION)
+#define RECORD_KNOWN_MISSING_V2	(EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION)
+#define RECORD_KNOWN_MISSING	(RECORD_KNOWN_MISSING_V2 | EVM_GUEST_CLOCK)	/* version 3 */
 #define RECORD_PAYLOAD_MAX	RECORD_HEADER_MAX
 
 /* ---- little-endian encoding ---- */
@@ -100,6 +101,7 @@ int record_write_start(FILE *out, const struct trace_info *info)
 	put_u64(&p, info->monotonic_ns);
 	put_u64(&p, info->realtime_ns);
 	put_u64(&p, info->boottime_ns);
+	put_u64(&p, info->cntfrq);
 	put_u8(&p, (__u8)(nr_hooks > 0 ? nr_hooks : 0));
 	put_string(&p, info->tool_version);
 	put_string(&p, info->kernel_release);
@@ -140,6 +142,7 @@ int record_write_call(FILE *out, const struct smccc_event *ev)
 	put_u8(&p, ev->insn_bits);
 	put_u8(&p, (__u8)nr_args);
 	put_u8(&p, ev->flags);
+	put_u64(&p, ev->guest_cntvct);
 	for (int i = 0; i <= nr_args; i++)
 		put_u64(&p, ev->regs[i]);
 	return write_record(out, REC_CALL, &p);
@@ -298,10 +301,11 @@ static int decode_header(struct record_reader *r, struct get *g, __u64 rec)
 	in->monotonic_ns = get_u64(g);
 	in->realtime_ns = get_u64(g);
 	in->boottime_ns = get_u64(g);
+	in->cntfrq = r->version >= 3 ? get_u64(g) : 0;
 	nr_hooks = get_u8(g);
 	if (g->short_read)
 		return failf(r, "corrupt record at offset %llu: header of %zu bytes, needs at least %d",
-			     (unsigned long long)rec, g->len, RECORD_HEADER_MIN);
+			     (unsigned long long)rec, g->len, r->version >= 3 ? RECORD_HEADER_MIN : RECORD_HEADER_MIN_V2);
 	if (nr_hooks > TRACE_MAX_HOOKS)
 		return failf(r, "corrupt record at offset %llu: %u attach hooks, at most %d",
 			     (unsigned long long)rec, nr_hooks, TRACE_MAX_HOOKS);
@@ -327,11 +331,12 @@ static int decode_header(struct record_reader *r, struct get *g, __u64 rec)
 static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct smccc_event *ev)
 {
 	unsigned long long at = rec;
-	unsigned known_flags;
+	unsigned known_flags, known_missing;
+	int fixed = r->version >= 3 ? RECORD_CALL_FIXED : RECORD_CALL_FIXED_V2;
 
-	if (g->len < RECORD_CALL_FIXED)
+	if (g->len < (size_t)fixed)
 		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, needs at least %d",
-			     at, g->len, RECORD_CALL_SIZE(0));
+			     at, g->len, RECORD_CALL_SIZE_FIXED(fixed, 0));
 	ev->ts_ns = get_u64(g);
 	ev->kvm_ns = get_u64(g);
 	ev->vmm_ns = get_u64(g);
@@ -352,12 +357,14 @@ static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct
 	ev->insn_bits = get_u8(g);
 	ev->nr_args = get_u8(g);
 	ev->flags = get_u8(g);
+	if (r->version >= 3)
+		ev->guest_cntvct = get_u64(g);
 	if (ev->nr_args > SMCCC_MAX_ARGS)
 		return failf(r, "corrupt record at offset %llu: call with %u arguments, at most %d",
 			     at, ev->nr_args, SMCCC_MAX_ARGS);
-	if (g->len != (size_t)RECORD_CALL_SIZE(ev->nr_args))
+	if (g->len != (size_t)RECORD_CALL_SIZE_FIXED(fixed, ev->nr_args))
 		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, %d expected for %u arguments",
-			     at, g->len, RECORD_CALL_SIZE(ev->nr_args), ev->nr_args);
+			     at, g->len, RECORD_CALL_SIZE_FIXED(fixed, ev->nr_args), ev->nr_args);
 	if (ev->conduit >= CONDUIT__COUNT)
 		return failf(r, "corrupt record at offset %llu: conduit %u is not hvc (0) or smc (1)", at, ev->conduit);
 	if (ev->disposition >= DISP__COUNT)
@@ -370,11 +377,14 @@ static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct
 	known_flags = r->version >= 2 ? RECORD_KNOWN_FLAGS : RECORD_KNOWN_FLAGS_V1;
 	if (ev->flags & ~known_flags)
 		return failf(r, "corrupt record at offset %llu: unknown flags 0x%x", at, ev->flags & ~known_flags);
-	if (ev->missing & ~RECORD_KNOWN_MISSING)
+	known_missing = r->version >= 3 ? RECORD_KNOWN_MISSING : RECORD_KNOWN_MISSING_V2;
+	if (ev->missing & ~known_missing)
 		return failf(r, "corrupt record at offset %llu: unknown missing-field bits 0x%x", at,
-			     ev->missing & ~RECORD_KNOWN_MISSING);
+			     ev->missing & ~known_missing);
 	for (int i = 0; i <= ev->nr_args; i++)
 		ev->regs[i] = get_u64(g);
+	if (r->version < 3)	/* not recorded before format 3 */
+		ev->missing |= EVM_GUEST_CLOCK;
 	return 0;
 }
 

@@ -21,7 +21,7 @@
 
 #define RECORD_MAGIC		"SMCCCREC"
 #define RECORD_MAGIC_LEN	8
-#define RECORD_VERSION		2	/* written; RECORD_VERSION_MIN.. are read */
+#define RECORD_VERSION		3	/* written; RECORD_VERSION_MIN.. are read */
 #define RECORD_VERSION_MIN	1
 #define RECORD_PREAMBLE_LEN	(RECORD_MAGIC_LEN + 4)
 #define RECORD_FRAME_LEN	8		/* type, zero, payload length */
@@ -36,15 +36,19 @@ enum record_type {
 	REC_END = 4,
 };
 
-/* A CALL payload: the fixed fields of struct smccc_event, then x0..x(nr_args). */
-#define RECORD_CALL_FIXED	102
-#define RECORD_CALL_SIZE(nr_args)	(RECORD_CALL_FIXED + 8 * ((nr_args) + 1))
+/* A CALL payload: the fixed fields of struct smccc_event, then x0..x(nr_args).
+ * Version 3 added guest_cntvct to the fixed fields (102 -> 110 bytes). */
+#define RECORD_CALL_FIXED	110
+#define RECORD_CALL_FIXED_V2	102
+#define RECORD_CALL_SIZE_FIXED(fixed, nr_args)	((fixed) + 8 * ((nr_args) + 1))
+#define RECORD_CALL_SIZE(nr_args)	RECORD_CALL_SIZE_FIXED(RECORD_CALL_FIXED, nr_args)
 #define RECORD_LOST_SIZE	24		/* ts, count, u32 cause, u32 zero */
 #define RECORD_LOST_SIZE_V1	16		/* ts, count */
 /* a LOST record's cause when it is not known (a version 1 file, or a copy of one) */
 #define RECORD_CAUSE_UNKNOWN	0xffffffffu
 #define RECORD_END_SIZE		24
-#define RECORD_HEADER_MIN	25
+#define RECORD_HEADER_MIN	33		/* version 3 added cntfrq (8 bytes) before the hook count */
+#define RECORD_HEADER_MIN_V2	25
 #define RECORD_HEADER_MAX	(RECORD_HEADER_MIN + RECORD_MAX_STRINGS * (1 + RECORD_STRING_MAX))
 
 /* The END record: the live tracer's totals, so that a report says the same. */

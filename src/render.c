@@ -1,4 +1,5 @@
 #include "render.h"
+#include "guest_clock.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -12,6 +13,7 @@ static const struct {
 } missing_fields[] = {
 	{ EVM_FUNC, "func_id" }, { EVM_IMM, "imm" }, { EVM_ARGS, "args" }, { EVM_RET, "ret" },
 	{ EVM_VCPU, "vcpu" }, { EVM_ISA, "isa" }, { EVM_DISPOSITION, "disposition" },
+	{ EVM_GUEST_CLOCK, "guest_cntvct" },
 };
 
 static bool missing(const struct call_view *v, __u16 bit)
@@ -88,10 +90,10 @@ void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms)
 #define PC_WIDTH 18
 #define PC_SYM_WIDTH 34
 
-void render_text_header(FILE *out, bool pc_sym)
+void render_text_header(FILE *out, bool pc_sym, bool guest_clock)
 {
 	fprintf(out, "%-12s %-7s %-3s %-4s %-26s %-11s %-*s %-10s %-22s %9s %9s  %s\n",
-		"TIME(s)", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT", pc_sym ? PC_SYM_WIDTH : PC_WIDTH, "PC", "DISP",
+		guest_clock ? "GUEST(s)" : "TIME(s)", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT", pc_sym ? PC_SYM_WIDTH : PC_WIDTH, "PC", "DISP",
 		"RESULT", "KVM(us)", "VMM(us)", "ARGS");
 }
 
@@ -142,10 +144,17 @@ void render_text(FILE *out, const struct call_view *v)
 		snprintf(args, sizeof(args), "?");
 	else
 		format_args(args, sizeof(args), ev);
-	if (missing(v, EVM_VCPU))
-		fprintf(out, "%-12.6f %-7u %-3s %-4s ", v->ts_ns / 1e9, ev->pid, "?", "?");
+	/* --guest-clock: the guest's counter seconds, as its printk and ftrace show them */
+	if (v->cntfrq && missing(v, EVM_GUEST_CLOCK))
+		fprintf(out, "%-12s ", "?");
+	else if (v->cntfrq)
+		fprintf(out, "%-12.6f ", guest_clock_ns(ev->guest_cntvct, v->cntfrq) / 1e9);
 	else
-		fprintf(out, "%-12.6f %-7u %-3u %-4u ", v->ts_ns / 1e9, ev->pid, ev->vm, ev->vcpu);
+		fprintf(out, "%-12.6f ", v->ts_ns / 1e9);
+	if (missing(v, EVM_VCPU))
+		fprintf(out, "%-7u %-3s %-4s ", ev->pid, "?", "?");
+	else
+		fprintf(out, "%-7u %-3u %-4u ", ev->pid, ev->vm, ev->vcpu);
 	if (v->pc_sym == PC_SYM_KNOWN)
 		snprintf(pc, sizeof(pc), "%s", v->pc_sym_text);
 	else
@@ -270,6 +279,11 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 		jw_uint_field(w, "vmm_ns", ev->vmm_ns);
 	else
 		jw_null_field(w, "vmm_ns");
+	/* the guest's virtual counter at the trap (CNTVCT_EL0 as the guest would have read it) */
+	if (missing(v, EVM_GUEST_CLOCK))
+		jw_null_field(w, "guest_cntvct");
+	else
+		jw_uint_safe_field(w, "guest_cntvct", ev->guest_cntvct);
 	if (ev->flags & EVF_SYSTEM_EVENT)
 		jw_bool_field(w, "system_event", true);
 	if (ev->flags & EVF_VMM_GONE)

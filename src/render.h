@@ -18,14 +18,16 @@ struct call_view {
 	bool has_result;		/* the guest resumed with ret[] */
 	enum { PC_SYM_OFF, PC_SYM_UNKNOWN, PC_SYM_KNOWN } pc_sym;	/* OFF: no guest symbols given */
 	char pc_sym_text[GUEST_SYM_TEXT_MAX];	/* "psci_cpu_on+0x24", when KNOWN */
+	__u64 cntfrq;			/* --guest-clock: the text's time is guest_cntvct / cntfrq; 0: off */
 };
 
 void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns);
 /* The PC as a symbol of the guest's kernel, from the table for the call's VMM (none:
  * the view stays PC_SYM_OFF) */
 void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms);
-/* pc_sym: the PC column is wide enough for symbols */
-void render_text_header(FILE *out, bool pc_sym);
+/* pc_sym: the PC column is wide enough for symbols; guest_clock: the TIME column holds
+ * the guest's counter seconds (--guest-clock) */
+void render_text_header(FILE *out, bool pc_sym, bool guest_clock);
 void render_text(FILE *out, const struct call_view *v);
 void render_json(struct json_writer *w, const struct call_view *v);
 /* The call record's fields after "type", into an object the caller opened (the

@@ -31,6 +31,9 @@ struct trace_info {
 	__u64 monotonic_ns;
 	__u64 realtime_ns;
 	__u64 boottime_ns;
+	/* CNTFRQ_EL0 of the traced host (Hz): guest_cntvct / cntfrq is the guest's counter
+	 * time in seconds; 0 when unknown (no counter, a record file before format 3) */
+	__u64 cntfrq;
 };
 
 /* Totals over the whole trace, handed to each sink when the trace ends. */
@@ -43,6 +46,7 @@ struct trace_totals {
 	double duration_s;
 	const char *plan;		/* "fentry/fexit", "kprobe/kretprobe"; NULL offline if unknown */
 	const char *handler;		/* the kernel's SMCCC dispatcher that was hooked */
+	__u64 cntfrq;			/* the host counter's frequency (trace_info.cntfrq); 0: unknown */
 };
 
 struct sink {

@@ -12,6 +12,7 @@ struct stream {
 	bool json;
 	bool pc_sym;			/* guest symbols: a wider PC column */
 	bool header_done;
+	bool guest_clock;	/* the TIME column is the guest's (--guest-clock) */
 	struct json_writer jw;
 };
 
@@ -33,7 +34,8 @@ static int stream_event(struct sink *s, const struct call_view *v)
 		render_json(&st->jw, v);
 	} else {
 		if (!st->header_done) {
-			render_text_header(st->out, st->pc_sym);
+			st->guest_clock = v->cntfrq != 0;
+			render_text_header(st->out, st->pc_sym, st->guest_clock);
 			st->header_done = true;
 		}
 		render_text(st->out, v);
@@ -60,6 +62,8 @@ static void json_summary(struct json_writer *w, const struct trace_totals *t)
 		jw_uint_field(w, disposition_name(d), t->by_disposition[d]);
 	jw_end_object(w);
 	jw_double_field(w, "duration_s", t->duration_s);
+	if (t->cntfrq)	/* guest_cntvct / cntfrq: the guest's counter seconds */
+		jw_uint_field(w, "cntfrq", t->cntfrq);
 	jw_string_field(w, "plan", t->plan);
 	jw_string_field(w, "handler", t->handler);
 	jw_end_object(w);
@@ -73,7 +77,7 @@ static int stream_finish(struct sink *s, const struct trace_totals *t)
 	if (st->json)
 		json_summary(&st->jw, t);
 	else if (!st->header_done)
-		render_text_header(st->out, st->pc_sym);
+		render_text_header(st->out, st->pc_sym, st->guest_clock);
 	if (fflush(st->out))
 		return -1;
 	return stream_status(st);

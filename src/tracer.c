@@ -65,15 +65,18 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
-	const struct smccc_event *ev = data;
+	struct smccc_event ev;	/* a copy: the ring buffer is mapped read-only */
 	struct call_view v;
 
-	if (size < sizeof(*ev) || t->output_failed)
+	if (size < sizeof(ev) || t->output_failed)
 		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	guest_clock_stamp(&t->clock, &ev);
 	t->totals.calls++;
-	if (ev->disposition < DISP__COUNT)
-		t->totals.by_disposition[ev->disposition]++;
-	call_view_init(&v, ev, t->t0_ns);
+	if (ev.disposition < DISP__COUNT)
+		t->totals.by_disposition[ev.disposition]++;
+	call_view_init(&v, &ev, t->t0_ns);
+	v.cntfrq = t->opts.guest_clock ? t->clock.cntfrq : 0;
 	call_view_symbolize(&v, &t->syms);
 	for (int i = 0; i < t->nr_sinks; i++) {
 		struct sink *s = &t->sinks[i];
@@ -151,7 +154,9 @@ static int start_sinks(struct tracer *t)
 		.monotonic_ns = t->t0_ns,
 		.realtime_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
 		.boottime_ns = (__u64)bt.tv_sec * 1000000000ull + (__u64)bt.tv_nsec,
+		.cntfrq = t->clock.cntfrq,
 	};
+	t->totals.cntfrq = t->clock.cntfrq;
 	for (int i = 0; i < t->bpf.plan.nr_hooks && in->nr_hooks < TRACE_MAX_HOOKS; i++) {
 		const struct planned_hook *h = &t->bpf.plan.hooks[i];
 
@@ -289,6 +294,12 @@ int begin_trace(struct tracer *t)
 	/* before the pids are let through: with -p, no call can predate t0, so no
 	 * ts_ns is clamped to 0 and timeline slices cannot overlap */
 	t->t0_ns = monotonic_ns();
+	if (guest_clock_init(&t->clock) && t->opts.verbose)
+		fprintf(stderr, "smccctrace: no counter to read on this machine: guest_cntvct is unavailable\n");
+	else if (t->opts.verbose)
+		fprintf(stderr, "smccctrace: counter %llu Hz, anchored to CLOCK_MONOTONIC within %llu ns; vCPU offsets: %s\n",
+			(unsigned long long)t->clock.cntfrq, (unsigned long long)t->clock.anchor.spread_ns,
+			vtimer_layout_name(t->bpf.plan.mech == MECH_TRACEPOINT ? VTIMER_UNKNOWN : t->kernel.vtimer_layout));
 	for (int i = 0; i < t->opts.nr_pids; i++) {
 		__u8 one = 1;
 
@@ -369,7 +380,10 @@ static int run(struct tracer *t)
 	if (t->opts.duration_s > 0)
 		deadline = start + (__u64)(t->opts.duration_s * 1e9);
 	while (!stop_signal && !t->output_failed) {
-		int n = ring_buffer__poll(t->rb, 100);
+		int n;
+
+		guest_clock_refresh(&t->clock);
+		n = ring_buffer__poll(t->rb, 100);
 
 		if (n < 0 && n != -EINTR && !t->output_failed) {
 			err = errorf("ring buffer: %s", strerror(-n));

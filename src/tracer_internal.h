@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 #include "drops.h"
+#include "guest_clock.h"
 #include "loader.h"
 #include "options.h"
 #include "planner.h"
@@ -26,6 +27,7 @@ struct tracer {
 	int nr_sinks;
 	__u64 t0_ns;
 	struct trace_info info;		/* handed to the sinks when tracing starts */
+	struct guest_clock clock;	/* the host counter against CLOCK_MONOTONIC: guest_cntvct */
 	__u64 lost_checked_ns;
 	__u64 flushed_ns;		/* the sinks were last flushed (flush_sinks) */
 	struct trace_totals totals;

@@ -38,6 +38,7 @@ static const struct trace_info info = {
 	.monotonic_ns = T0,
 	.realtime_ns = 1793000000000000000ull,
 	.boottime_ns = T0 + 1234,
+	.cntfrq = 1000000000,
 };
 
 struct writer {
@@ -81,6 +82,8 @@ static void call(struct writer *w, __u32 pid, __u32 tid, __u32 vm, __u32 vcpu, _
 		.pid = pid, .tid = tid, .vm = vm, .vcpu = vcpu,
 		.imm = imm, .conduit = conduit, .disposition = disposition,
 		.isa = ISA_A64, .insn_bits = 32, .nr_args = w->nr_args, .flags = flags,
+		/* a VM created 2 s into the host's counter: its counter 1 GHz, 2 s behind */
+		.guest_cntvct = T0 + t_us * 1000 - 2000000000ull,
 	};
 
 	ev.regs[0] = func_id;
@@ -149,7 +152,7 @@ static void tracepoint(const char *dir)
 		.ts_ns = T0 + 1000, .kvm_ns = 1500, .pc = 0x80000004, .esr = 0x5a000000,
 		.pid = 1000, .tid = 1001, .vm = 1, .conduit = CONDUIT_HVC, .disposition = DISP_KVM,
 		.insn_bits = 32, .nr_args = 0,
-		.missing = EVM_ARGS | EVM_RET | EVM_VCPU | EVM_ISA | EVM_DISPOSITION,
+		.missing = EVM_ARGS | EVM_RET | EVM_VCPU | EVM_ISA | EVM_DISPOSITION | EVM_GUEST_CLOCK,
 	};
 	struct writer w;
 

@@ -45,7 +45,7 @@ expect "two-vmms --json" 0 'WARNING: 3 calls were lost while recording \(ring_bu
 check "two-vmms: 11 call records, then a summary with the recording's totals and losses by cause" json \
 	'len(d) == 12 and d[-1] == {"type": "summary", "calls": 11, "lost": 3,
 	 "lost_by_cause": {"ring_buffer_full": 2, "call_state_full": 1, "stats_full": 0, "vm_table_full": 0,
-	                   "kprobe_missed": 0, "recursion_missed": 0}, "duration_s": 0.004,
+	                   "kprobe_missed": 0, "recursion_missed": 0}, "duration_s": 0.004, "cntfrq": 1000000000,
 	 "by_disposition": {"kvm": 6, "denied": 1, "forwarded": 3, "refused": 1, "reflected": 0},
 	 "plan": "fentry/fexit", "handler": "kvm_smccc_call_handler"}' "$D/two.jsonl"
 check "two-vmms: ts_ns relative to the recorded clock base, kvm_ns/vmm_ns as recorded" json \
@@ -100,7 +100,8 @@ check "all-args: x1..x17 kept" json 'all(len(r["args"]) == 17 for r in d[:-1]) a
 expect "tracepoint --json" 0 '' -- report "$D/tracepoint.bin" --json -o "$D/tp.jsonl"
 check "tracepoint: fields the plan cannot see are null and listed" json \
 	'd[0]["vcpu"] is None and d[0]["args"] is None and d[0]["ret"] is None and d[0]["disposition"] is None
-	 and d[0]["unavailable"] == ["args", "ret", "vcpu", "isa", "disposition"] and d[1]["plan"] == "tracepoints"' "$D/tp.jsonl"
+	 and d[0]["unavailable"] == ["args", "ret", "vcpu", "isa", "disposition", "guest_cntvct"]
+	 and d[0]["guest_cntvct"] is None and d[1]["plan"] == "tracepoints"' "$D/tp.jsonl"
 expect "tracepoint --perfetto" 0 '' -- report "$D/tracepoint.bin" --perfetto "$D/tp.json"
 check "tracepoint: the timeline holds the call" sh -c "grep -q '\"name\":\"PSCI_VERSION\"' '$D/tp.json' && python3 -m json.tool '$D/tp.json' >/dev/null"
 expect "empty --json" 0 '' -- report "$D/empty.bin" --json
@@ -114,15 +115,17 @@ check "--info text: version, kernel, start time in UTC, hooks, totals" sh -c "
 	grep -q 'started      2026-10-26 07:33:20.000000000 UTC' '$D/out' && grep -q 'hook         smccc handler' '$D/out' &&
 	grep -q 'calls        11 (kvm 6, denied 1, forwarded 3, refused 1)' '$D/out' &&
 	grep -qx '  lost         3 (ring_buffer_full 2, call_state_full 1)' '$D/out'"
-check "--info --json: format 2, the losses by cause" json \
-	'd[0]["format_version"] == 2 and d[0]["lost"] == 3 and d[0]["lost_by_cause"] == {"ring_buffer_full": 2,
+check "--info --json: format 3, the losses by cause, the counter's frequency" json \
+	'd[0]["format_version"] == 3 and d[0]["cntfrq"] == 1000000000 and d[0]["lost"] == 3 and d[0]["lost_by_cause"] == {"ring_buffer_full": 2,
 	 "call_state_full": 1, "stats_full": 0, "vm_table_full": 0, "kprobe_missed": 0, "recursion_missed": 0}' \
 	"$D/info.json"
 check "report --summary --json: the interval's losses by cause" json \
 	'd[0]["lost_by_cause"]["ring_buffer_full"] == 2 and d[0]["lost_by_cause"]["call_state_full"] == 1' "$D/sum.jsonl"
 
-# a record file of format version 1 (lost records of 16 bytes, without their cause) is
-# still read: the same calls and total, the causes "not recorded"
+# a record file of format version 1 (lost records of 16 bytes, without their cause;
+# like format 2, no counter frequency in the header and no guest_cntvct in the calls)
+# is still read: the same calls and total, the causes "not recorded", the guest's
+# counter unavailable
 python3 - "$D/two-vmms.bin" "$D/v1.bin" <<'PY'
 import struct, sys
 b = open(sys.argv[1], "rb").read()
@@ -130,6 +133,11 @@ out, pos = bytearray(b[:8] + struct.pack("<I", 1)), 12
 while pos < len(b):
     kind, zero, n = struct.unpack_from("<HHI", b, pos)
     payload = b[pos + 8:pos + 8 + n]
+    if kind == 1:
+        payload = payload[:24] + payload[32:]
+    if kind == 2:
+        payload = bytearray(payload[:102] + payload[110:])
+        payload[94] &= 0x7f
     if kind == 3:
         payload = payload[:16]
     out += struct.pack("<HHI", kind, zero, len(payload)) + payload
@@ -138,10 +146,13 @@ open(sys.argv[2], "wb").write(out)
 PY
 expect "format 1 --json" 0 'WARNING: 3 calls were lost while recording \(causes not recorded\)$' \
 	-- report "$D/v1.bin" --json -o "$D/v1.jsonl"
-check "format 1: the same calls as format 2, a summary with the total and no causes" python3 -c '
+check "format 1: the same calls as format 3 but guest_cntvct (null, unavailable), a summary with the total and no causes" python3 -c '
 import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]; b = [json.loads(l) for l in open(sys.argv[2])]
-sys.exit(not (a[:-1] == b[:-1] and b[-1]["lost"] == 3 and "lost_by_cause" not in b[-1]))' "$D/two.jsonl" "$D/v1.jsonl"
+ok = all(r["guest_cntvct"] is None and r.pop("unavailable") == ["guest_cntvct"] for r in b[:-1])
+for r in a[:-1] + b[:-1]:
+    r.pop("guest_cntvct")
+sys.exit(not (ok and a[:-1] == b[:-1] and b[-1]["lost"] == 3 and "lost_by_cause" not in b[-1] and "cntfrq" not in b[-1]))' "$D/two.jsonl" "$D/v1.jsonl"
 "$TOOL" report "$D/v1.bin" --info --json >"$D/v1-info.json" 2>/dev/null
 check "format 1: --info --json says format 1, lost 3, no lost_by_cause" json \
 	'd[0]["format_version"] == 1 and d[0]["lost"] == 3 and "lost_by_cause" not in d[0]' "$D/v1-info.json"
@@ -149,9 +160,26 @@ python3 tests/check_schema.py --label report-info-schema "$D/info.json" "$D/v1-i
 check "--info --json of formats 1 and 2 and their reports are valid against the JSON schema" [ $? = 0 ]
 check "format 1: --info text says the causes were not recorded" sh -c \
 	"'$TOOL' report '$D/v1.bin' --info | grep -qx '  lost         3 (causes not recorded)'"
-check "format 1: report --record writes format 2, the causes unknown, the same calls" sh -c "
+check "format 1: report --record writes format 3, the causes unknown, the same calls" sh -c "
 	'$TOOL' report '$D/v1.bin' --record '$D/v1-again.bin' 2>/dev/null && '$TOOL' report '$D/v1-again.bin' --json 2>/dev/null | cmp - '$D/v1.jsonl' &&
 	'$TOOL' report '$D/v1-again.bin' --info | grep -qx '  lost         3 (causes not recorded)'"
+
+# --guest-clock: the text's TIME column is each call's guest_cntvct / cntfrq (the
+# recording's counter frequency), line by line as in the JSON; a recording without a
+# frequency (format 1, 2) warns and keeps the trace's own time
+expect "--guest-clock" 0 '' -- report "$D/two-vmms.bin" --guest-clock
+check "--guest-clock: GUEST(s) column, each line guest_cntvct / cntfrq of its call" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+calls = [json.loads(l) for l in open(sys.argv[2])]
+freq, calls = calls[-1]["cntfrq"], calls[:-1]
+ok = lines[0].startswith("GUEST(s) ") and len(lines) == len(calls) + 1
+ok = ok and all(l.split()[0] == "%.6f" % (c["guest_cntvct"] / freq) and int(l.split()[1]) == c["pid"]
+                for l, c in zip(lines[1:], calls))
+sys.exit(not (ok and calls[0]["guest_cntvct"] == 3000100000))' "$D/out" "$D/two.jsonl"
+expect "--guest-clock of format 1: a warning" 0 'no counter frequency recorded \(format 1\): --guest-clock has no guest time to show' \
+	-- report "$D/v1.bin" --guest-clock
+check "--guest-clock of format 1: the trace's own TIME(s)" sh -c "head -1 '$D/out' | grep -q '^TIME(s) '"
 
 # re-recording: report --record writes a file that reports the same
 expect "report --record" 0 '' -- report "$D/two-vmms.bin" --record "$D/again.bin"

@@ -27,9 +27,13 @@
 #define CALL_BITS	99
 #define CALL_NR_ARGS	100
 #define CALL_FLAGS	101
-#define CALL_REGS	102
-#define HDR_NR_HOOKS	24
-#define HDR_STRINGS	25
+#define CALL_GUEST_CNTVCT	102	/* format 3 */
+#define CALL_REGS	110
+#define HDR_CNTFRQ	24		/* format 3 */
+#define HDR_NR_HOOKS	32
+#define HDR_STRINGS	33
+#define CALL_REGS_V2	102
+#define HDR_NR_HOOKS_V2	24
 
 struct file {
 	unsigned char *buf;
@@ -52,6 +56,7 @@ static const struct trace_info sample_info = {
 	.monotonic_ns = 123456789012ull,
 	.realtime_ns = 1790000000123456789ull,
 	.boottime_ns = 123999999999ull,
+	.cntfrq = 62500000,
 };
 
 static void sample_event(struct smccc_event *ev, int i)
@@ -74,7 +79,9 @@ static void sample_event(struct smccc_event *ev, int i)
 	ev->insn_bits = i == 2 ? 16 : 32;
 	ev->nr_args = (__u8)(i == 0 ? 7 : i == 1 ? 17 : i == 2 ? 0 : 3);
 	ev->flags = (__u8)(i == 3 ? EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_HANDLER_ERROR : 0);
-	ev->missing = (__u16)(i == 3 ? EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION : 0);
+	ev->missing = (__u16)(i == 3 ? EVM_ARGS | EVM_RET | EVM_FUNC | EVM_IMM | EVM_VCPU | EVM_ISA | EVM_DISPOSITION |
+				     EVM_GUEST_CLOCK : 0);
+	ev->guest_cntvct = i == 3 ? 0 : 0x0102030405060708ull + (unsigned)i;
 	for (int r = 0; r <= ev->nr_args; r++)
 		ev->regs[r] = 0x0123456789abcdefull * (unsigned)(r + 1) + (unsigned)i;
 	ev->regs[0] = 0xc4000003;
@@ -137,7 +144,8 @@ static bool same_event(const struct smccc_event *a, const struct smccc_event *b)
 		    a->pstate == b->pstate && a->esr == b->esr && a->pid == b->pid && a->tid == b->tid &&
 		    a->vm == b->vm && a->vcpu == b->vcpu && a->imm == b->imm && a->conduit == b->conduit &&
 		    a->disposition == b->disposition && a->isa == b->isa && a->insn_bits == b->insn_bits &&
-		    a->nr_args == b->nr_args && a->flags == b->flags && a->missing == b->missing;
+		    a->nr_args == b->nr_args && a->flags == b->flags && a->missing == b->missing &&
+		    a->guest_cntvct == b->guest_cntvct;
 
 	for (int i = 0; i < SMCCC_NR_RESULTS; i++)
 		same = same && a->ret[i] == b->ret[i];
@@ -181,11 +189,16 @@ static void test_round_trip(void)
 	CHECK_STR(r.info.hooks[1].target, "handle_hvc");
 	CHECK(r.info.monotonic_ns == sample_info.monotonic_ns && r.info.realtime_ns == sample_info.realtime_ns &&
 	      r.info.boottime_ns == sample_info.boottime_ns, "clocks kept");
+	CHECK_INT(r.info.cntfrq, 62500000);
 	CHECK_INT(r.end.calls, 4);
 	CHECK_INT(r.end.lost, 5);
 	CHECK(r.end.duration_s == 1.0 / 3.0, "duration kept bit for bit: %.17g", r.end.duration_s);
 	/* the layout of docs/record-format.md, field by field */
-	CHECK(!memcmp(f.buf, "SMCCCREC\2\0\0\0", 12), "magic and version 2");
+	CHECK(!memcmp(f.buf, "SMCCCREC\3\0\0\0", 12), "magic and version 3");
+	CHECK_INT(f.buf[f.header + FRAME + HDR_CNTFRQ] | f.buf[f.header + FRAME + HDR_CNTFRQ + 1] << 8 |
+		  f.buf[f.header + FRAME + HDR_CNTFRQ + 2] << 16 | f.buf[f.header + FRAME + HDR_CNTFRQ + 3] << 24, 62500000);
+	CHECK_INT(f.buf[f.call[1] + FRAME + CALL_GUEST_CNTVCT], 0x09);	/* 0x0102030405060709, little-endian */
+	CHECK_INT(f.buf[f.call[1] + FRAME + CALL_GUEST_CNTVCT + 7], 0x01);
 	CHECK_INT(f.buf[f.header], REC_HEADER);
 	CHECK_INT(f.buf[f.header + FRAME + HDR_NR_HOOKS], 2);
 	CHECK_INT(f.buf[f.header + FRAME + HDR_STRINGS], 5);	/* strlen("9.8.7") */
@@ -197,7 +210,7 @@ static void test_round_trip(void)
 	CHECK_INT(f.buf[f.call[2] + FRAME + CALL_BITS], 16);
 	CHECK_INT(f.buf[f.call[1] + FRAME + CALL_NR_ARGS], 17);
 	CHECK_INT(f.buf[f.call[3] + FRAME + CALL_FLAGS], 7);
-	CHECK_INT(f.buf[f.call[3] + FRAME + CALL_MISSING], 0x7f);
+	CHECK_INT(f.buf[f.call[3] + FRAME + CALL_MISSING], 0xff);
 	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_PID] | f.buf[f.call[0] + FRAME + CALL_PID + 1] << 8, 4242);
 	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_REGS], 0x03);	/* x0 = 0xc4000003, little-endian */
 	CHECK_INT(f.buf[f.call[0] + FRAME + CALL_REGS + 3], 0xc4);
@@ -284,7 +297,7 @@ static void test_corruptions(void)
 	build(&f);
 	c0 = f.call[0], c1 = f.call[1], c2 = f.call[2];
 	expect_corrupt("magic", &f, 3, 'X', 0, "not a smccctrace record file", 0);
-	expect_corrupt("format version", &f, 8, 3, 0, "unsupported format version 3", 8);
+	expect_corrupt("format version", &f, 8, 4, 0, "unsupported format version 4", 8);
 	expect_corrupt("format version 0", &f, 8, 0, 0, "unsupported format version 0", 8);
 	expect_corrupt("first record not a header", &f, f.header, REC_CALL, 0, "not the header", f.header);
 	expect_corrupt("header hooks", &f, f.header + FRAME + HDR_NR_HOOKS, 200, 0, "200 attach hooks", f.header);
@@ -326,6 +339,68 @@ static void test_corruptions(void)
 	free(f.buf);
 }
 
+/* The same file in format 2: the header without cntfrq, the calls without
+ * guest_cntvct (docs/record-format.md, "Versions"). */
+static unsigned char *to_version_2(const struct file *f, size_t *len)
+{
+	unsigned char *out = malloc(f->len);
+	size_t in = PREAMBLE, o = PREAMBLE;
+
+	memcpy(out, f->buf, PREAMBLE);
+	out[8] = 2;
+	while (in + FRAME <= f->len) {
+		unsigned type = f->buf[in];
+		__u32 n = (__u32)f->buf[in + 4] | (__u32)f->buf[in + 5] << 8 | (__u32)f->buf[in + 6] << 16;
+		size_t cut = type == REC_HEADER ? HDR_CNTFRQ : type == REC_CALL ? CALL_GUEST_CNTVCT : n;
+		size_t drop = type == REC_HEADER || type == REC_CALL ? 8 : 0;
+
+		memcpy(out + o, f->buf + in, FRAME);
+		put32(out + o + 4, n - (__u32)drop);
+		memcpy(out + o + FRAME, f->buf + in + FRAME, cut);
+		memcpy(out + o + FRAME + cut, f->buf + in + FRAME + cut + drop, n - cut - drop);
+		if (type == REC_CALL)	/* format 2 has no guest-clock bit */
+			out[o + FRAME + CALL_MISSING] &= (unsigned char)~EVM_GUEST_CLOCK;
+		in += FRAME + n;
+		o += FRAME + n - drop;
+	}
+	*len = o;
+	return out;
+}
+
+/* A version 2 file is read: no cntfrq, and every call's guest_cntvct is missing. */
+static void test_version_2(void)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	unsigned char *v2;
+	struct file f;
+	size_t len;
+	int n;
+
+	build(&f);
+	v2 = to_version_2(&f, &len);
+	CHECK_INT(len, f.len - 5 * 8);	/* a header and four calls, 8 bytes each */
+	CHECK_INT(v2[PREAMBLE + FRAME + HDR_NR_HOOKS_V2], 2);
+	CHECK(read_all(v2, len, &r, it, 8, &n) == 0, "version 2 read: %s", r.err);
+	CHECK_INT(r.version, 2);
+	CHECK_INT(r.info.cntfrq, 0);
+	CHECK_INT(n, 5);
+	for (int i = 0; i < 4 && i < n; i++) {
+		struct smccc_event want = f.ev[i];
+
+		want.missing |= EVM_GUEST_CLOCK;
+		want.guest_cntvct = 0;
+		CHECK(same_event(&it[i].ev, &want), "version 2 call %d: as written, guest_cntvct missing", i);
+	}
+	CHECK(r.causes_known, "version 2: the causes are known");
+	/* format 2 knows no guest-clock bit: a call claiming it is corrupt */
+	v2[f.call[0] - 8 + FRAME + CALL_MISSING] = 0x80;
+	CHECK(read_all(v2, len, &r, it, 8, &n) == -1 && strstr(r.err, "missing-field bits 0x80"),
+	      "version 2: missing bit 0x80 refused: %s", r.err);
+	free(v2);
+	free(f.buf);
+}
+
 /* The writer never produces what the reader rejects, whatever the strings. */
 /* A version 1 file (LOST records of 16 bytes, no cause) is still read; its losses'
  * causes are unknown. Made from the version 2 file: version byte, LOST frame cut. */
@@ -338,13 +413,19 @@ static void test_version_1(void)
 	size_t len;
 	int n;
 
+	unsigned char *v2;
+	size_t len2, lost, end;
+
 	build(&f);
-	len = f.len - 8;
+	v2 = to_version_2(&f, &len2);
+	lost = f.lost - 5 * 8, end = f.end - 5 * 8;	/* where they are in format 2 */
+	len = len2 - 8;
 	v1 = malloc(len);
-	memcpy(v1, f.buf, f.lost + FRAME + 16);				/* up to the cause */
-	memcpy(v1 + f.lost + FRAME + 16, f.buf + f.end, f.len - f.end);	/* the end record */
+	memcpy(v1, v2, lost + FRAME + 16);			/* up to the cause */
+	memcpy(v1 + lost + FRAME + 16, v2 + end, len2 - end);	/* the end record */
+	free(v2);
 	v1[8] = 1;
-	v1[f.lost + 4] = 16;
+	v1[lost + 4] = 16;
 	CHECK(read_all(v1, len, &r, it, 8, &n) == 0, "version 1 read: %s", r.err);
 	CHECK_INT(r.version, 1);
 	CHECK_INT(n, 5);
@@ -355,7 +436,7 @@ static void test_version_1(void)
 	CHECK(!r.causes_known, "version 1: causes not known");
 	CHECK_INT(r.lost, 5);
 	CHECK_INT(r.end.lost, 5);
-	v1[f.lost + 4] = 24;	/* a version 1 file with a version 2 lost record */
+	v1[lost + 4] = 24;	/* a version 1 file with a version 2 lost record */
 	CHECK(read_all(v1, len, &r, it, 8, &n) == -1 && strstr(r.err, "lost record of 24 bytes (must be 16)"),
 	      "version 1 takes 16-byte lost records: %s", r.err);
 	free(v1);
@@ -417,6 +498,7 @@ int main(void)
 	test_round_trip();
 	test_every_truncation();
 	test_corruptions();
+	test_version_2();
 	test_version_1();
 	test_unknown_cause();
 	test_writer_sanitizes();

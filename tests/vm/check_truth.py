@@ -222,7 +222,18 @@ def check_record_shape(c, r, bits, name):
             "width", "mode", "expect", "result", "label"}
     if r.get("expect") == "forwarded":
         keys.add("vmm_delay_ns")
+    if r.get("mode") == "aarch64":
+        # the guest's CNTVCT_EL0 right before the call and, when it returned, right after
+        keys.add("cntvct_before")
+        if r.get("result") is not None:
+            keys.add("cntvct_after")
     problems = []
+    for k in ("cntvct_before", "cntvct_after"):
+        if k in r and not (isinstance(r[k], int) and not isinstance(r[k], bool) and 0 <= r[k] < 1 << 64):
+            problems.append("%s %r" % (k, r[k]))
+    if isinstance(r.get("cntvct_before"), int) and isinstance(r.get("cntvct_after"), int) \
+            and not r["cntvct_before"] <= r["cntvct_after"]:
+        problems.append("cntvct_before %d > cntvct_after %d" % (r["cntvct_before"], r["cntvct_after"]))
     if set(r) != keys:
         problems.append("keys %s" % sorted(set(r) ^ keys))
     for k in ("seq", "vcpu", "tid", "imm", "width"):

@@ -481,6 +481,14 @@ void emit_timer_stop(struct emitter *e)
 	put32(e, 0xcb000000u | A64_TIMER_START << 16 | A64_TIMER_STOP << 5 | 0);
 }
 
+void emit_read_counter(struct emitter *e, unsigned int reg)
+{
+	if (!a64_only(e, "call counter readings are A64 only"))
+		return;
+	put32(e, A64_ISB);
+	put32(e, A64_MRS_CNTVCT_EL0 | reg);
+}
+
 void emit_load_cntfrq(struct emitter *e)
 {
 	if (a64_only(e, "benchmark timing is A64 only"))

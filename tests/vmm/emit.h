@@ -8,6 +8,7 @@
  * Fixed register roles (per ISA) keep the generated code readable in a
  * disassembler:
  *   A64: x0-x7 SMCCC args, x9 scratch, x20/x21 benchmark counter readings,
+ *        x22/x23 the counter right before and right after a call,
  *        x26 flags base, x27 loop counter, x28 marker base
  *   A32/T32: r0-r7 SMCCC args, r9 scratch, r10 loop counter, r11 marker base,
  *        r12 flags base
@@ -93,6 +94,11 @@ void emit_timer_start(struct emitter *e);
 void emit_timer_stop(struct emitter *e);
 /* x0 = CNTFRQ_EL0, the counter's ticks per second */
 void emit_load_cntfrq(struct emitter *e);
+/* A64: isb; mrs x22 (before) or x23 (after), cntvct_el0: the guest's virtual counter
+ * around a call, which the VMM reads at the call's markers (its ground truth) */
+#define A64_CALL_COUNTER_BEFORE	22
+#define A64_CALL_COUNTER_AFTER	23
+void emit_read_counter(struct emitter *e, unsigned int reg);
 /* Store all of x0 to marker base + off (off: multiple of 8): an 8-byte MMIO */
 void emit_marker64(struct emitter *e, unsigned int off);
 

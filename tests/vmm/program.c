@@ -127,8 +127,16 @@ static int emit_call_item(struct emitter *e, struct vcpu_plan *plan,
 
 	item->marker_pc = emit_pc(e);
 	emit_marker(e, idx * 8);
+	/* A64: the guest's virtual counter right before and right after the call, the
+	 * truth the tracer's guest_cntvct must lie between */
+	item->counter = e->isa == ISA_A64;
+	if (item->counter)
+		emit_read_counter(e, A64_CALL_COUNTER_BEFORE);
 	item->call_pc = emit_pc(e);
 	emit_call(e, s->conduit, s->imm);
+	if (item->counter)
+		emit_read_counter(e, A64_CALL_COUNTER_AFTER);
+	item->return_pc = emit_pc(e);
 	if (item->no_return)
 		emit_park(e);	/* if KVM ever resumed it */
 	else

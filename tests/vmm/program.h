@@ -64,6 +64,8 @@ struct plan_item {
 	bool no_return;
 	uint64_t marker_pc;	/* the pre-call marker store */
 	uint64_t call_pc;	/* the HVC/SMC itself */
+	uint64_t return_pc;	/* the post marker store: where the guest resumes */
+	bool counter;		/* A64: x22/x23 hold CNTVCT_EL0 read right before/after the call */
 	/* hotplug */
 	bool poll;		/* repeated until x0 == want */
 	uint64_t want;

@@ -117,6 +117,10 @@ void truth_write_call(struct truth *t, const struct truth_call *c)
 	}
 	if (c->forwarded)
 		fprintf(f, ",\"vmm_delay_ns\":%" PRIu64, c->vmm_delay_ns);
+	if (c->counter)
+		fprintf(f, ",\"cntvct_before\":%" PRIu64, c->cntvct_before);
+	if (c->counter_after)
+		fprintf(f, ",\"cntvct_after\":%" PRIu64, c->cntvct_after);
 	fputs(",\"label\":", f);
 	put_string(f, c->label);
 	fputs("}\n", f);

@@ -70,6 +70,9 @@ struct truth_call {
 	bool forwarded;		/* vmm_delay_ns is meaningful */
 	uint64_t vmm_delay_ns;
 	const char *label;
+	bool counter;		/* cntvct_before is known (A64) */
+	bool counter_after;	/* ... and cntvct_after (the call returned) */
+	uint64_t cntvct_before, cntvct_after;	/* the guest's CNTVCT_EL0 around the call */
 };
 
 /* path NULL or "-": stdout */

@@ -124,6 +124,13 @@ static void record_call(struct vcpu_ctx *ctx, bool returned,
 	memcpy(c.args, &p->regs[1], sizeof(c.args));
 	if (returned)
 		memcpy(c.result, result, sizeof(c.result));
+	/* the guest's counter around the call: before is set once the call is made (the
+	 * vCPU is stopped at its exit or its post marker), after only when it returned */
+	if (item->counter && !kvm_get_reg(&ctx->kvm, KVM_REG_X(A64_CALL_COUNTER_BEFORE), &c.cntvct_before)) {
+		c.counter = true;
+		c.counter_after = returned &&
+				  !kvm_get_reg(&ctx->kvm, KVM_REG_X(A64_CALL_COUNTER_AFTER), &c.cntvct_after);
+	}
 	truth_write_call(&ctx->vmm->truth, &c);
 }
 
@@ -198,7 +205,7 @@ static int on_post_marker(struct vcpu_ctx *ctx, unsigned int idx)
 	/* Returned right behind the call, not through some exception */
 	if (kvm_get_reg(&ctx->kvm, KVM_REG_PC, &pc))
 		return vcpu_fail(ctx, "cannot read pc");
-	if (pc != p->item->call_pc + p->item->width / 8)
+	if (pc != p->item->return_pc)
 		return vcpu_fail(ctx, "%s: return marker at pc 0x%" PRIx64 ", the call is at 0x%" PRIx64,
 				 p->item->label, pc, p->item->call_pc);
 	if (p->item->expect == DISP_FORWARDED && !p->forwarded)
