@@ -82,11 +82,6 @@ def tracepoint_view(exp, t):
 
 
 PLAN = "full"
-# The guest-clock window is checked where it has been verified (docs/kernels.md): not
-# for a protected VM (pKVM may run it with an offset of its own) nor a vCPU at virtual
-# EL2 (the nested scenario: which of KVM's timer contexts its counter reads depends on
-# the guest hypervisor's E2H); there guest_cntvct must only be present.
-CLOCK_UNVERIFIED = False
 
 
 def check_guest_clock(c, t, e, label):
@@ -101,8 +96,6 @@ def check_guest_clock(c, t, e, label):
         return False
     if "cntvct_before" not in t:
         return False	# an AArch32 guest: the test VMM does not read its counter
-    if CLOCK_UNVERIFIED:
-        return c.check("guest_cntvct" in e, "%s: seq %s: guest_cntvct present" % (label, t["seq"]))
     g = e.get("guest_cntvct")
     if isinstance(g, str):	# above 2^53: a decimal string
         g = int(g)
@@ -126,8 +119,6 @@ def compare(c, truth, trace, label, keep=lambda t: True):
                 % (label, len(at_el2), ", ".join(sorted({t["label"] for t in at_el2})),
                    ": " + " ".join("%#x" % e["func_id"] for e in seen) if seen else ""))
     pid = vmm[0]["pid"] if vmm else None
-    global CLOCK_UNVERIFIED
-    CLOCK_UNVERIFIED = bool(vmm) and (vmm[0].get("protected") is True or vmm[0].get("scenario") == "nested")
     c.check(all(e["pid"] == pid for e in events),
             "%s: every event comes from the traced VMM (pid %s)" % (label, pid))
     by_tid = {}
@@ -165,9 +156,8 @@ def compare(c, truth, trace, label, keep=lambda t: True):
                         "%s: seq %s: reflected: ret listed unavailable (%s)" % (label, t["seq"], e.get("unavailable")))
     for tid in by_tid:
         c.check(tid in want_by_tid, "%s: events of tid %d, which made no call" % (label, tid))
-    print("# %s: %d field comparisons equal; guest_cntvct %s for %d calls"
-          % (label, fields_ok, "present (window not checked: protected VM or virtual EL2)" if CLOCK_UNVERIFIED
-             else "inside the guest's own readings", clock_ok))
+    print("# %s: %d field comparisons equal; guest_cntvct inside the guest's own readings for %d calls"
+          % (label, fields_ok, clock_ok))
     with_counter = [t for t in calls if "cntvct_before" in t]
     if PLAN != "tracepoint" and with_counter:
         c.check(clock_ok == len(with_counter), "%s: guest_cntvct checked for each of the %d calls whose guest read "
