@@ -78,6 +78,9 @@ class Guest:
             a = re.match(r"action \d+ (offline|online) cpu(\d+)$", line)
             if a:
                 b["actions"].append(("cpu_off" if a.group(1) == "offline" else "cpu_on", int(a.group(2))))
+            a = re.match(r"action (\d+) counter (\d+) (\d+)$", line)
+            if a:
+                b.setdefault("windows", {})[int(a.group(1))] = (int(a.group(2)), int(a.group(3)))
             a = re.match(r"booted CPU(\d+) mpidr (0x[0-9a-f]+)$", line)
             if a:
                 b["booted"].append((int(a.group(1)), int(a.group(2), 16)))
@@ -163,6 +166,7 @@ def check_calls(c, calls, guest, vcpus, qemu_pid):
         want_ons = [kvm_mpidr(guest.vcpu(cpu)) for op, cpu in actions if op == "cpu_on"]
         c.check([int(r["args"][0], 16) for r in later] == want_ons and all(r["ret_name"] == SUCCESS for r in later),
                 "boot %d: successful CPU_ONs of %s, the CPUs the guest onlined" % (boot, [hex(m) for m in want_ons]))
+        check_guest_clock(c, part, guest.boots.get(boot, {}), boot)
     # boot 1: the vCPU that comes up after each CPU_ON is KVM's for its MPIDR
     for r in [x for x in calls[:split] if x["func"] == "PSCI_CPU_ON"][:vcpus - 1]:
         mpidr = int(r["args"][0], 16)
@@ -170,6 +174,26 @@ def check_calls(c, calls, guest, vcpus, qemu_pid):
         newcomer = next((x["vcpu"] for x in calls if x["ts_ns"] > r["ts_ns"] and x["vcpu"] not in seen_before), None)
         c.check(newcomer is not None and kvm_mpidr(newcomer) == mpidr,
                 "after CPU_ON of mpidr %#x the vCPU that comes up is vCPU %s, KVM's for that MPIDR" % (mpidr, newcomer))
+
+
+def check_guest_clock(c, part, b, boot):
+    """Each hotplug action's PSCI calls (an offline's CPU_OFF, an online's CPU_ON, in
+    the order the guest acted) carry a guest_cntvct between the guest's own counter
+    readings right before and right after the sysfs write (no tolerance)."""
+    actions, windows = b.get("actions", []), b.get("windows", {})
+    offs = iter(r for r in part if r["func"] == "PSCI_CPU_OFF")
+    ons = [r for r in part if r["func"] == "PSCI_CPU_ON"]
+    ons = iter(ons[len(ons) - sum(1 for op, _ in actions if op == "cpu_on"):])  # after the bring-up
+    inside = []
+    for n, (op, cpu) in enumerate(actions, 1):
+        r, w = next(offs if op == "cpu_off" else ons, None), windows.get(n)
+        g = r.get("guest_cntvct") if r else None
+        g = int(g) if isinstance(g, str) else g
+        inside.append(w is not None and isinstance(g, int) and w[0] <= g <= w[1])
+        if not inside[-1]:
+            print("# boot %d action %d (%s cpu%d): guest_cntvct %s, the guest's window %s" % (boot, n, op, cpu, g, w))
+    c.check(actions and all(inside), "boot %d: the PSCI call of each of the %d actions has a guest_cntvct inside "
+            "the guest's own counter readings around it (%d inside)" % (boot, len(actions), sum(inside)))
 
 
 def check_operations(c, flow, guest, vcpus, thr_on_ns, figures):

@@ -27,6 +27,9 @@ cp "$SYSROOT/kernel/boot/Image" "$out/guest/Image"
 groot=$(mktemp -d); trap 'rm -rf "$groot"' EXIT
 mkdir -p "$groot"/{bin,proc,sys,dev}
 cp "$SYSROOT/bin/busybox" "$groot/bin/busybox"
+# the guest's own readings of its counter around each hotplug action (make test-tools)
+[ -x "$TOP/build/arm64/tools/cntvct" ] || { echo "qemu-payload: no build/arm64/tools/cntvct (run make test-tools)" >&2; exit 1; }
+cp "$TOP/build/arm64/tools/cntvct" "$groot/bin/cntvct"
 cp "$TOP/tests/vm/guest-init" "$groot/init"; chmod +x "$groot/init"
 (cd "$groot" && find . | cpio -o -H newc --quiet) >"$out/guest/initramfs.cpio"
 echo "qemu-payload: qemu-system-aarch64 and $ELF_CLOSURE_COUNT libraries, $(du -sh "$out" | cut -f1) in $out" >&2
