@@ -296,6 +296,7 @@ static int render(struct report *r)
 	struct call_view v;
 	int n;
 
+	r->rd.info.guest_syms = &r->syms;
 	r->totals.plan = in->plan;
 	r->totals.handler = in->handler;
 	r->totals.cntfrq = in->cntfrq;

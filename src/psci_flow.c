@@ -131,6 +131,7 @@ int psci_flow_add(struct psci_flow *f, const struct call_view *v)
 		.vcpu = ev->vcpu,
 		.func_id = (__u32)ev->regs[0],
 		.seq = (__u32)(f->nr_calls - 1),
+		.pc = ev->pc,
 		.disposition = ev->disposition,
 		.flags = ev->flags,
 		.has_result = v->has_result,

@@ -223,6 +223,7 @@ struct psci_operation {
 	bool has_latency;
 	__u64 latency_ns;	/* end_ns - ts_ns */
 	__u64 polls;		/* cpu_off: AFFINITY_INFO calls about it, this operation */
+	__u64 pc;		/* the CPU_OFF's or CPU_ON's trapping PC (pc_sym: its call site) */
 	__u32 boot;
 };
 
@@ -280,6 +281,7 @@ struct psci_call {
 	__u64 ret0;
 	__u32 pid, vm, vcpu, func_id;
 	__u32 seq;		/* arrival order: ties in ts_ns keep it */
+	__u64 pc;		/* the trapping PC: an operation's call site */
 	__u8 disposition, flags;
 	bool has_result;
 };

@@ -226,6 +226,7 @@ static struct psci_operation *new_op(struct replay *r, enum psci_op_kind kind, l
 		.func_id = c->func_id,
 		.ret0 = c->ret0,
 		.forwarded = c->disposition == DISP_FORWARDED,
+		.pc = c->pc,
 		.boot = psci_current_boot(r),
 	};
 	if (kind == PSCI_OP_CPU_ON) {

@@ -238,6 +238,12 @@ static void json_operation(struct json_writer *w, const struct psci_render_total
 		jw_uint_safe_field(w, "polls", op->polls);
 	else
 		jw_null_field(w, "polls");
+	if (rt->guest_syms && rt->guest_syms->nr) {
+		char sym[GUEST_SYM_TEXT_MAX];
+		bool known = !guest_syms_format(guest_syms_for(rt->guest_syms, op->pid), op->pc, sym, sizeof(sym));
+
+		jw_string_field(w, "pc_sym", known ? sym : NULL);	/* where the CPU_OFF or CPU_ON was made */
+	}
 	json_tail(w, rt, op->boot, op->ts_ns);
 }
 

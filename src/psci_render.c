@@ -334,7 +334,7 @@ static void operation_detail(const struct psci_operation *op, char *buf, size_t 
 static void text_operations(FILE *out, const struct psci_flow *f, const struct psci_render_totals *rt, __u32 pid,
 			    __u32 vm)
 {
-	char detail[160], v[16], by[16], lat[24], when[48];
+	char detail[160 + GUEST_SYM_TEXT_MAX], v[16], by[16], lat[24], when[48];
 	bool header = false;
 
 	for (size_t i = 0; i < f->nr_ops; i++) {
@@ -352,6 +352,13 @@ static void text_operations(FILE *out, const struct psci_flow *f, const struct p
 		else
 			snprintf(lat, sizeof(lat), "-");
 		operation_detail(op, detail, sizeof(detail));
+		if (rt->guest_syms && rt->guest_syms->nr) {
+			char sym[GUEST_SYM_TEXT_MAX];
+			size_t n = strlen(detail);
+
+			if (!guest_syms_format(guest_syms_for(rt->guest_syms, op->pid), op->pc, sym, sizeof(sym)))
+				snprintf(detail + n, sizeof(detail) - n, "; from %s", sym);
+		}
 		fprintf(out, "%-*s %-5s %-8s %-5s %-12s %12s  %s\n", TIME_WIDTH(rt),
 			time_label(rt, op->ts_ns, when, sizeof(when)), vcpu_label(op->vcpu, v, sizeof(v)),
 			op->kind == PSCI_OP_CPU_OFF ? "offline" : "online", vcpu_label(op->by_vcpu, by, sizeof(by)),

@@ -13,6 +13,7 @@ struct psci_render_totals {
 	double duration_s;
 	__u64 realtime_ns;	/* CLOCK_REALTIME when the trace started (ts_ns 0); 0: unknown */
 	bool wall_clock;	/* text: TIME as wall-clock time (--wall-clock) */
+	const struct guest_syms_set *guest_syms;	/* operations' call sites (pc_sym); NULL: none */
 };
 
 void psci_render_text(FILE *out, const struct psci_flow *f, const struct psci_render_totals *t);

@@ -34,6 +34,9 @@ struct trace_info {
 	/* CNTFRQ_EL0 of the traced host (Hz): guest_cntvct / cntfrq is the guest's counter
 	 * time in seconds; 0 when unknown (no counter, a record file before format 3) */
 	__u64 cntfrq;
+	/* the guest symbols given (--guest-kallsyms, ...), for sinks that name PCs after the
+	 * call (the PSCI view's operations); NULL: none */
+	const struct guest_syms_set *guest_syms;
 };
 
 /* Totals over the whole trace, handed to each sink when the trace ends. */

@@ -14,6 +14,7 @@ struct psci_sink {
 	bool json;
 	bool wall_clock;
 	__u64 realtime_ns;	/* the trace's clock base: wall-clock time of ts_ns 0 */
+	const struct guest_syms_set *guest_syms;
 	struct psci_flow flow;
 };
 
@@ -22,6 +23,7 @@ static int psci_start(struct sink *s, const struct trace_info *info)
 	struct psci_sink *ps = s->ctx;
 
 	ps->realtime_ns = info->realtime_ns;
+	ps->guest_syms = info->guest_syms;
 	return 0;
 }
 
@@ -41,7 +43,7 @@ static int psci_finish(struct sink *s, const struct trace_totals *t)
 	struct psci_sink *ps = s->ctx;
 	struct psci_render_totals rt = {
 		.calls = t->calls, .lost = t->lost, .duration_s = t->duration_s,
-		.realtime_ns = ps->realtime_ns, .wall_clock = ps->wall_clock,
+		.realtime_ns = ps->realtime_ns, .wall_clock = ps->wall_clock, .guest_syms = ps->guest_syms,
 	};
 
 	if (psci_flow_run(&ps->flow, (__u64)(t->duration_s * 1e9)))

@@ -155,6 +155,7 @@ static int start_sinks(struct tracer *t)
 		.realtime_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
 		.boottime_ns = (__u64)bt.tv_sec * 1000000000ull + (__u64)bt.tv_nsec,
 		.cntfrq = t->clock.cntfrq,
+		.guest_syms = &t->syms,
 	};
 	t->totals.cntfrq = t->clock.cntfrq;
 	for (int i = 0; i < t->bpf.plan.nr_hooks && in->nr_hooks < TRACE_MAX_HOOKS; i++) {

@@ -320,6 +320,15 @@ import json, sys
 e = json.load(open(sys.argv[1]))["traceEvents"]
 syms = [x["args"].get("pc_sym", "absent") for x in e if x.get("ph") == "X" and "pc" in x.get("args", {})]
 sys.exit(not (len(syms) == 11 and syms.count(None) == 1 and "psci_cpu_on+0xa0" in syms))' "$D/sym.json"
+expect "report --psci --guest-kallsyms --json" 0 '' -- report "$D/two-vmms.bin" --psci --json --guest-kallsyms "$D/kallsyms" \
+	-o "$D/psci-sym.jsonl"
+check "... the CPU_ON operation names its call site" json \
+	'[(r["op"], r["pc_sym"]) for r in d if r["type"] == "psci_operation"] == [("cpu_on", "psci_cpu_on+0xa0")]' "$D/psci-sym.jsonl"
+check "... without symbols no pc_sym key" json 'all("pc_sym" not in r for r in d)' "$D/psci.jsonl"
+python3 tests/check_schema.py --label guest-syms-psci-schema "$D/psci-sym.jsonl" >/dev/null
+check "... valid against the JSON schema" [ $? = 0 ]
+expect "report --psci --guest-kallsyms (text)" 0 '' -- report "$D/two-vmms.bin" --psci --guest-kallsyms "$D/kallsyms"
+check "... the operation's DETAIL says where it came from" grep -q "first call; from psci_cpu_on+0xa0$" "$D/out"
 expect "a missing --guest-kallsyms" 2 "^smccctrace: $D/nope: No such file or directory$" -- \
 	report "$D/two-vmms.bin" --guest-kallsyms "$D/nope"
 expect "a malformed kallsyms" 2 "^smccctrace: $D/text: line 1 is not 'ADDRESS TYPE NAME'" -- \

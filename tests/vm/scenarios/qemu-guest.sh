@@ -5,7 +5,8 @@
 # offline and online several times, reboots (no -no-reboot: QEMU restarts the guest
 # in the same VM), does it once more and powers off; QEMU's exit status and the
 # guest's console lines are its result. mem=224M leaves the top 16M of RAM to the
-# guest's mark of its first boot.
+# guest's mark of its first boot. Each boot sends its /proc/kallsyms out through a virtio
+# serial port (guest-kallsyms-N), and the recording is symbolized with each one.
 out=$1
 . /scenarios/lib.sh
 VCPUS=${VCPUS:-4}
@@ -15,6 +16,9 @@ VCPUS=${VCPUS:-4}
 sh -c 'kill -STOP $$; exec /usr/bin/qemu-system-aarch64 "$@"' qemu-system-aarch64 \
 	-machine virt,gic-version=3 -accel kvm -cpu host -smp "$VCPUS" -m 256 \
 	-nographic -nodefaults -serial "file:$out/guest-console.log" \
+	-device virtio-serial-pci \
+	-chardev "file,id=kallsyms1,path=$out/guest-kallsyms-1" -device virtserialport,chardev=kallsyms1,name=kallsyms1 \
+	-chardev "file,id=kallsyms2,path=$out/guest-kallsyms-2" -device virtserialport,chardev=kallsyms2,name=kallsyms2 \
 	-kernel /guest/Image -initrd /guest/initramfs.cpio \
 	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet mem=224M" 2>"$out/qemu.err" &
 qemu=$!
@@ -47,3 +51,11 @@ echo $? >"$out/report.rc"
 smccctrace report --psci "$out/trace.rec" $PSCI_ARGS --wall-clock \
 	-o "$out/report-psci.txt" 2>"$out/report-text.err"
 echo $? >"$out/report-text.rc"
+# guest symbols: the recording's PCs named from each boot's own kallsyms (its KASLR)
+for boot in 1 2; do
+	smccctrace report "$out/trace.rec" --json --guest-kallsyms "$out/guest-kallsyms-$boot" \
+		-o "$out/report-sym-$boot.jsonl" 2>"$out/report-sym-$boot.err"
+	echo $? >"$out/report-sym-$boot.rc"
+	smccctrace report "$out/trace.rec" --func psci --guest-kallsyms "$out/guest-kallsyms-$boot" \
+		-o "$out/report-sym-$boot.txt" 2>>"$out/report-sym-$boot.err"
+done
