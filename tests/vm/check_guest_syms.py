@@ -8,14 +8,15 @@ as the guest sent it through a virtio serial port (guest-kallsyms-N), the consol
 (guest-console.log, with a few of those kallsyms lines as the guest printed them), and
 the recording (trace.rec) rendered in the emulated host with each boot's kallsyms
 (report-sym-N.jsonl). TOOL is the x86 smccctrace, which renders the same recording with
-the same files here.
+the same files here, as calls and as the PSCI view.
 
 The checks: each copy is whole and the guest's own (the console's lines are in it);
 every call of boot N, symbolized with boot N's kallsyms, has the pc_sym that the
 kallsyms says (the code symbol at or below the PC, the PC before the next symbol),
 none is unknown, and every PSCI call is at the kernel's PSCI call site
 (__invoke_psci_fn_hvc, or __arm_smccc_hvc that it calls); the x86 report of the same
-recording with the same file gives the same pc_sym for every call. Prints '#
+recording with the same file gives the same pc_sym for every call, and its PSCI view
+names each hotplug operation's call site, that of its CPU_OFF or CPU_ON. Prints '#
 qemu-guest-syms: N passed, N failed' and sample lines."""
 import bisect
 import os
@@ -101,7 +102,17 @@ def main():
         printed = re.findall(r"smccctrace-guest: boot %d: kallsyms: (.+)" % boot, console)
         c.check(len(printed) >= 3 and all(line in ks.lines for line in printed),
                 "boot %d: the copy holds the lines the guest printed (%s)" % (boot, printed))
-        c.check("smccctrace-guest: boot %d: kallsyms sent" % boot in console, "boot %d: the guest sent it" % boot)
+        sent = re.search(r"smccctrace-guest: boot %d: kallsyms sent \(([0-9.]+) s to ([0-9.]+) s\)" % boot, console)
+        c.check(sent is not None, "boot %d: the guest sent it" % boot)
+        if sent:
+            samples.append("boot %d: the guest's cat /proc/kallsyms to the port: %.2f s" % (
+                boot, float(sent.group(2)) - float(sent.group(1))))
+        try:
+            with open(os.path.join(res, "report-sym-%d.uptime" % boot)) as f:
+                t = [float(x) for x in f.read().split()]
+            samples.append("boot %d: report --guest-kallsyms in the emulated host: %.2f s" % (boot, t[1] - t[0]))
+        except (OSError, ValueError, IndexError):
+            pass
         rc = ""
         try:
             with open(os.path.join(res, "report-sym-%d.rc" % boot)) as f:
@@ -134,6 +145,18 @@ def main():
         same = [(r["ts_ns"], r["pc"], r.get("pc_sym")) for r in x86 if r.get("type") == "call"]
         c.check(same and same == [(r["ts_ns"], r["pc"], r.get("pc_sym")) for r in host if r.get("type") == "call"],
                 "boot %d: x86's report gives every call the same pc_sym (%d calls)" % (boot, len(same)))
+        # the PSCI view of the same recording: each of this boot's operations from its call's site
+        out = os.path.join(res, "x86-report-psci-sym-%d.jsonl" % boot)
+        p = subprocess.run([tool, "report", os.path.join(res, "trace.rec"), "--psci", "--json", "--on-timeout", "5000",
+                            "--poll-limit", "1100", "--poll-time", "5000", "--guest-kallsyms", path, "-o", out],
+                           stderr=subprocess.PIPE, text=True)
+        ops = [r for r in (load_jsonl(out) if p.returncode == 0 else []) if r["type"] == "psci_operation"
+               and r["boot"] == boot]
+        by_ts = {r["ts_ns"]: r.get("pc_sym") for r in calls}
+        c.check(p.returncode == 0 and len(ops) >= 2 and all(r["pc_sym"] == by_ts.get(r["ts_ns"]) and
+                                                          split_name(r["pc_sym"])[0] in PSCI_CALL_SITES for r in ops),
+                "boot %d: report --psci: each of %d operations names its CPU_OFF's or CPU_ON's call site (%s)" % (
+                    boot, len(ops), sorted({r.get("pc_sym") for r in ops})))
         text = ks.address("_text")
         samples.append("boot %d: _text at %s; PSCI call sites %s" % (boot, hex(text) if text else None, sites))
         for r in psci[:2] + psci[-1:]:
