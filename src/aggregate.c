@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_name.h"
+
 struct agg_entry {
 	struct agg_key key;
 	struct agg_stats stats;
@@ -19,7 +21,7 @@ struct agg_table {
 };
 
 static const char *const by_names[] = {
-	"pid", "vm", "vcpu", "func", "service", "disposition",
+	"pid", "vm", "vcpu", "func", "service", "disposition", "guest",
 };
 
 const char *agg_by_name(unsigned bit)
@@ -47,7 +49,7 @@ int agg_by_parse(const char *list, unsigned *mask, char *err, size_t errlen)
 			if (len == strlen(by_names[i]) && !strncmp(p, by_names[i], len))
 				break;
 		if (i == sizeof(by_names) / sizeof(by_names[0])) {
-			snprintf(err, errlen, "--by: expected pid, vm, vcpu, func, service or disposition, got '%.*s'",
+			snprintf(err, errlen, "--by: expected pid, guest, vm, vcpu, func, service or disposition, got '%.*s'",
 				 (int)(len > 32 ? 32 : len), p);
 			return -1;
 		}
@@ -305,6 +307,8 @@ void agg_text_key_header(FILE *out, unsigned by)
 {
 	if (by & AGG_BY_PID)
 		fprintf(out, "%-7s ", "PID");
+	if (by & AGG_BY_GUEST)
+		fprintf(out, "%-16s ", "GUEST");
 	if (by & AGG_BY_VM)
 		fprintf(out, "%-3s ", "VM");
 	if (by & AGG_BY_VCPU)
@@ -315,12 +319,15 @@ void agg_text_key_header(FILE *out, unsigned by)
 		fprintf(out, "%-26s ", "FUNCTION");
 }
 
-void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service)
+void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service,
+			const char *guest)
 {
 	char name[SMCCC_NAME_MAX];
 
 	if (by & AGG_BY_PID)
 		fprintf(out, "%-7u ", k->pid);
+	if (by & AGG_BY_GUEST)
+		fprintf(out, "%-16s ", guest ? guest : "?");
 	if (by & AGG_BY_VM)
 		fprintf(out, "%-3u ", k->vm);
 	if (by & AGG_BY_VCPU)
@@ -415,6 +422,10 @@ static void project(struct agg_row *row, const struct agg_entry *e, unsigned by)
 	memset(row, 0, sizeof(*row));
 	if (by & AGG_BY_PID)
 		row->key.pid = e->key.pid;
+	else if (by & AGG_BY_GUEST)	/* one group per name */
+		row->key.pid = guest_names_first_pid(e->key.pid);
+	if (by & AGG_BY_GUEST)
+		row->guest = guest_names_get(e->key.pid);
 	if (by & AGG_BY_VM)
 		row->key.vm = e->key.vm;
 	if (by & AGG_BY_VCPU)

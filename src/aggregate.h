@@ -23,15 +23,20 @@ enum agg_by {
 	AGG_BY_FUNC = 1u << 3,
 	AGG_BY_SERVICE = 1u << 4,	/* implied by AGG_BY_FUNC */
 	AGG_BY_DISPOSITION = 1u << 5,
-	AGG_BY__ALL = (1u << 6) - 1,
+	/* the VMM's guest name (src/guest_name.h): VMMs of one name are one group; with
+	 * AGG_BY_PID each VMM is its own, named */
+	AGG_BY_GUEST = 1u << 6,
+	AGG_BY__ALL = (1u << 7) - 1,
 };
 #define AGG_BY_DEFAULT (AGG_BY_FUNC | AGG_BY_DISPOSITION)
 
 struct agg_table;
 
 struct agg_row {
-	struct agg_key key;		/* fields outside the grouping are 0 */
+	struct agg_key key;		/* fields outside the grouping are 0; with AGG_BY_GUEST
+					 * alone, pid is the group's first VMM of that name */
 	enum smccc_service service;	/* with AGG_BY_SERVICE or AGG_BY_FUNC */
+	const char *guest;		/* with AGG_BY_GUEST: the name, NULL when unknown */
 	struct agg_stats stats;
 };
 
@@ -48,10 +53,12 @@ int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_sta
 bool agg_contains(const struct agg_table *t, const struct agg_key *k);
 /* The function's name in a key: the decoder's, or a folded key's "OEM_other". */
 const char *agg_func_label(const struct agg_key *k, char *buf, size_t len);
-/* The text tables' key columns (PID, VM, VCPU, SERVICE or FUNCTION) of a grouping, each
- * followed by a space: their titles, and one row's cells. --summary and top share them. */
+/* The text tables' key columns (PID, GUEST, VM, VCPU, SERVICE or FUNCTION) of a grouping,
+ * each followed by a space: their titles, and one row's cells. --summary and top share
+ * them. */
 void agg_text_key_header(FILE *out, unsigned by);
-void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service);
+void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service,
+			const char *guest);
 /* Number of distinct keys. */
 size_t agg_size(const struct agg_table *t);
 /* Keeps only the rows keep() says yes to (e.g. the exporter forgets VMMs long gone). */
@@ -67,10 +74,11 @@ __u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT]);
  */
 size_t agg_rows(const struct agg_table *t, unsigned by_mask, struct agg_row **rows);
 
-/* --by LIST: "vm,func", "vcpu", ... (pid, vm, vcpu, func, service, disposition).
+/* --by LIST: "vm,func", "vcpu", ... (pid, guest, vm, vcpu, func, service, disposition).
  * Returns 0 and sets *mask, or -1 with a one-line reason in err. */
 int agg_by_parse(const char *list, unsigned *mask, char *err, size_t errlen);
-/* The name of one AGG_BY_* bit ("pid", "vm", "vcpu", "func", "service", "disposition"). */
+/* The name of one AGG_BY_* bit ("pid", "vm", "vcpu", "func", "service", "disposition",
+ * "guest"). */
 const char *agg_by_name(unsigned bit);
 
 /* Histogram arithmetic (the layout is in include/smccctrace.h). */

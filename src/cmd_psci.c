@@ -33,6 +33,7 @@ void psci_usage(FILE *out)
 "order once everything is in.\n"
 "\n"
 "  -p, --pid PID          follow the guests of this VMM process (repeatable)\n"
+"  -g, --guest NAME       ... of the VMMs of this guest name (repeatable)\n"
 "      --on-timeout MS    anomaly: a CPU_ON whose target makes no call within MS\n"
 "                         " DEFAULT(PSCI_DEFAULT_ON_TIMEOUT_MS) "\n"
 "      --poll-limit N     anomaly: an AFFINITY_INFO poll of more than N calls "

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "drops.h"
 #include "event_filter.h"
+#include "guest_name.h"
 #include "json_writer.h"
 #include "options.h"
 #include "record.h"
@@ -324,6 +325,11 @@ static int render(struct report *r)
 			}
 			continue;
 		}
+		if (it.kind == RECORD_ITEM_PROCESS) {	/* before the VMM's first call */
+			if (guest_names_set(it.pid, it.guest))
+				return errorf("out of memory");
+			continue;
+		}
 		if (!event_filter_match(&r->opts, &it.ev))
 			continue;
 		r->totals.calls++;
@@ -427,5 +433,6 @@ int cmd_report(int argc, char **argv)
 	if (r.in)
 		fclose(r.in);
 	guest_syms_set_free(&r.syms);
+	guest_names_free();
 	return rc;
 }

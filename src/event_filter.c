@@ -1,11 +1,23 @@
 #include "event_filter.h"
 
+#include <string.h>
+
+#include "guest_name.h"
+
+/* -p and -g select VMMs together: a call passes if either names its VMM. Offline the
+ * names are the record file's (its process records). */
 static bool pid_match(const struct trace_opts *o, __u32 pid)
 {
-	if (!o->nr_pids)
+	const char *guest;
+
+	if (!o->nr_pids && !o->nr_guests)
 		return true;
 	for (int i = 0; i < o->nr_pids; i++)
 		if (o->pids[i] == pid)
+			return true;
+	guest = o->nr_guests ? guest_names_get(pid) : NULL;
+	for (int i = 0; guest && i < o->nr_guests; i++)
+		if (!strcmp(o->guests[i], guest))
 			return true;
 	return false;
 }

@@ -1,4 +1,4 @@
-/* The tracer's filters (-p, -t, --vcpu, --func, --conduit, --disposition) applied in
+/* The tracer's filters (-p, -g, -t, --vcpu, --func, --conduit, --disposition) applied in
  * userspace to recorded calls, for `smccctrace report`. Live, the same options are
  * checked in the kernel (bpf/smccctrace.bpf.c); this is their offline twin. */
 #ifndef SMCCCTRACE_EVENT_FILTER_H

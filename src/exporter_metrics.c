@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_name.h"
 #include "options.h"
 #include "prometheus.h"
 #include "smccc.h"
@@ -19,9 +20,20 @@ __u64 exporter_bound_ns(int i)
 struct row_labels {
 	char pid[12], vm[12], vcpu[12];
 	char func[SMCCC_NAME_MAX];
-	struct prom_label l[6];
+	struct prom_label l[7];
 	int n;
 };
+
+/* The VMM's guest name, NULL when unknown (no label: Prometheus reads an empty one so),
+ * the folded rows' own words */
+static const char *row_guest(const struct agg_row *r)
+{
+	if (r->key.pid == EXPORTER_EXITED_PID)
+		return "exited";
+	if (r->key.pid == EXPORTER_OVERFLOW_PID)
+		return "overflow";
+	return guest_names_get(r->key.pid);
+}
 
 static void row_labels(struct row_labels *rl, const struct agg_row *r, bool with_vcpu)
 {
@@ -42,6 +54,9 @@ static void row_labels(struct row_labels *rl, const struct agg_row *r, bool with
 	agg_func_label(&r->key, rl->func, sizeof(rl->func));
 	rl->n = 0;
 	rl->l[rl->n++] = (struct prom_label){ "pid", rl->pid };
+	/* one value per VMM process, as pid: the name adds no series (docs/prometheus.md) */
+	if (row_guest(r))
+		rl->l[rl->n++] = (struct prom_label){ "guest", row_guest(r) };
 	rl->l[rl->n++] = (struct prom_label){ "vm", rl->vm };
 	if (with_vcpu)
 		rl->l[rl->n++] = (struct prom_label){ "vcpu", rl->vcpu };

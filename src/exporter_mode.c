@@ -254,7 +254,7 @@ int run_exporter(struct tracer *t)
 		deadline = t->t0_ns + (__u64)(t->opts.duration_s * 1e9);
 	interval_ns = (__u64)(t->opts.listen_interval_s * 1e9);
 	next = monotonic_ns() + interval_ns;
-	while (!stop_signal && monotonic_ns() < deadline && !all_pids_gone(&t->opts)) {
+	while (!stop_signal && monotonic_ns() < deadline && !traced_vmms_gone(t)) {
 		nap_until(deadline < next ? deadline : next);
 		if (monotonic_ns() >= next) {
 			collect(&src);

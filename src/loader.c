@@ -24,7 +24,7 @@ static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 
 	if (!o)
 		return;
-	ro->filter_tgid = o->nr_pids > 0;
+	ro->filter_tgid = o->nr_pids > 0 || o->nr_guests > 0;	/* -g --wait may match none yet */
 	ro->filter_tid = o->tid;
 	ro->filter_vcpu = o->vcpu;
 	ro->nr_func_ranges = (__u32)o->nr_func_ranges;

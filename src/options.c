@@ -252,6 +252,7 @@ enum {
 
 static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
+	{ "guest", required_argument, NULL, 'g' },
 	{ "tid", required_argument, NULL, 't' },
 	{ "vcpu", required_argument, NULL, OPT_VCPU },
 	{ "func", required_argument, NULL, OPT_FUNC },
@@ -347,7 +348,7 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 
 	optind = 0;	/* full reset of getopt state: parsing may run more than once */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:t:d:o:si:c:TvhVbn:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:g:t:d:o:si:c:TvhVbn:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
@@ -355,6 +356,13 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			if (o->nr_pids >= MAX_TRACED_PIDS)
 				return fail(err, len, "-p: at most %d processes", MAX_TRACED_PIDS);
 			o->pids[o->nr_pids++] = v;
+			break;
+		case 'g':
+			if (!*optarg)
+				return fail(err, len, "-g: empty guest name");
+			if (o->nr_guests >= MAX_TRACED_GUESTS)
+				return fail(err, len, "-g: at most %d guest names", MAX_TRACED_GUESTS);
+			o->guests[o->nr_guests++] = optarg;
 			break;
 		case 't':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)

@@ -12,6 +12,7 @@
 #include "guest_syms.h"
 
 #define MAX_TRACED_PIDS 64
+#define MAX_TRACED_GUESTS 16
 #define PERFETTO_DEFAULT_MAX_MB 256	/* the Perfetto UI struggles with JSON much larger */
 
 enum plan_force {
@@ -24,6 +25,8 @@ enum plan_force {
 struct trace_opts {
 	uint32_t pids[MAX_TRACED_PIDS];
 	int nr_pids;
+	const char *guests[MAX_TRACED_GUESTS];	/* -g NAME: VMMs by guest name (src/guest_name.h) */
+	int nr_guests;
 	uint32_t tid;			/* 0: all */
 	int vcpu;			/* -1: all */
 	struct smccc_func_range func_ranges[SMCCC_MAX_FUNC_RANGES];

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "guest_name.h"
 #include "psci_render.h"
 #include "smccc.h"
 
@@ -22,12 +23,22 @@ static void json_func(struct json_writer *w, const char *name, __u32 func_id)
 	jw_string_field(w, name, smccc_name(func_id, fn, sizeof(fn)));
 }
 
+/* the VMM's guest name, as call records carry it: absent when unknown */
+static void json_guest(struct json_writer *w, __u32 pid)
+{
+	const char *guest = guest_names_get(pid);
+
+	if (guest)
+		jw_string_field(w, "guest", guest);
+}
+
 static void json_head(struct json_writer *w, const char *type, __u64 ts, __u32 pid, __u32 vm, int vcpu)
 {
 	jw_start_object(w);
 	jw_string_field(w, "type", type);
 	jw_uint_safe_field(w, "ts_ns", ts);
 	jw_uint_field(w, "pid", pid);
+	json_guest(w, pid);
 	jw_uint_field(w, "vm", vm);
 	json_vcpu(w, "vcpu", vcpu);
 }
@@ -253,6 +264,7 @@ static void json_boot(struct json_writer *w, const struct psci_render_totals *rt
 	jw_string_field(w, "type", "psci_boot");
 	jw_uint_safe_field(w, "ts_ns", b->ts_ns);
 	jw_uint_field(w, "pid", b->pid);
+	json_guest(w, b->pid);
 	jw_uint_field(w, "vm", b->vm);
 	json_ns_or_null(w, "end_ts_ns", b->has_end, b->end_ns);
 	if (b->has_end && !b->end_func)
@@ -277,6 +289,7 @@ static void json_vcpu_summary(struct json_writer *w, const struct psci_vcpu_summ
 	jw_start_object(w);
 	jw_string_field(w, "type", "psci_vcpu");
 	jw_uint_field(w, "pid", s->pid);
+	json_guest(w, s->pid);
 	jw_uint_field(w, "vm", s->vm);
 	jw_int_field(w, "vcpu", s->vcpu);
 	jw_string_field(w, "state", psci_power_name(s->state));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "guest_name.h"
 #include "smccc.h"
 
 /* x0 as its return-code name, or in hex when it is a value */
@@ -423,7 +424,10 @@ void psci_render_text(FILE *out, const struct psci_flow *f, const struct psci_re
 			continue;
 		for (size_t j = i; j < f->nr_vcpus && same_vm(f->vcpus[j].pid, f->vcpus[j].vm, s->pid, s->vm); j++)
 			n++;
-		fprintf(out, "\n=== pid %u, VM %u: %zu vCPU%s\n", s->pid, s->vm, n, n == 1 ? "" : "s");
+		const char *guest = guest_names_get(s->pid);
+
+		fprintf(out, "\n=== %s%s%spid %u, VM %u: %zu vCPU%s\n", guest ? "guest " : "", guest ? guest : "",
+			guest ? ", " : "", s->pid, s->vm, n, n == 1 ? "" : "s");
 		text_timeline(out, f, t, s->pid, s->vm);
 		text_polls(out, f, t, s->pid, s->vm);
 		text_forwarded(out, f, t, s->pid, s->vm);

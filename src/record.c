@@ -160,6 +160,17 @@ int record_write_lost(FILE *out, __u64 ts_ns, unsigned cause, __u64 count)
 	return write_record(out, REC_LOST, &p);
 }
 
+int record_write_process(FILE *out, __u32 pid, const char *guest)
+{
+	unsigned char buf[RECORD_PROCESS_MAX];
+	struct put p = { buf, 0, sizeof(buf) };
+
+	put_u32(&p, pid);
+	put_u32(&p, 0);
+	put_string(&p, guest && *guest ? guest : "?");
+	return write_record(out, REC_PROCESS, &p);
+}
+
 int record_write_end(FILE *out, const struct record_end *end)
 {
 	unsigned char buf[RECORD_END_SIZE];
@@ -232,6 +243,7 @@ static const char *type_name(__u16 type)
 	case REC_CALL: return "call";
 	case REC_LOST: return "lost";
 	case REC_END: return "end";
+	case REC_PROCESS: return "process";
 	}
 	return "unknown";
 }
@@ -448,6 +460,37 @@ static int decode_lost(struct record_reader *r, struct get *g, __u64 rec, struct
 	return 0;
 }
 
+/* A PROCESS record's payload (at most RECORD_PROCESS_MAX bytes): the name in r->guest */
+static int decode_process(struct record_reader *r, struct get *g, __u64 rec, struct record_item *it)
+{
+	unsigned long long at = rec;
+	__u32 reserved;
+	__u8 n;
+
+	it->kind = RECORD_ITEM_PROCESS;
+	it->pid = get_u32(g);
+	reserved = get_u32(g);
+	n = get_u8(g);
+	if (g->short_read || g->len < RECORD_PROCESS_MIN || g->pos + n != g->len || !n)
+		return failf(r, "corrupt record at offset %llu: a process record of %zu bytes with a name of %u",
+			     at, g->len, n);
+	if (!it->pid || it->pid > 4194304)
+		return failf(r, "corrupt record at offset %llu: process id %u", at, it->pid);
+	if (reserved)
+		return failf(r, "corrupt record at offset %llu: reserved field is 0x%x, not 0", at, reserved);
+	for (__u8 i = 0; i < n; i++) {
+		unsigned char c = g->buf[g->pos + i];
+
+		if (c < 0x20 || c >= 0x7f)
+			return failf(r, "corrupt record at offset %llu: guest name holds byte 0x%02x", at, c);
+		r->guest[i] = (char)c;
+	}
+	r->guest[n] = 0;
+	g->pos += n;
+	it->guest = r->guest;
+	return 0;
+}
+
 /* Reads one framed record: *payload points at it in the block until the next read.
  * Returns its type, or -1 with r->err. */
 static int read_record(struct record_reader *r, const unsigned char **payload, size_t *len, __u64 *rec)
@@ -472,13 +515,14 @@ static int read_record(struct record_reader *r, const unsigned char **payload, s
 	type = get_u16(&g);
 	zero = get_u16(&g);
 	n = get_u32(&g);
-	if (type < REC_HEADER || type > REC_END)
+	if (type < REC_HEADER || type > REC_PROCESS || (type == REC_PROCESS && r->version < 4))
 		return failf(r, "corrupt record at offset %llu: unknown record type %u", (unsigned long long)*rec, type);
 	if (zero)
 		return failf(r, "corrupt record at offset %llu: reserved field is 0x%x, not 0",
 			     (unsigned long long)*rec, zero);
 	need = type == REC_HEADER ? RECORD_HEADER_MAX :
 	       type == REC_CALL ? RECORD_CALL_SIZE(SMCCC_MAX_ARGS) :
+	       type == REC_PROCESS ? RECORD_PROCESS_MAX :
 	       type == REC_LOST ? lost_size(r) : RECORD_END_SIZE;
 	if (n > need || (type == REC_LOST && n != need) || (type == REC_END && n != RECORD_END_SIZE))
 		return failf(r, "corrupt record at offset %llu: %s record of %u bytes (%s %zu)",
@@ -559,6 +603,8 @@ int record_reader_next(struct record_reader *r, struct record_item *it)
 		return 1;
 	case REC_LOST:
 		return decode_lost(r, &g, rec, it) ? -1 : 1;
+	case REC_PROCESS:
+		return decode_process(r, &g, rec, it) ? -1 : 1;
 	case REC_END:
 		return check_end(r, &g, rec) ? -1 : 0;
 	default:

@@ -7,6 +7,9 @@
  *
  * Version 2 added the cause to each LOST record (enum lost_cause); version 1 files,
  * whose LOST records have none, are still read: their losses' causes are unknown.
+ * Version 3 added the counter frequency to the HEADER and guest_cntvct to each CALL.
+ * Version 4 added PROCESS records (a VMM's guest name, before its first CALL); files
+ * of versions 1 to 3 have none, and their calls have no guest name.
  *
  * Every integer is little-endian, whatever the host, so a file recorded on arm64
  * reads the same on x86_64. The reader trusts nothing: any short, oversized or
@@ -21,7 +24,7 @@
 
 #define RECORD_MAGIC		"SMCCCREC"
 #define RECORD_MAGIC_LEN	8
-#define RECORD_VERSION		3	/* written; RECORD_VERSION_MIN.. are read */
+#define RECORD_VERSION		4	/* written; RECORD_VERSION_MIN.. are read */
 #define RECORD_VERSION_MIN	1
 #define RECORD_PREAMBLE_LEN	(RECORD_MAGIC_LEN + 4)
 #define RECORD_FRAME_LEN	8		/* type, zero, payload length */
@@ -34,6 +37,7 @@ enum record_type {
 	REC_CALL = 2,
 	REC_LOST = 3,
 	REC_END = 4,
+	REC_PROCESS = 5,	/* version 4: u32 pid, u32 zero, string guest name */
 };
 
 /* A CALL payload: the fixed fields of struct smccc_event, then x0..x(nr_args).
@@ -49,6 +53,8 @@ enum record_type {
 #define RECORD_END_SIZE		24
 #define RECORD_HEADER_MIN	33		/* version 3 added cntfrq (8 bytes) before the hook count */
 #define RECORD_HEADER_MIN_V2	25
+#define RECORD_PROCESS_MIN	9		/* pid, zero, a name of at least 1 byte */
+#define RECORD_PROCESS_MAX	(8 + 1 + RECORD_STRING_MAX)
 #define RECORD_HEADER_MAX	(RECORD_HEADER_MIN + RECORD_MAX_STRINGS * (1 + RECORD_STRING_MAX))
 
 /* The END record: the live tracer's totals, so that a report says the same. */
@@ -64,11 +70,14 @@ int record_write_call(FILE *out, const struct smccc_event *ev);
 /* ts: CLOCK_MONOTONIC; cause: enum lost_cause, or RECORD_CAUSE_UNKNOWN */
 int record_write_lost(FILE *out, __u64 ts_ns, unsigned cause, __u64 count);
 int record_write_end(FILE *out, const struct record_end *end);
+/* A VMM's guest name (src/guest_name.h), written before its first call */
+int record_write_process(FILE *out, __u32 pid, const char *guest);
 
 /* Reading. */
 enum record_item_kind {
 	RECORD_ITEM_CALL,
 	RECORD_ITEM_LOST,
+	RECORD_ITEM_PROCESS,
 };
 
 struct record_item {
@@ -76,6 +85,8 @@ struct record_item {
 	struct smccc_event ev;		/* CALL: regs past nr_args are zero */
 	__u64 ts_ns, count;		/* LOST: CLOCK_MONOTONIC, calls lost */
 	unsigned cause;			/* LOST: enum lost_cause, or RECORD_CAUSE_UNKNOWN */
+	__u32 pid;			/* PROCESS: the VMM */
+	const char *guest;		/* PROCESS: its guest name, in the reader until the next item */
 	__u64 offset;			/* of the record, for messages */
 };
 
@@ -102,6 +113,7 @@ struct record_reader {
 	bool truncated;
 	__u64 truncated_at;
 	struct record_end end;		/* valid once record_reader_next returned 0 */
+	char guest[RECORD_STRING_MAX + 1];	/* the last PROCESS record's name */
 	char err[192];			/* "corrupt record at offset N: ..." or "truncated at offset N: ..." */
 	unsigned char block[RECORD_BLOCK];
 };
@@ -110,7 +122,7 @@ struct record_reader {
  * The reader reads ahead of the records it returns: to read the file again, rewind
  * it and open the reader again. */
 int record_reader_open(struct record_reader *r, FILE *in);
-/* Returns 1 with the next CALL or LOST in *it; 0 after a valid END at the end of the
+/* Returns 1 with the next CALL, LOST or PROCESS in *it; 0 after a valid END at the end of the
  * file (r->end holds it); -1 with r->err on any corruption or truncation. */
 int record_reader_next(struct record_reader *r, struct record_item *it);
 #endif

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "guest_name.h"
 #include "options.h"
 
 /* Names of the fields an attach plan may not see, for the "unavailable" key. */
@@ -76,6 +77,7 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 	v->ts_ns = ev->ts_ns >= t0_ns ? ev->ts_ns - t0_ns : 0;
 	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_PARKED)) && !(ev->missing & EVM_RET);
 	v->ret_name = v->has_result ? smccc_ret_name(func_id, ev->ret[0]) : NULL;
+	v->guest = guest_names_get(ev->pid);
 }
 
 void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms)
@@ -236,6 +238,8 @@ void render_json_fields(struct json_writer *w, const struct call_view *v)
 
 	jw_uint_field(w, "ts_ns", v->ts_ns);
 	jw_uint_field(w, "pid", ev->pid);
+	if (v->guest)	/* absent when unknown: a VMM gone before it was named, an old recording */
+		jw_string_field(w, "guest", v->guest);
 	jw_uint_field(w, "tid", ev->tid);
 	if (missing(v, EVM_VCPU)) {
 		jw_null_field(w, "vm");

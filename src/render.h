@@ -19,6 +19,7 @@ struct call_view {
 	enum { PC_SYM_OFF, PC_SYM_UNKNOWN, PC_SYM_KNOWN } pc_sym;	/* OFF: no guest symbols given */
 	char pc_sym_text[GUEST_SYM_TEXT_MAX];	/* "psci_cpu_on+0x24", when KNOWN */
 	__u64 cntfrq;			/* --guest-clock: the text's time is guest_cntvct / cntfrq; 0: off */
+	const char *guest;		/* the VMM's guest name (src/guest_name.h); NULL: unknown */
 };
 
 void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest_name.h"
 #include "json_writer.h"
 #include "options.h"
 #include "sink.h"
@@ -132,18 +133,22 @@ static void metadata(struct timeline *tl, const char *what, __u32 pid, __u32 tid
 	jw_end_object(&tl->jw);
 }
 
-/* Names the process and thread tracks the first time they appear. */
-static int name_tracks(struct timeline *tl, const struct smccc_event *ev)
+/* Names the process and thread tracks the first time they appear: a VMM by its
+ * guest's name when it is known (src/guest_name.h). */
+static int name_tracks(struct timeline *tl, const struct smccc_event *ev, const char *guest)
 {
 	struct track_key proc = { .pid = ev->pid }, thread = { .pid = ev->pid, .tid = ev->tid };
-	char name[64];
+	char name[GUEST_NAME_MAX + 32];
 	int fresh;
 
 	fresh = remember(&tl->processes, &proc);
 	if (fresh < 0)
 		return -1;
 	if (fresh) {
-		snprintf(name, sizeof(name), "VMM pid %u", ev->pid);
+		if (guest)
+			snprintf(name, sizeof(name), "%s (VMM pid %u)", guest, ev->pid);
+		else
+			snprintf(name, sizeof(name), "VMM pid %u", ev->pid);
 		metadata(tl, "process_name", ev->pid, 0, "name", name, 0);
 	}
 	fresh = remember(&tl->threads, &thread);
@@ -287,7 +292,7 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 		}
 		return 0;
 	}
-	if (name_tracks(tl, ev))
+	if (name_tracks(tl, ev, v->guest))
 		return -1;
 	slice(tl, name, "call", ev, v->ts_ns, dur_ns);
 	jw_name(&tl->jw, "args");

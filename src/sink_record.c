@@ -10,7 +10,46 @@ struct recorder {
 	FILE *out;
 	__u64 t0_ns;		/* the header's CLOCK_MONOTONIC base */
 	bool started;
+	/* the VMMs whose PROCESS record is written: a set of pids, open addressing */
+	__u32 *named;
+	size_t named_cap, named_used;
+	__u32 last_pid;		/* the last call's VMM: most calls need no look-up */
 };
+
+static __u32 *named_slot(__u32 *set, size_t cap, __u32 pid)
+{
+	size_t i = (pid * 2654435761u) & (cap - 1);
+
+	while (set[i] && set[i] != pid)
+		i = (i + 1) & (cap - 1);
+	return &set[i];
+}
+
+/* Adds pid to the set; returns 1 if it is new, 0 if it was there, -1 out of memory */
+static int name_once(struct recorder *rc, __u32 pid)
+{
+	__u32 *slot;
+
+	if ((rc->named_used + 1) * 2 > rc->named_cap) {
+		size_t cap = rc->named_cap ? rc->named_cap * 2 : 64;
+		__u32 *set = calloc(cap, sizeof(*set));
+
+		if (!set)
+			return -1;
+		for (size_t i = 0; i < rc->named_cap; i++)
+			if (rc->named[i])
+				*named_slot(set, cap, rc->named[i]) = rc->named[i];
+		free(rc->named);
+		rc->named = set;
+		rc->named_cap = cap;
+	}
+	slot = named_slot(rc->named, rc->named_cap, pid);
+	if (*slot)
+		return 0;
+	*slot = pid;
+	rc->named_used++;
+	return 1;
+}
 
 static int recorder_status(struct recorder *rc, int err)
 {
@@ -35,6 +74,16 @@ static int record_event(struct sink *s, const struct call_view *v)
 {
 	struct recorder *rc = s->ctx;
 
+	/* a VMM's name before its first call, so that `report` reads it in time (-g) */
+	if (v->guest && v->ev->pid != rc->last_pid) {
+		int fresh = name_once(rc, v->ev->pid);
+
+		if (fresh < 0)
+			return -1;
+		if (fresh && recorder_status(rc, record_write_process(rc->out, v->ev->pid, v->guest)))
+			return -1;
+		rc->last_pid = v->ev->pid;
+	}
 	return recorder_status(rc, record_write_call(rc->out, v->ev));
 }
 
@@ -74,8 +123,10 @@ static void record_destroy(struct sink *s)
 {
 	struct recorder *rc = s->ctx;
 
-	if (rc)
+	if (rc) {
 		fclose(rc->out);	/* write errors were reported by finish */
+		free(rc->named);
+	}
 	free(rc);
 	s->ctx = NULL;
 }

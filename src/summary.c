@@ -106,7 +106,7 @@ static void text_latency_cells(FILE *out, const struct latency *l)
 
 static void text_row(FILE *out, unsigned by, const struct agg_row *r)
 {
-	agg_text_key_cells(out, by, &r->key, r->service);
+	agg_text_key_cells(out, by, &r->key, r->service, r->guest);
 	if (by & AGG_BY_DISPOSITION)
 		fprintf(out, "%-10s ", disposition_name(r->key.disposition));
 	fprintf(out, "%8" PRIu64 " ", (uint64_t)r->stats.count);
@@ -154,6 +154,8 @@ static void text_group_title(FILE *out, unsigned by, const struct agg_row *r, co
 	fputc('\n', out);
 	if (by & AGG_BY_PID)
 		fprintf(out, "%spid = %u", sep, r->key.pid), sep = ", ";
+	if (by & AGG_BY_GUEST)
+		fprintf(out, "%sguest = %s", sep, r->guest ? r->guest : "?"), sep = ", ";
 	if (by & AGG_BY_VM)
 		fprintf(out, "%svm = %u", sep, r->key.vm), sep = ", ";
 	if (by & AGG_BY_VCPU)
@@ -237,6 +239,8 @@ static void json_group(struct json_writer *w, unsigned by, const struct agg_row 
 	jw_start_object(w);
 	if (by & AGG_BY_PID)
 		jw_uint_field(w, "pid", r->key.pid);
+	if (by & AGG_BY_GUEST)	/* null: a VMM gone before it was named */
+		jw_string_field(w, "guest", r->guest);
 	if (by & AGG_BY_VM)
 		jw_uint_field(w, "vm", r->key.vm);
 	if (by & AGG_BY_VCPU)

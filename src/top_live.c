@@ -56,7 +56,7 @@ int run_top(struct tracer *t)
 	while (!final) {
 		top_view_wait(v, deadline && deadline < next ? deadline : next);
 		now = monotonic_ns();
-		bool gone = all_pids_gone(&t->opts);
+		bool gone = traced_vmms_gone(t);
 
 		final = top_view_done(v) || (deadline && now >= deadline) || gone;
 		if (gone)

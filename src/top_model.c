@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "guest_name.h"
 #include "options.h"
 #include "smccc.h"
 
@@ -18,8 +19,9 @@ static const char *const sort_names[TOP_SORT__COUNT] = {
 	[TOP_SORT_KEY] = "key",
 };
 
-/* '1'..'5' of TOP_GROUP_KEYS toggle these */
-static const unsigned group_bits[] = { AGG_BY_PID, AGG_BY_VM, AGG_BY_VCPU, AGG_BY_SERVICE, AGG_BY_FUNC };
+/* '1'..'6' of TOP_GROUP_KEYS toggle these */
+static const unsigned group_bits[] = { AGG_BY_PID, AGG_BY_VM, AGG_BY_VCPU, AGG_BY_SERVICE, AGG_BY_FUNC,
+				       AGG_BY_GUEST };
 
 const char *top_sort_name(enum top_sort s)
 {
@@ -129,7 +131,8 @@ static bool row_matches(const struct top_model *m, const struct agg_row *r)
 	if (!m->filter[0])
 		return true;
 	return contains_nocase(agg_func_label(&r->key, name, sizeof(name)), m->filter) ||
-	       contains_nocase(smccc_service_name(service_of(r->key.func_id)), m->filter);
+	       contains_nocase(smccc_service_name(service_of(r->key.func_id)), m->filter) ||
+	       (r->guest && contains_nocase(r->guest, m->filter));
 }
 
 static int group_cmp(const void *a, const void *b)
@@ -169,7 +172,9 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 		if (!row_matches(m, r))
 			continue;
 		used++;
-		x->key.pid = m->by & AGG_BY_PID ? r->key.pid : 0;
+		x->key.pid = m->by & AGG_BY_PID ? r->key.pid :
+			     m->by & AGG_BY_GUEST ? guest_names_first_pid(r->key.pid) : 0;	/* a group per name */
+		x->guest = m->by & AGG_BY_GUEST ? r->guest : NULL;
 		x->key.vm = m->by & AGG_BY_VM ? r->key.vm : 0;
 		x->key.vcpu = m->by & AGG_BY_VCPU ? r->key.vcpu : 0;
 		x->key.func_id = m->by & AGG_BY_FUNC ? r->key.func_id : 0;

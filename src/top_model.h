@@ -11,8 +11,8 @@
 
 /* Default grouping: a row per VM, vCPU and function */
 #define TOP_BY_DEFAULT (AGG_BY_VM | AGG_BY_VCPU | AGG_BY_FUNC)
-/* The keys that regroup, in order: '1' pid ... '5' func */
-#define TOP_GROUP_KEYS "12345"
+/* The keys that regroup, in order: '1' pid ... '5' func, '6' guest */
+#define TOP_GROUP_KEYS "123456"
 #define TOP_FILTER_MAX 48
 
 enum top_sort {
@@ -27,6 +27,7 @@ enum top_sort {
 struct top_row {
 	struct agg_key key;		/* the grouped fields; the others and disposition are 0 */
 	enum smccc_service service;	/* grouped by service or function */
+	const char *guest;		/* grouped by guest: its name (NULL: unknown) */
 	__u64 count;			/* calls since the start (or the last reset) */
 	__u64 by_disp[DISP__COUNT];	/* the same by disposition */
 	__u64 interval;			/* calls in the last interval */

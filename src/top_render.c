@@ -11,8 +11,8 @@
 #include "smccc.h"
 
 #define TOP_KEYS_HELP \
-	"keys: q quit, space pause, s sort (count, rate, kvm p99, vmm p99, key), 1-5 group by " \
-	"pid/vm/vcpu/service/func, d disposition, / filter by function or service, c clear filters, " \
+	"keys: q quit, space pause, s sort (count, rate, kvm p99, vmm p99, key), 1-6 group by " \
+	"pid/vm/vcpu/service/func/guest, d disposition, / filter by function, service or guest, c clear filters, " \
 	"r reset counts, h help"
 
 static const char *const disp_columns[DISP__COUNT] = {
@@ -70,7 +70,7 @@ static void us_cell(FILE *out, const struct latency *l, double p)
 
 static void row_line(FILE *out, unsigned by, const struct top_row *r)
 {
-	agg_text_key_cells(out, by, &r->key, r->service);
+	agg_text_key_cells(out, by, &r->key, r->service, r->guest);
 	fprintf(out, "%9" PRIu64 " %9.1f", (uint64_t)r->count, r->rate);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9" PRIu64, (uint64_t)r->by_disp[d]);

@@ -19,6 +19,7 @@
 #include "cmd_top.h"
 #include "diag.h"
 #include "drops.h"
+#include "guest_name.h"
 #include "json_writer.h"
 #include "kvm_mode.h"
 #include "loader.h"
@@ -195,58 +196,6 @@ static int flush_sinks(struct tracer *t, __u64 now)
 	return 0;
 }
 
-/* A VMM holds /dev/kvm or a KVM VM file descriptor open. */
-static bool has_kvm_fd(__u32 pid)
-{
-	char dir[64], path[320], target[64];
-	struct dirent *d;
-	bool found = false;
-	DIR *fds;
-
-	snprintf(dir, sizeof(dir), "/proc/%u/fd", pid);
-	fds = opendir(dir);
-	if (!fds)
-		return true;	/* cannot look: do not cry wolf */
-	while (!found && (d = readdir(fds))) {
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = 0;
-		found = !strcmp(target, "/dev/kvm") || !strncmp(target, "anon_inode:kvm-", 15);
-	}
-	closedir(fds);
-	return found;
-}
-
-static int check_pids(const struct trace_opts *o)
-{
-	for (int i = 0; i < o->nr_pids; i++) {
-		__u32 pid = o->pids[i];
-
-		if (kill((pid_t)pid, 0) && errno == ESRCH)
-			return errorf("-p %u: no such process", pid);
-		if (has_kvm_fd(pid))
-			continue;
-		if (!o->wait)
-			return errorf("-p %u: process has no KVM file open: not a VMM? (--wait traces it anyway)", pid);
-		fprintf(stderr, "smccctrace: warning: -p %u has no KVM file open yet; waiting for its calls\n", pid);
-	}
-	return 0;
-}
-
-bool all_pids_gone(const struct trace_opts *o)
-{
-	if (!o->nr_pids)
-		return false;
-	for (int i = 0; i < o->nr_pids; i++)
-		if (!(kill((pid_t)o->pids[i], 0) && errno == ESRCH))
-			return false;
-	return true;
-}
-
 void print_totals(const struct trace_totals *t)
 {
 	char reflected[40] = "";
@@ -301,19 +250,15 @@ int begin_trace(struct tracer *t)
 		fprintf(stderr, "smccctrace: counter %llu Hz, anchored to CLOCK_MONOTONIC within %llu ns; vCPU offsets: %s\n",
 			(unsigned long long)t->clock.cntfrq, (unsigned long long)t->clock.anchor.spread_ns,
 			vtimer_layout_name(t->bpf.plan.mech == MECH_TRACEPOINT ? VTIMER_UNKNOWN : t->kernel.vtimer_layout));
-	for (int i = 0; i < t->opts.nr_pids; i++) {
-		__u8 one = 1;
-
-		bpf_map__update_elem(t->bpf.skel->maps.traced_tgids, &t->opts.pids[i], sizeof(__u32),
-				     &one, sizeof(one), BPF_ANY);
-	}
+	for (int i = 0; i < t->opts.nr_pids; i++)
+		let_vmm_through(t, t->opts.pids[i]);
 	t->totals.plan = hook_mech_name(t->bpf.plan.mech);
 	t->totals.handler = t->bpf.plan.handler;
 	if (start_sinks(t))
 		return -1;
 	if (t->opts.verbose)
 		fprintf(stderr, "smccctrace: attached with %s, SMCCC handler %s; tracing%s\n",
-			t->totals.plan, t->totals.handler, t->opts.nr_pids ? "" : " all VMMs");
+			t->totals.plan, t->totals.handler, t->opts.nr_pids || t->opts.nr_guests ? "" : " all VMMs");
 	return 0;
 }
 
@@ -400,7 +345,7 @@ static int run(struct tracer *t)
 			flush_sinks(t, monotonic_ns());
 		if (deadline && monotonic_ns() >= deadline)
 			break;
-		if (all_pids_gone(&t->opts)) {
+		if (traced_vmms_gone(t)) {
 			if (t->opts.verbose)
 				fprintf(stderr, "smccctrace: the traced process exited\n");
 			break;
@@ -470,7 +415,7 @@ static int run_summary(struct tracer *t)
 	while (!iv.final) {
 		nap_until(deadline && deadline < next ? deadline : next);
 		now = monotonic_ns();
-		bool gone = all_pids_gone(&t->opts);
+		bool gone = traced_vmms_gone(t);
 
 		iv.final = stop_signal || (deadline && now >= deadline) || gone;
 		/* the line the call trace prints (run_trace) */
@@ -561,7 +506,8 @@ int cmd_trace(int argc, char **argv)
 		return errorf("%s", err) + 1;
 	verbose_libbpf = t.opts.verbose;
 	libbpf_set_print(libbpf_print);
-	if (check_pids(&t.opts))
+	guest_names_live();
+	if (select_vmms(&t))
 		return 1;
 	kernel_facts_probe(&t.kernel);
 	if (kernel_facts_usable(&t.kernel, err, sizeof(err)))
@@ -628,6 +574,7 @@ int cmd_trace(int argc, char **argv)
 	for (int i = 0; i < t.nr_sinks; i++)
 		if (t.sinks[i].destroy)
 			t.sinks[i].destroy(&t.sinks[i]);
+	guest_names_free();
 	if (t.out != stdout && fclose(t.out) && !rc)
 		rc = errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
 	return rc;

@@ -39,6 +39,7 @@ struct tracer {
 	int listen_fd;
 	struct web_config *web;
 	struct guest_syms_set syms;	/* --guest-kallsyms, ...: read before attaching */
+	__u64 vmms_scanned_ns;		/* -g --wait: /proc was last searched for the names */
 };
 
 /* the signal that asked the trace to stop (SIGINT, SIGTERM, SIGHUP), or 0 */
@@ -50,8 +51,15 @@ void nap_until(__u64 until);
 /* Calls that could not be handed over, every cause, since the start; t->drops and
  * t->totals.lost_by_cause get them by cause. */
 __u64 lost_events(struct tracer *t);
-/* Every -p pid has exited (false without -p). */
-bool all_pids_gone(const struct trace_opts *o);
+/* src/vmm_select.c: which VMMs are traced (-p, -g, --wait). select_vmms checks the -p
+ * pids and adds the pids of the -g names to t->opts.pids, before loading; returns 0, or
+ * 1 after one error line. */
+int select_vmms(struct tracer *t);
+/* Lets a pid's calls through the kernel's filter (traced_tgids). */
+void let_vmm_through(struct tracer *t, __u32 pid);
+/* Every traced VMM has exited (false when all VMMs are traced, and while -g --wait
+ * has found none yet). With -g --wait, first looks for new VMMs of those names. */
+bool traced_vmms_gone(struct tracer *t);
 /* Starts the trace proper: the pid filter, t0, the sinks. Returns 0, or -1 when a
  * sink could not start (t->output_failed). */
 int begin_trace(struct tracer *t);

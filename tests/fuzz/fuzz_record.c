@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guest_name.h"
 #include "record.h"
 #include "render.h"
 #include "sink.h"
@@ -43,6 +44,16 @@ static void render_all(struct record_reader *r)
 		if (sinks[i].start)
 			sinks[i].start(&sinks[i], &r->info);
 	while ((n = record_reader_next(r, &it)) > 0) {
+		if (it.kind == RECORD_ITEM_PROCESS) {
+			/* the reader promises a pid and a printable, non-empty name */
+			if (!it.pid || !it.guest || !*it.guest)
+				abort();
+			for (const char *c = it.guest; *c; c++)
+				if (*c < 0x20 || *c > 0x7e)
+					abort();
+			guest_names_set(it.pid, it.guest);
+			continue;
+		}
 		if (it.kind == RECORD_ITEM_LOST) {
 			if (!it.count || (it.cause >= LOST__COUNT && it.cause != RECORD_CAUSE_UNKNOWN))
 				abort();	/* the reader promises a count and a known cause or none */
@@ -67,6 +78,7 @@ static void render_all(struct record_reader *r)
 	}
 	for (int i = 0; i < nr; i++)
 		sinks[i].destroy(&sinks[i]);
+	guest_names_free();	/* one input's names are not the next one's */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

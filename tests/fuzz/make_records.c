@@ -11,6 +11,8 @@
  *   all-args.bin   x1..x17 captured (--all-args)
  *   tracepoint.bin the tracepoint plan: fields it cannot see are flagged missing
  *   empty.bin      a trace without calls
+ *   named.bin      guest names (format 3 PROCESS records): pids 1000 and 3000 are both
+ *                  guest "web", 2000 is "db", 4000 has no name
  *
  * make_records DIR --many N adds many.bin: N calls on 4 vCPUs, to test size caps.
  */
@@ -192,6 +194,25 @@ static void top_fixture(const char *dir)
 	close_file(&w, 3.0);
 }
 
+static void named(const char *dir)
+{
+	struct writer w;
+
+	open_file(&w, dir, "named.bin", 7, &info);
+	if (record_write_process(w.out, 1000, "web") || record_write_process(w.out, 2000, "db"))
+		die("cannot write", w.path);
+	call(&w, 1000, 1001, 1, 0, 100, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	call(&w, 2000, 2001, 2, 0, 200, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	call(&w, 1000, 1001, 1, 0, 300, 0xc4000003, 1, HVC, 0, DISP_KVM, 0, 3, 0, 0);
+	call(&w, 1000, 1002, 1, 1, 400, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	if (record_write_process(w.out, 3000, "web"))
+		die("cannot write", w.path);
+	call(&w, 3000, 3001, 3, 0, 500, 0xc2000042, 0, HVC, 0, DISP_FORWARDED, 0, 4, 100, 0);
+	call(&w, 4000, 4001, 4, 0, 600, 0x84000000, 0, HVC, 0, DISP_DENIED, NOT_SUPPORTED, 2, 0, 0);
+	call(&w, 2000, 2001, 2, 0, 700, 0x84000050, 0, HVC, 0, DISP_KVM, 0x10000, 2, 0, 0);
+	close_file(&w, 0.001);
+}
+
 static void many(const char *dir, unsigned long n)
 {
 	struct writer w;
@@ -217,6 +238,7 @@ int main(int argc, char **argv)
 	tracepoint(argv[1]);
 	empty(argv[1]);
 	top_fixture(argv[1]);
+	named(argv[1]);
 	if (argc == 4)
 		many(argv[1], strtoul(argv[3], NULL, 0));
 	return 0;

@@ -61,6 +61,23 @@ expect "--max-vcpus with report" 2 '' "--max-vcpus applies to live tracing only"
 expect "--buffer in help" 0 '--buffer SIZE' '' -- --help
 expect "--buffer with report" 2 '' '--buffer sizes the live trace.s ring buffer: report does not use one' -- report x.bin --buffer 4K
 expect "dead pid" 1 '' '-p 4194303: no such process' -- -p 4194303
+# -g NAME: the guest name of QEMU's -name, kvmtool's --name, else comm; only VMMs count
+expect "-g of no process" 1 '' "-g no-such-guest-x: no VMM has that guest name" -- -g no-such-guest-x
+expect "-g empty" 2 '' "-g: empty guest name" -- -g ''
+expect "--guest of no process" 1 '' "-g nope: no VMM has that guest name" -- --guest nope
+sleep 60 & sleeper=$!
+expect "-g of a process that is no VMM" 1 '' "-g sleep: no VMM has that guest name" -- -g sleep
+"$TOOL" -g no-vmm-yet --wait -d 1 >/dev/null 2>"$ERRF"; status=$?
+if [ $status = 1 ] && grep -q 'warning: -g no-vmm-yet: no process has that name yet; waiting for one' "$ERRF" &&
+	grep -q "this is a $(uname -m) machine" "$ERRF"; then
+	ok "-g --wait of no process yet: a warning, then on"
+else
+	not_ok "-g --wait of no process yet: exit $status: $(cat "$ERRF")"
+fi
+kill $sleeper; wait $sleeper 2>/dev/null
+expect "-g in psci" 1 '' "-g nope: no VMM has that guest name" -- psci -g nope
+expect "-g in top" 1 '' "-g nope: no VMM has that guest name" -- top -b -g nope
+expect "help lists -g" 0 '-g, --guest NAME' '' -- --help
 expect "not an arm64 host" 1 '' "this is a $(uname -m) machine; smccctrace traces arm64 KVM hosts" -- -d 1
 expect "probe on a non-arm64 host" 1 "plan: +none: this is a $(uname -m) machine" '' -- probe
 expect "probe --json on a non-arm64 host" 1 '"usable":false,"reason":"this is a' '' -- probe --json
@@ -79,7 +96,7 @@ expect "--version: the libmicrohttpd it runs with ($mhd, dpkg)" 0 "^libmicrohttp
 expect "--version with a bad option still fails" 2 '' "unknown option '--bogus'" -- --version --bogus
 expect "--by needs --summary" 2 '' '--by applies to --summary' -- --by vcpu
 expect "-i needs --summary" 2 '' '-i applies to --summary' -- -i 1
-expect "bad --by" 2 '' "--by: expected pid, vm, vcpu, func, service or disposition, got 'cpu'" -- -s --by vm,cpu
+expect "bad --by" 2 '' "--by: expected pid, guest, vm, vcpu, func, service or disposition, got 'cpu'" -- -s --by vm,cpu
 expect "bad -i" 2 '' "-i: not an interval in seconds" -- -s -i 0
 expect "-c needs -i" 2 '' '-c needs -i' -- -s -c 2
 expect "bad -c" 2 '' '-c: not a number of intervals' -- -s -i 1 -c x

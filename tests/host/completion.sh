@@ -54,6 +54,13 @@ export SMCCCTRACE_COMP_PROC=$proc
 expect "-p: pids with a KVM fd" "101 202" -p ""
 expect "--pid: by prefix" "202" --pid 2
 expect "psci -p" "101 202" psci -p ""
+# -g: the guest names of those VMMs' command lines (QEMU's -name, kvmtool's --name)
+printf '%s\0' qemu-system-aarch64 -M virt -name guest=web1,debug-threads=on >"$proc/101/cmdline"
+printf '%s\0' lkvm run --name db2 >"$proc/202/cmdline"
+printf '%s\0' qemu-system-aarch64 -name notavmm >"$proc/303/cmdline"
+expect "-g: guest names of VMMs" "db2 web1" -g ""
+expect "--guest: by prefix" "web1" --guest w
+expect "--by guest" "guest" -s --by gu
 unset SMCCCTRACE_COMP_PROC
 got=$(comp -p "")
 ok "-p on the real /proc runs (${got:-no KVM processes here})"

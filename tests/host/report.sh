@@ -115,8 +115,8 @@ check "--info text: version, kernel, start time in UTC, hooks, totals" sh -c "
 	grep -q 'started      2026-10-26 07:33:20.000000000 UTC' '$D/out' && grep -q 'hook         smccc handler' '$D/out' &&
 	grep -q 'calls        11 (kvm 6, denied 1, forwarded 3, refused 1)' '$D/out' &&
 	grep -qx '  lost         3 (ring_buffer_full 2, call_state_full 1)' '$D/out'"
-check "--info --json: format 3, the losses by cause, the counter's frequency" json \
-	'd[0]["format_version"] == 3 and d[0]["cntfrq"] == 1000000000 and d[0]["lost"] == 3 and d[0]["lost_by_cause"] == {"ring_buffer_full": 2,
+check "--info --json: format 4, the losses by cause, the counter's frequency" json \
+	'd[0]["format_version"] == 4 and d[0]["cntfrq"] == 1000000000 and d[0]["lost"] == 3 and d[0]["lost_by_cause"] == {"ring_buffer_full": 2,
 	 "call_state_full": 1, "stats_full": 0, "vm_table_full": 0, "kprobe_missed": 0, "recursion_missed": 0}' \
 	"$D/info.json"
 check "report --summary --json: the interval's losses by cause" json \
@@ -160,7 +160,7 @@ python3 tests/check_schema.py --label report-info-schema "$D/info.json" "$D/v1-i
 check "--info --json of formats 1 and 2 and their reports are valid against the JSON schema" [ $? = 0 ]
 check "format 1: --info text says the causes were not recorded" sh -c \
 	"'$TOOL' report '$D/v1.bin' --info | grep -qx '  lost         3 (causes not recorded)'"
-check "format 1: report --record writes format 3, the causes unknown, the same calls" sh -c "
+check "format 1: report --record writes format 4, the causes unknown, the same calls" sh -c "
 	'$TOOL' report '$D/v1.bin' --record '$D/v1-again.bin' 2>/dev/null && '$TOOL' report '$D/v1-again.bin' --json 2>/dev/null | cmp - '$D/v1.jsonl' &&
 	'$TOOL' report '$D/v1-again.bin' --info | grep -qx '  lost         3 (causes not recorded)'"
 
@@ -343,5 +343,73 @@ expect "an offset for kallsyms" 2 "has its KASLR addresses already" -- \
 	report "$D/two-vmms.bin" --guest-kallsyms "$D/kallsyms" --guest-kaslr-offset 0x1000
 expect "guest symbols with --summary live" 2 'guest symbols name the PCs of calls: --summary counts in the kernel' -- \
 	-s --guest-kallsyms "$D/kallsyms"
+# guest names (format 4 PROCESS records): 1000 and 3000 are "web", 2000 "db", 4000 unnamed
+N=$D/named.bin
+"$TOOL" report "$N" --json >"$D/named.jsonl"
+check "named: each call carries its VMM's guest, none for the unnamed VMM" python3 -c '
+import json, sys
+calls = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "call"]
+want = {1000: "web", 2000: "db", 3000: "web", 4000: None}
+sys.exit(not (len(calls) == 7 and all(c.get("guest") == want[c["pid"]] for c in calls)))' "$D/named.jsonl"
+check "named: -g web selects pids 1000 and 3000; with -p 4000 that one too" sh -c "
+	[ \"\$('$TOOL' report '$N' -g web --json | grep -o '\"pid\":[0-9]*' | sort -u | tr '\n' ' ')\" = '\"pid\":1000 \"pid\":3000 ' ] &&
+	[ \$('$TOOL' report '$N' --guest web -p 4000 --json | grep -c '\"type\":\"call\"') = 5 ] &&
+	[ \$('$TOOL' report '$N' -g web -g db --json | grep -c '\"type\":\"call\"') = 6 ] &&
+	[ \$('$TOOL' report '$N' -g nobody --json | grep -c '\"type\":\"call\"') = 0 ]"
+"$TOOL" report "$N" -s --by guest --json >"$D/named-guest.json"
+check "named: --summary --by guest: one group per name (web 4, db 2), the unnamed VMM null" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = {g["guest"]: g["count"] for g in d["groups"]}
+sys.exit(not (d["by"] == ["guest"] and got == {"web": 4, "db": 2, None: 1} and all("pid" not in g for g in d["groups"])))' \
+	"$D/named-guest.json"
+"$TOOL" report "$N" -s --by pid,guest --json >"$D/named-pid-guest.json"
+check "named: --summary --by pid,guest: a group per VMM, named" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+got = {(g["pid"], g["guest"]): g["count"] for g in d["groups"]}
+sys.exit(not (got == {(1000, "web"): 3, (3000, "web"): 1, (2000, "db"): 2, (4000, None): 1}))' "$D/named-pid-guest.json"
+check "named: --summary --by guest (text): a GUEST column" sh -c "
+	'$TOOL' report '$N' -s --by guest | grep -Eq '^web +4 ' && '$TOOL' report '$N' -s --by guest | grep -q '^guest = db: time in KVM'"
+check "named: the JSON is valid against the schema" python3 tests/check_schema.py --label named-schema \
+	"$D/named.jsonl" "$D/named-guest.json" "$D/named-pid-guest.json"
+"$TOOL" report "$N" --perfetto "$D/named.json"
+check "named: Perfetto processes are named by their guest" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["traceEvents"]
+m = {x["pid"]: x["args"]["name"] for x in e if x["ph"] == "M" and x["name"] == "process_name"}
+sys.exit(not (m == {1000: "web (VMM pid 1000)", 2000: "db (VMM pid 2000)", 3000: "web (VMM pid 3000)",
+                    4000: "VMM pid 4000"}))' "$D/named.json"
+"$TOOL" report "$N" --top -b -i 3600 --by guest -o "$D/named-top.txt"
+check "named: report --top --by guest: rows web 4, db 2, ? 1" sh -c "
+	grep -Eq '^web +4 ' '$D/named-top.txt' && grep -Eq '^db +2 ' '$D/named-top.txt' && grep -Eq '^\? +1 ' '$D/named-top.txt'"
+"$TOOL" report "$N" --record "$D/named-copy.bin"
+check "named: report --record keeps the names (the copy's JSON is the original's)" sh -c "
+	'$TOOL' report '$D/named-copy.bin' --json | cmp -s - '$D/named.jsonl'"
+check "named: --info reads format 4" sh -c "'$TOOL' report '$N' --info >/dev/null"
+# format 3 (before PROCESS records): read, its calls unnamed; a PROCESS record in it is corrupt
+python3 - "$N" "$D/named-v3.bin" "$D/named-v3-bad.bin" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+out, bad, pos = bytearray(b[:8] + struct.pack("<I", 3)), bytearray(b[:8] + struct.pack("<I", 3)), 12
+while pos < len(b):
+    kind, zero, n = struct.unpack_from("<HHI", b, pos)
+    if kind != 5:
+        out += b[pos:pos + 8 + n]
+    bad += b[pos:pos + 8 + n]
+    pos += 8 + n
+open(sys.argv[2], "wb").write(out)
+open(sys.argv[3], "wb").write(bad)
+PY
+check "format 3: read, the same calls without guest names" python3 -c '
+import json, subprocess, sys
+old = [json.loads(l) for l in subprocess.run(sys.argv[1:4] + ["--json"], capture_output=True, text=True).stdout.splitlines()]
+new = [json.loads(l) for l in open(sys.argv[4])]
+for r in new: r.pop("guest", None)
+sys.exit(not (len(old) == 8 and old == new))' "$TOOL" report "$D/named-v3.bin" "$D/named.jsonl"
+expect "format 3 with a PROCESS record" 1 'named-v3-bad.bin: corrupt record at offset [0-9]+: unknown record type 5' \
+	-- report "$D/named-v3-bad.bin" --json
+check "a recording without PROCESS records (two-vmms) has no guest key" sh -c "
+	! '$TOOL' report '$D/two-vmms.bin' --json | grep -q '\"guest\"'"
 echo "# report: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include "unit.h"
+#include "guest_name.h"
 #include "test_call.h"
 #include "aggregate.h"
 
@@ -557,6 +558,50 @@ static void test_unanswered_parked_intervals(void)
 	agg_free(sums);
 }
 
+/* --by guest: VMMs of one name are one group (the lowest pid stands for it), with pid
+ * each its own; a VMM without a name is a group of its own, named NULL. */
+static void test_by_guest(void)
+{
+	struct agg_table *t = agg_new();
+	struct agg_row *rows = NULL;
+	struct smccc_event ev = { .regs = { 0x84000000 }, .disposition = DISP_KVM, .kvm_ns = 100 };
+	const __u32 pids[] = { 30, 10, 20, 40 };
+	const unsigned calls[] = { 3, 1, 5, 2 };
+	size_t n;
+
+	guest_names_set(10, "web");
+	guest_names_set(20, "db");
+	guest_names_set(30, "web");	/* 40 has no name */
+	for (size_t i = 0; i < 4; i++)
+		for (unsigned c = 0; c < calls[i]; c++) {
+			ev.pid = pids[i];
+			agg_add_event(t, &ev);
+		}
+	n = agg_rows(t, AGG_BY_GUEST, &rows);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_STR(rows[0].guest, "db");
+		CHECK_INT(rows[0].stats.count, 5);
+		CHECK_STR(rows[1].guest, "web");
+		CHECK_INT(rows[1].stats.count, 4);
+		CHECK_INT(rows[1].key.pid, 10);
+		CHECK(rows[2].guest == NULL && rows[2].stats.count == 2 && rows[2].key.pid == 40, "unnamed VMM");
+	}
+	free(rows);
+	n = agg_rows(t, AGG_BY_GUEST | AGG_BY_PID, &rows);
+	CHECK_INT(n, 4);
+	for (size_t i = 0; i < n; i++)
+		CHECK(rows[i].key.pid == 40 ? !rows[i].guest :
+		      !strcmp(rows[i].guest, rows[i].key.pid == 20 ? "db" : "web"), "row %zu named", i);
+	free(rows);
+	/* without guest in the grouping, rows carry no name */
+	n = agg_rows(t, AGG_BY_PID, &rows);
+	CHECK(n == 4 && !rows[0].guest, "no guest unless grouped");
+	free(rows);
+	agg_free(t);
+	guest_names_free();
+}
+
 static void test_by_parse(void)
 {
 	char err[128];
@@ -564,8 +609,10 @@ static void test_by_parse(void)
 
 	CHECK_INT(agg_by_parse("vm,func", &mask, err, sizeof(err)), 0);
 	CHECK_INT(mask, AGG_BY_VM | AGG_BY_FUNC);
-	CHECK_INT(agg_by_parse("pid,vm,vcpu,func,service,disposition", &mask, err, sizeof(err)), 0);
+	CHECK_INT(agg_by_parse("pid,vm,vcpu,func,service,disposition,guest", &mask, err, sizeof(err)), 0);
 	CHECK_INT(mask, AGG_BY__ALL);
+	CHECK_INT(agg_by_parse("guest", &mask, err, sizeof(err)), 0);
+	CHECK_INT(mask, AGG_BY_GUEST);
 	CHECK_INT(agg_by_parse("vcpu", &mask, err, sizeof(err)), 0);
 	CHECK_INT(mask, AGG_BY_VCPU);
 	CHECK_INT(agg_by_parse("vm,bogus", &mask, err, sizeof(err)), -1);
@@ -620,6 +667,7 @@ int main(void)
 	test_unanswered_parked();
 	test_unanswered_parked_intervals();
 	test_by_parse();
+	test_by_guest();
 	test_fold();
 	return unit_report("aggregate");
 }

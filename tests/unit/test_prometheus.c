@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "unit.h"
+#include "guest_name.h"
 #include "test_call.h"
 #include "exposition.h"
 #include "aggregate.h"
@@ -91,7 +92,7 @@ static bool labels_allowed(const char *labels)
 {
 	static const char *const allowed[] = {
 		"pid", "vm", "vcpu", "service", "func", "disposition", "le", "version", "plan", "handler", "kernel",
-		"cause",
+		"cause", "guest",
 	};
 	const char *p = labels;
 
@@ -150,6 +151,34 @@ static void check_histograms(const struct expo_page *pg, const char *name)
 		      "%s{%s}: %d buckets, cumulative, ascending, +Inf last and == _count", name, c->labels, buckets);
 	}
 	CHECK(series > 0, "%s has series", name);
+}
+
+/* The guest label: after pid, one value per VMM (its name), absent when unknown */
+static void test_guest_label(void)
+{
+	struct smccc_event a = test_call(300, 0, 0x84000000, DISP_KVM, 1000, 0);
+	struct smccc_event b = test_call(400, 0, 0x84000000, DISP_KVM, 1000, 0);
+	const struct exporter_status st = { .up = true, .version = "0.1.0", .plan = "fentry/fexit" };
+	struct agg_table *t = agg_new();
+	struct expo_page pg;
+	char *page = NULL;
+	int rc;
+
+	guest_names_set(300, "web \"1\"");
+	agg_add_event(t, &a);
+	agg_add_event(t, &b);
+	CAPTURE(page, rc = exporter_metrics_render(out, t, &st));
+	CHECK_INT(rc, 0);
+	CHECK(expo_parse(page, &pg), "the page parses: %s", pg.error);
+	CHECK_INT(expo_value(&pg, "smccctrace_calls_total",
+			     "pid=\"300\",guest=\"web \\\"1\\\"\",vm=\"1\",vcpu=\"0\",service=\"psci\",func=\"PSCI_VERSION\","
+			     "disposition=\"kvm\""), 1);
+	CHECK_INT(expo_value(&pg, "smccctrace_calls_total",
+			     "pid=\"400\",vm=\"1\",vcpu=\"0\",service=\"psci\",func=\"PSCI_VERSION\",disposition=\"kvm\""), 1);
+	expo_free(&pg);
+	free(page);
+	agg_free(t);
+	guest_names_free();
 }
 
 static void test_page(void)
@@ -291,6 +320,7 @@ int main(void)
 	test_escaping();
 	test_histogram();
 	test_page();
+	test_guest_label();
 	test_empty();
 	test_reader();
 	return unit_report("test_prometheus");

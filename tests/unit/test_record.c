@@ -194,7 +194,7 @@ static void test_round_trip(void)
 	CHECK_INT(r.end.lost, 5);
 	CHECK(r.end.duration_s == 1.0 / 3.0, "duration kept bit for bit: %.17g", r.end.duration_s);
 	/* the layout of docs/record-format.md, field by field */
-	CHECK(!memcmp(f.buf, "SMCCCREC\3\0\0\0", 12), "magic and version 3");
+	CHECK(!memcmp(f.buf, "SMCCCREC\4\0\0\0", 12), "magic and version 4");
 	CHECK_INT(f.buf[f.header + FRAME + HDR_CNTFRQ] | f.buf[f.header + FRAME + HDR_CNTFRQ + 1] << 8 |
 		  f.buf[f.header + FRAME + HDR_CNTFRQ + 2] << 16 | f.buf[f.header + FRAME + HDR_CNTFRQ + 3] << 24, 62500000);
 	CHECK_INT(f.buf[f.call[1] + FRAME + CALL_GUEST_CNTVCT], 0x09);	/* 0x0102030405060709, little-endian */
@@ -297,7 +297,7 @@ static void test_corruptions(void)
 	build(&f);
 	c0 = f.call[0], c1 = f.call[1], c2 = f.call[2];
 	expect_corrupt("magic", &f, 3, 'X', 0, "not a smccctrace record file", 0);
-	expect_corrupt("format version", &f, 8, 4, 0, "unsupported format version 4", 8);
+	expect_corrupt("format version", &f, 8, 5, 0, "unsupported format version 5", 8);
 	expect_corrupt("format version 0", &f, 8, 0, 0, "unsupported format version 0", 8);
 	expect_corrupt("first record not a header", &f, f.header, REC_CALL, 0, "not the header", f.header);
 	expect_corrupt("header hooks", &f, f.header + FRAME + HDR_NR_HOOKS, 200, 0, "200 attach hooks", f.header);
@@ -401,6 +401,46 @@ static void test_version_2(void)
 	free(f.buf);
 }
 
+/* Version 4's PROCESS records: a VMM's guest name, read back before its calls; a
+ * version 3 file cannot hold one; a bad one is corruption that names its offset. */
+static void test_process_records(void)
+{
+	static struct record_reader r;
+	struct record_item it[8];
+	unsigned char *buf = NULL;
+	size_t len = 0, proc;
+	struct smccc_event ev;
+	FILE *out = open_memstream((char **)&buf, &len);
+	struct record_end end = { .calls = 1, .lost = 0, .duration_s = 1.0 };
+	int n;
+
+	sample_event(&ev, 0);
+	CHECK(record_write_start(out, &sample_info) == 0, "header");
+	fflush(out);
+	proc = (size_t)ftell(out);
+	CHECK(record_write_process(out, ev.pid, "vm,1\t") == 0, "process");
+	CHECK(record_write_call(out, &ev) == 0, "call");
+	CHECK(record_write_end(out, &end) == 0, "end");
+	fclose(out);
+	CHECK(read_all(buf, len, &r, it, 8, &n) == 0, "read: %s", r.err);
+	CHECK_INT(n, 2);
+	CHECK(it[0].kind == RECORD_ITEM_PROCESS && it[0].pid == ev.pid, "process item first");
+	/* the pointer is the reader's: still the last name read */
+	CHECK_STR(it[0].guest, "vm,1?");
+	CHECK(it[1].kind == RECORD_ITEM_CALL && it[1].ev.pid == ev.pid, "then the call");
+	CHECK_INT(len - proc >= FRAME + 9, 1);
+
+	struct file f = { .buf = buf, .len = len };
+
+	expect_corrupt("process name byte", &f, proc + FRAME + 9, 0x01, 0, "guest name holds byte 0x01", proc);
+	expect_corrupt("process pid out of range", &f, proc + FRAME + 3, 0xff, 0, "process id", proc);
+	expect_corrupt("process reserved", &f, proc + FRAME + 4, 1, 0, "reserved field is 0x1", proc);
+	expect_corrupt("process name length", &f, proc + FRAME + 8, 9, 0, "a process record of", proc);
+	expect_corrupt("process name empty", &f, proc + FRAME + 8, 0, 0, "a process record of", proc);
+	expect_corrupt("process record in a version 3 file", &f, 8, 3, 0, "unknown record type 5", proc);
+	free(buf);
+}
+
 /* The writer never produces what the reader rejects, whatever the strings. */
 /* A version 1 file (LOST records of 16 bytes, no cause) is still read; its losses'
  * causes are unknown. Made from the version 2 file: version byte, LOST frame cut. */
@@ -499,6 +539,7 @@ int main(void)
 	test_every_truncation();
 	test_corruptions();
 	test_version_2();
+	test_process_records();
 	test_version_1();
 	test_unknown_cause();
 	test_writer_sanitizes();

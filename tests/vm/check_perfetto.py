@@ -94,8 +94,14 @@ def check_metadata(c, events, label):
             names[(e["name"], e["pid"], e["tid"] if e["name"] != "process_name" else None)] = e["args"]
     pids = {e["pid"] for e in events if e["ph"] == "X"}
     threads = {(e["pid"], e["tid"]) for e in events if e["ph"] == "X"}
-    c.check(all(names.get(("process_name", p, None), {}).get("name") == "VMM pid %d" % p for p in pids),
-            "%s: each of %d VMMs is a process named 'VMM pid N'" % (label, len(pids)))
+    # a VMM is named by its guest (the "guest" its calls carry), else by its pid
+    guest_of = {e["pid"]: e["args"].get("guest") for e in events if e.get("cat") == "call"}
+
+    def process_name(p):
+        return "%s (VMM pid %d)" % (guest_of[p], p) if guest_of.get(p) else "VMM pid %d" % p
+    got = {p: names.get(("process_name", p, None), {}).get("name") for p in pids}
+    c.check(all(got[p] == process_name(p) for p in pids),
+            "%s: each of %d VMMs is a process named 'GUEST (VMM pid N)': %r" % (label, len(pids), got))
     vcpu_of = {(e["pid"], e["tid"]): e["args"]["vcpu"] for e in events if e.get("cat") == "call"}
     ok = all(re.fullmatch(r"(VM \d+ )?vCPU %d" % vcpu_of[t],
                           names.get(("thread_name",) + t, {}).get("name", "")) for t in threads)

@@ -21,7 +21,7 @@ import math
 import subprocess
 import sys
 
-from checklib import Checker  # noqa: E402 (tests/vm/checklib.py)
+from checklib import Checker, truth_guest  # noqa: E402 (tests/vm/checklib.py)
 
 
 def vector(q, by=None):
@@ -84,6 +84,14 @@ def main():
             info[0]["metric"].get("kernel", "").startswith("6.") and info[0]["value"][1] == "1",
             "smccctrace_attach_info names the plan and kernel: %s" % (info[0]["metric"] if info else info))
     c.check(vector(q["pids"]) == 1, "one VMM pid label")
+    # the guest label: the name in the VMM's command line (QEMU's -name guest=...), one
+    # value per VMM pid, on every series of it while the VMM ran (then pid and guest
+    # "exited")
+    vmm = [t for t in truth if t.get("type") == "vmm"][0]
+    want = {(str(vmm["pid"]), truth_guest(vmm))}
+    got = vector(q["by_guest"], ("pid", "guest")) or {}
+    c.check(set(got) - {("exited", "exited")} == want and (got.get(min(want)) or 0) > 0,
+            "smccctrace_calls_total's (pid, guest) over the run: %r, truth %r" % (got, want))
 
     total = vector(q["total"])
     c.check(total == len(calls), "sum(smccctrace_calls_total) = %s, truth %d" % (total, len(calls)))

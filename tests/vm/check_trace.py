@@ -14,7 +14,7 @@ import json
 import os
 import sys
 
-from checklib import Checker  # noqa: E402 (tests/vm/checklib.py)
+from checklib import Checker, truth_guest  # noqa: E402 (tests/vm/checklib.py)
 
 ISA = {"aarch64": "a64", "aarch32": "a32", "t32": "t32"}
 
@@ -82,6 +82,7 @@ def tracepoint_view(exp, t):
 
 
 PLAN = "full"
+GUEST_REQUIRED = False
 
 
 def check_guest_clock(c, t, e, label):
@@ -121,6 +122,13 @@ def compare(c, truth, trace, label, keep=lambda t: True):
     pid = vmm[0]["pid"] if vmm else None
     c.check(all(e["pid"] == pid for e in events),
             "%s: every event comes from the traced VMM (pid %s)" % (label, pid))
+    # the guest name: QEMU's -name in its command line, else its comm; a VMM gone before
+    # the tracer could read /proc has none (unless GUEST_REQUIRED: -g names it at start)
+    guest = truth_guest(vmm[0]) if vmm else None
+    named = [e for e in events if "guest" in e]
+    c.check(all(e["guest"] == guest for e in named) and (named == events or not GUEST_REQUIRED),
+            "%s: %d of %d events carry the guest name %r: %r" % (label, len(named), len(events), guest,
+                                                                 sorted({e.get("guest") for e in events}, key=str)))
     by_tid = {}
     for e in events:
         by_tid.setdefault(e["tid"], []).append(e)
@@ -178,9 +186,11 @@ def main():
     ap.add_argument("--nargs", type=int, default=7, help="args each event must carry")
     ap.add_argument("--plan", default="full", choices=["full", "tracepoint"],
                     help="compare only what this attach plan can see")
+    ap.add_argument("--guest-required", action="store_true", help="every event must carry the guest name")
     args = ap.parse_args()
-    global PLAN
+    global PLAN, GUEST_REQUIRED
     PLAN = args.plan
+    GUEST_REQUIRED = args.guest_required
     c = Checker(args.label)
     truth_path = os.path.join(args.results, args.truth)
     trace_path = os.path.join(args.results, args.trace)

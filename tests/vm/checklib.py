@@ -39,3 +39,35 @@ def summary_labels(ids, tool="build/x86_64/smccctrace"):
     out = subprocess.run([tool, "decode", "--json"] + ["0x%x" % i for i in ids], capture_output=True, text=True,
                          check=True).stdout
     return {int(d["func_id"], 16): d["summary_label"] for d in map(json.loads, out.splitlines())}
+
+
+TEST_VMM_COMM = "smccc-testvmm"
+
+
+def qemu_guest_name(value):
+    """The guest name in QEMU's -name VALUE ([guest=]NAME[,key=value]..., a comma in a
+    value doubled), written here apart from the tool's C parser (src/guest_name.c)."""
+    items, cur, i = [], "", 0
+    while i < len(value):
+        if value[i] == "," and value[i + 1:i + 2] == ",":
+            cur, i = cur + ",", i + 2
+        elif value[i] == ",":
+            items.append(cur)
+            cur, i = "", i + 1
+        else:
+            cur, i = cur + value[i], i + 1
+    items.append(cur)
+    name = None
+    for n, item in enumerate(items):
+        if n == 0 and "=" not in item:
+            name = item
+        elif item.startswith("guest="):
+            name = item[len("guest="):]
+    return name
+
+
+def truth_guest(vmm):
+    """The guest name smccctrace must give the test VMM of a truth "vmm" record: its
+    -name's, else its comm."""
+    arg = vmm.get("name_arg")
+    return (qemu_guest_name(arg) if arg is not None else None) or TEST_VMM_COMM

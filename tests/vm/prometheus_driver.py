@@ -118,6 +118,8 @@ QUERIES = {
     "by_func": "sum by (func, service) (smccctrace_calls_total)",
     "by_func_disposition": "sum by (func, disposition) (smccctrace_calls_total)",
     "pids": "count(count by (pid) (smccctrace_calls_total))",
+    # over the whole run: once the VMM has exited its series fold into pid="exited"
+    "by_guest": "max by (pid, guest) (max_over_time(smccctrace_calls_total[1h]))",
     "kvm_count": "sum(smccctrace_kvm_time_seconds_count)",
     "kvm_inf": 'sum(smccctrace_kvm_time_seconds_bucket{le="+Inf"})',
     "kvm_sum": "sum(smccctrace_kvm_time_seconds_sum)",

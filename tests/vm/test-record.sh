@@ -17,8 +17,8 @@ report_cmd() { "$HOST_TOOL" report "$@"; }
 check "$variant: record scenario exited 0" [ "$VM_RC" = 0 ]
 check "$variant: VMM exited 0" grep -qx 0 "$R/vmm.rc"
 check "$variant: the tracer with --json -o, --record and --perfetto exited 0" grep -qx 0 "$R/live.rc"
-python3 tests/vm/check_trace.py "$R" --trace live.jsonl --label "record-live-$variant"
-check "$variant: live JSON Lines equal the ground truth" [ $? = 0 ]
+python3 tests/vm/check_trace.py "$R" --trace live.jsonl --label "record-live-$variant" --guest-required
+check "$variant: live JSON Lines (-g of QEMU's -name guest=rec,,guest) equal the ground truth, guest name included" [ $? = 0 ]
 calls=$(grep -c '"type":"call"' "$R/truth.jsonl")
 bytes=$(stat -c %s "$R/rec.bin" 2>/dev/null)
 echo "# record: $bytes bytes for $calls calls (x1..x7 captured)"
@@ -63,6 +63,40 @@ ok = len(docs) == 1 and docs[0]["final"] and got == truth and hist_ok and docs[0
 print("summary", dict(got), "truth", dict(truth)) if not ok else None
 sys.exit(not ok)' "$OUT/summary.json" "$R/truth.jsonl" "$HOST_TOOL"
 
+# the guest name ("rec,guest", from the VMM's -name) in every output of the recording:
+# summary groups, -g offline, the PSCI view, the top view (the call records, the
+# Perfetto process and the live stream are checked above)
+G='rec,guest'
+report_cmd "$R/rec.bin" --summary --by guest,disposition --json -o "$OUT/by-guest.json"
+check "$variant: report --summary --by guest,disposition: one guest, its counts by disposition equal the ground truth" python3 -c '
+import collections, json, sys
+doc = json.load(open(sys.argv[1]))
+calls = [t for t in map(json.loads, open(sys.argv[2])) if t.get("type") == "call"]
+want = collections.Counter(t["expect"] for t in calls)
+got = collections.Counter({g["disposition"]: g["count"] for g in doc["groups"]})
+ok = {g["guest"] for g in doc["groups"]} == {sys.argv[3]} and got == want and "pid" not in doc["groups"][0]
+print("groups", doc["groups"][:1], "want", want) if not ok else None
+sys.exit(not ok)' "$OUT/by-guest.json" "$R/truth.jsonl" "$G"
+check "$variant: report -g NAME selects the recorded VMM of that name, -g OTHER none" sh -c "
+	[ \$('$HOST_TOOL' report '$R/rec.bin' -g '$G' --json | grep -c '\"type\":\"call\"') = $calls ] &&
+	[ \$('$HOST_TOOL' report '$R/rec.bin' -g other -p 1 --json | grep -c '\"type\":\"call\"') = 0 ]"
+report_cmd "$R/rec.bin" --psci --json -o "$OUT/psci.jsonl"
+check "$variant: report --psci --json: every record of the VMM names its guest" python3 -c '
+import json, sys
+recs = [r for r in map(json.loads, open(sys.argv[1])) if "pid" in r]
+sys.exit(not (len(recs) > 2 and all(r.get("guest") == sys.argv[2] for r in recs)))' "$OUT/psci.jsonl" "$G"
+report_cmd "$R/rec.bin" --top -b -i 3600 --by guest -o "$OUT/top.txt"
+check "$variant: report --top -b --by guest: a GUEST column, one row of every call" python3 -c '
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+head = [i for i, l in enumerate(lines) if l.startswith("GUEST ")]
+rows = lines[head[-1] + 1:] if head else []
+rows = [r.split() for r in rows if r.strip()]
+sys.exit(not (head and len(rows) == 1 and rows[0][0] == sys.argv[2] and rows[0][1] == sys.argv[3]))' \
+	"$OUT/top.txt" "$G" "$calls"
+python3 tests/check_schema.py --label "record-guest-schema-$variant" "$OUT/by-guest.json" "$OUT/psci.jsonl"
+check "$variant: the guest's summary and PSCI JSON are valid against the JSON schema" [ $? = 0 ]
+
 # the header
 report_cmd "$R/rec.bin" --info --json >"$OUT/info.json"
 check "$variant: --info: tool version, the VM's kernel release, the plan and its hooks, the clocks" python3 -c '
@@ -89,8 +123,12 @@ check "$variant: --record alone printed the totals line" grep -q "smccctrace: $c
 check "$variant: the kprobe recording's header names kprobes" \
 	sh -c "'$HOST_TOOL' report '$R/rec2.bin' --info --json | grep -q '\"plan\":\"kprobe/kretprobe\".*\"kind\":\"kretprobe\"'"
 report_cmd "$R/rec2.bin" --json -o "$OUT/report2.jsonl"
-python3 tests/vm/check_trace.py "$OUT" --truth ../results/truth2.jsonl --trace report2.jsonl --label "record2-$variant"
-check "$variant: report of the kprobe recording equals its ground truth" [ $? = 0 ]
+python3 tests/vm/check_trace.py "$OUT" --truth ../results/truth2.jsonl --trace report2.jsonl --label "record2-$variant" \
+	--guest-required
+check "$variant: report of the kprobe recording (-g rec2 --wait, the VMM started later) equals its ground truth" [ $? = 0 ]
+check "$variant: -g --wait said it waited, then found the VMM" sh -c "
+	grep -q 'warning: -g rec2: no process has that name yet; waiting for one' '$R/rec2.err' &&
+	grep -q \"smccctrace: -g rec2: tracing pid \$(cat '$R/vmm2.pid')\" '$R/rec2.err'"
 
 # filters applied offline
 report_cmd "$R/rec.bin" --json --disposition forwarded,refused -o "$OUT/disp.jsonl"
@@ -143,17 +181,26 @@ check "$variant: SIGHUP: report exits 0 and equals the live stream byte for byte
 	[ \$(grep -c '\"type\":\"call\"' '$OUT/hup.jsonl') -ge \$(cat '$R/seen-HUP') ]"
 python3 tests/check_schema.py --label "record-cut-schema-$variant" "$OUT/kill-info.json" "$OUT/kill.jsonl"
 check "$variant: the truncated file's report and --info are valid against the JSON schema" [ $? = 0 ]
-python3 - "$R/rec.bin" "$OUT/corrupt.bin" <<'EOF'
+first_call() {
+	python3 -c '
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+pos = 12
+while struct.unpack_from("<H", b, pos)[0] != 2:    # the first call record, past header and process
+    pos += 8 + struct.unpack_from("<I", b, pos + 4)[0]
+print(pos)' "$1"
+}
+python3 - "$R/rec.bin" "$OUT/corrupt.bin" "$(first_call "$R/rec.bin")" <<'EOF'
 import struct, sys
 b = bytearray(open(sys.argv[1], "rb").read())
-first_call = 12 + 8 + struct.unpack_from("<I", b, 16)[0]
+first_call = int(sys.argv[3])
 b[first_call + 8 + 97] = 9          # disposition (docs/record-format.md)
 open(sys.argv[2], "wb").write(b)
 print("# corrupted the disposition of the call record at offset %d" % first_call)
 EOF
 report_cmd "$OUT/corrupt.bin" --json >"$OUT/corrupt.out" 2>"$OUT/corrupt.err"
 status=$?
-first_call=$(python3 -c 'import struct,sys; b=open(sys.argv[1],"rb").read(); print(12 + 8 + struct.unpack_from("<I", b, 16)[0])' "$R/rec.bin")
+first_call=$(first_call "$R/rec.bin")
 check "$variant: a corrupt record: exit 1, 'corrupt record at offset $first_call', no output" sh -c "
 	[ $status = 1 ] && grep -q 'corrupt record at offset $first_call: disposition 9' '$OUT/corrupt.err' &&
 	[ ! -s '$OUT/corrupt.out' ]"

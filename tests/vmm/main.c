@@ -344,6 +344,7 @@ static int run(const struct options *o)
 		.scenario = sc->name,
 		.iterations = o->iterations,
 		.delay_us = o->delay_us,
+		.name_arg = o->name_arg,
 	});
 
 	if (o->stop_after_setup) {

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "options.h"
@@ -52,6 +53,8 @@ static void usage(FILE *f)
 "                    call until SIGUSR1; reset: boots (at most 15) (10)\n"
 "  --hold-ms N       patterns: how long the VMM holds a late answer or a\n"
 "                    parked vCPU (20)\n"
+"  -name VALUE       ignored but for the truth: QEMU's option (e.g.\n"
+"                    guest=vm1,debug-threads=on), for smccctrace -g\n"
 "  -v, --verbose     log every call on stderr\n",
 		scenario_names(), GUEST_MAX_VCPUS);
 }
@@ -112,6 +115,22 @@ int parse_options(int argc, char **argv, struct options *o)
 		.rounds = 10,
 		.hold_ms = 20,
 	};
+	/* -name VALUE is QEMU's spelling, which getopt would read as -n -a -m -e: taken
+	 * out first (argv itself stays as it was: /proc/PID/cmdline shows it) */
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	int nargs = 0;
+
+	if (!args)
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		if (i && !strcmp(argv[i], "-name") && i + 1 < argc) {
+			o->name_arg = argv[++i];
+			continue;
+		}
+		args[nargs++] = argv[i];
+	}
+	argc = nargs;
+	argv = args;
 	while ((opt = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':

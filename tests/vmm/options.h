@@ -17,6 +17,9 @@ struct options {
 	bool aarch32;
 	bool protected_vm;
 	bool vcpus_set;
+	/* QEMU's -name VALUE (one dash, as libvirt passes it): only carried into the truth,
+	 * so that smccctrace -g can find this VMM by a name in its command line */
+	const char *name_arg;
 	const char *stop_after_setup;	/* write "vcpu tid" lines there, then SIGSTOP */
 	/* hotplug: the VMM's PSCI bugs, on the steps that ask for them */
 	unsigned int slow_ms;

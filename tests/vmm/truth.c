@@ -69,7 +69,12 @@ void truth_write_header(struct truth *t, const struct truth_header *h)
 	put_hex(t->f, h->fw->vendor_hyp_bmap);
 	fputc(',', t->f);
 	put_hex(t->f, h->fw->vendor_hyp_bmap_2);
-	fputs("]}\n", t->f);
+	fputc(']', t->f);
+	if (h->name_arg) {
+		fputs(",\"name_arg\":", t->f);
+		put_string(t->f, h->name_arg);
+	}
+	fputs("}\n", t->f);
 	fflush(t->f);
 	pthread_mutex_unlock(&t->lock);
 }

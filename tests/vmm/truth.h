@@ -4,7 +4,7 @@
  *
  *   {"type":"vmm","pid":P,"kernel":"6.12...","filter":B,"aarch32":B,"protected":B,
  *    "vcpus":N,"scenario":"full","iterations":N,"delay_us":N,
- *    "psci_version":"0x10001","kvm_features":["0x3","0x0"]}
+ *    "psci_version":"0x10001","kvm_features":["0x3","0x0"][,"name_arg":"guest=vm1"]}
  *   {"type":"call","seq":N,"vcpu":V,"tid":T,"func_id":"0x84000000",
  *    "args":[x1..x7],"conduit":"hvc"|"smc","imm":I,"pc":"0x...",
  *    "width":32|16,"mode":"aarch64"|"aarch32"|"t32",
@@ -51,6 +51,7 @@ struct truth_header {
 	const char *scenario;
 	unsigned int iterations;
 	unsigned int delay_us;
+	const char *name_arg;	/* QEMU-style -name VALUE it was started with, or NULL */
 };
 
 struct truth_call {

@@ -30,7 +30,9 @@ printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 10 nc 10.0.2.15 9466 >/dev/null
 echo $? >"$out/loopback-nic.rc"
 kill -TERM $loopback; wait $loopback; echo $? >"$out/loopback.rc"
 
-smccc-testvmm --scenario full --iterations 60 --delay-us 20000 --truth "$out/truth.jsonl" 2>"$out/vmm.log"
+# started as libvirt starts QEMU: the guest label comes from -name
+smccc-testvmm --scenario full --iterations 60 --delay-us 20000 --truth "$out/truth.jsonl" \
+	-name guest=prom-vm,debug-threads=on 2>"$out/vmm.log"
 echo $? >"$out/vmm.rc"
 sleep 1.5	# the collector reads the kernel every second: its next page holds the last calls
 

@@ -6,8 +6,11 @@ out=$1
 . /scenarios/lib.sh
 
 uname -r >"$out/uname"
-start_stopped_vmm "$out/vmm.pid" --scenario full --truth "$out/truth.jsonl" --delay-us 3000
-smccctrace -v -p "$VMM_PID" --json -o "$out/live.jsonl" --record "$out/rec.bin" --perfetto "$out/live.json" \
+# the VMM started as libvirt starts QEMU, with a guest name (a doubled comma is a comma
+# in QEMU's option values: the guest is "rec,guest"), and traced by that name (-g)
+start_stopped_vmm "$out/vmm.pid" --scenario full --truth "$out/truth.jsonl" --delay-us 3000 \
+	-name 'guest=rec,,guest,debug-threads=on'
+smccctrace -v -g 'rec,guest' --json -o "$out/live.jsonl" --record "$out/rec.bin" --perfetto "$out/live.json" \
 	2>"$out/live.err" &
 tracer=$!
 wait_attached "$out/live.err" $tracer || { cat "$out/live.err"; exit 1; }
@@ -16,11 +19,14 @@ wait "$VMM_PID"; echo $? >"$out/vmm.rc"
 wait "$tracer"; echo $? >"$out/live.rc"
 cat "$out/live.err"
 
-# --record alone prints nothing per call, like perf record
-start_stopped_vmm "$out/vmm2.pid" --scenario full --truth "$out/truth2.jsonl" --delay-us 1000
-smccctrace -v -p "$VMM_PID" --plan kprobe --record "$out/rec2.bin" >"$out/rec2.stdout" 2>"$out/rec2.err" &
+# --record alone prints nothing per call, like perf record. -g --wait: the tracer starts
+# first, then the VMM of that name, which it finds (and says so) before its first call
+smccctrace -v -g rec2 --wait --plan kprobe --record "$out/rec2.bin" >"$out/rec2.stdout" 2>"$out/rec2.err" &
 tracer=$!
 wait_attached "$out/rec2.err" $tracer || { cat "$out/rec2.err"; exit 1; }
+start_stopped_vmm "$out/vmm2.pid" --scenario full --truth "$out/truth2.jsonl" --delay-us 1000 -name rec2
+i=0
+while ! grep -q "tracing pid $VMM_PID" "$out/rec2.err" && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.05; done
 kill -CONT "$VMM_PID"
 wait "$VMM_PID"; echo $? >"$out/vmm2.rc"
 wait "$tracer"; echo $? >"$out/rec2.rc"
