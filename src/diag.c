@@ -14,3 +14,13 @@ int errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 	return 1;
 }
+
+int errbuf_printf(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -7,22 +7,12 @@
  * A pid given only an offset takes the System.map or vmlinux given for every VMM: one
  * kernel build, a KASLR offset per guest. */
 #include "guest_syms.h"
+#include "diag.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The spec of pid, a new one if it has none yet; NULL when there is no room */
 static struct guest_syms_spec *spec_of(struct guest_syms_specs *s, uint32_t pid)
@@ -52,11 +42,11 @@ int guest_syms_add_file(struct guest_syms_specs *s, uint32_t pid, enum guest_sym
 	char w[32];
 
 	if (!path || !*path)
-		return fail(err, len, "%s: empty file name", opt);
+		return errbuf_printf(err, len, "%s: empty file name", opt);
 	if (!(spec = spec_of(s, pid)))
-		return fail(err, len, "%s: symbols for at most %d VMMs", opt, GUEST_SYMS_MAX_SPECS);
+		return errbuf_printf(err, len, "%s: symbols for at most %d VMMs", opt, GUEST_SYMS_MAX_SPECS);
 	if (spec->kind != GUEST_SYMS_NONE)
-		return fail(err, len, "%s: %s already has its symbols from %s (one file each)", opt,
+		return errbuf_printf(err, len, "%s: %s already has its symbols from %s (one file each)", opt,
 			    who(pid, w, sizeof(w)), spec->path);
 	spec->kind = kind;
 	spec->path = path;
@@ -82,13 +72,13 @@ int guest_syms_add_offset(struct guest_syms_specs *s, uint32_t pid, const char *
 	char w[32];
 
 	if (!(spec = spec_of(s, pid)))
-		return fail(err, len, "%s: symbols for at most %d VMMs", opt, GUEST_SYMS_MAX_SPECS);
+		return errbuf_printf(err, len, "%s: symbols for at most %d VMMs", opt, GUEST_SYMS_MAX_SPECS);
 	if (spec->offset_set || spec->anchor)
-		return fail(err, len, "%s: %s has a KASLR offset already", opt, who(pid, w, sizeof(w)));
+		return errbuf_printf(err, len, "%s: %s has a KASLR offset already", opt, who(pid, w, sizeof(w)));
 	if (eq) {
 		/* an anchor, "_text=ffff..." as the guest's kallsyms has it (0x optional) */
 		if (eq == value || parse_hex(eq + 1, &spec->anchor_addr))
-			return fail(err, len, "%s: expected SYMBOL=ADDRESS (e.g. _text=0xffff8000...), got '%s'", opt,
+			return errbuf_printf(err, len, "%s: expected SYMBOL=ADDRESS (e.g. _text=0xffff8000...), got '%s'", opt,
 				    value);
 		spec->anchor = value;	/* the name ends at '=': guest_syms_anchor_name() */
 		return 0;
@@ -98,7 +88,7 @@ int guest_syms_add_offset(struct guest_syms_specs *s, uint32_t pid, const char *
 	errno = 0;
 	spec->offset = strtoull(value, &end, 0);
 	if (!*value || *value == '-' || *value == '+' || errno || *end)
-		return fail(err, len, "%s: expected an offset (0x...) or SYMBOL=ADDRESS, got '%s'", opt, value);
+		return errbuf_printf(err, len, "%s: expected an offset (0x...) or SYMBOL=ADDRESS, got '%s'", opt, value);
 	spec->offset_set = true;
 	return 0;
 }
@@ -118,14 +108,14 @@ int guest_syms_add_spec(struct guest_syms_specs *s, const char *arg, char *err, 
 	unsigned long pid;
 
 	if (!colon || !eq || colon == arg || (size_t)(colon - arg) >= sizeof(pidbuf))
-		return fail(err, len, "--guest-symbols: expected PID:KIND=FILE (KIND kallsyms, system-map, vmlinux) "
+		return errbuf_printf(err, len, "--guest-symbols: expected PID:KIND=FILE (KIND kallsyms, system-map, vmlinux) "
 			    "or PID:kaslr-offset=OFFSET, got '%s'", arg);
 	memcpy(pidbuf, arg, (size_t)(colon - arg));
 	pidbuf[colon - arg] = 0;
 	errno = 0;
 	pid = strtoul(pidbuf, &end, 10);
 	if (errno || *end || *pidbuf == '-' || *pidbuf == '+' || pid == 0 || pid > 4194304)
-		return fail(err, len, "--guest-symbols: not a process id: '%s'", pidbuf);
+		return errbuf_printf(err, len, "--guest-symbols: not a process id: '%s'", pidbuf);
 	size_t klen = (size_t)(eq - colon - 1);
 
 	if (klen == strlen("kaslr-offset") && !strncmp(colon + 1, "kaslr-offset", klen))
@@ -133,7 +123,7 @@ int guest_syms_add_spec(struct guest_syms_specs *s, const char *arg, char *err, 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (klen == strlen(kinds[i].name) && !strncmp(colon + 1, kinds[i].name, klen))
 			return guest_syms_add_file(s, (uint32_t)pid, kinds[i].kind, eq + 1, "--guest-symbols", err, len);
-	return fail(err, len, "--guest-symbols: '%.*s' is not kallsyms, system-map, vmlinux or kaslr-offset",
+	return errbuf_printf(err, len, "--guest-symbols: '%.*s' is not kallsyms, system-map, vmlinux or kaslr-offset",
 		    (int)klen, colon + 1);
 }
 
@@ -155,10 +145,10 @@ int guest_syms_specs_finish(struct guest_syms_specs *s, char *err, size_t len)
 			spec->path = every->path;
 		}
 		if (spec->kind == GUEST_SYMS_NONE)
-			return fail(err, len, "a KASLR offset for %s needs its --guest-system-map or --guest-vmlinux",
+			return errbuf_printf(err, len, "a KASLR offset for %s needs its --guest-system-map or --guest-vmlinux",
 				    who(spec->pid, w, sizeof(w)));
 		if (spec->kind == GUEST_SYMS_KALLSYMS && offset)
-			return fail(err, len, "%s: a guest's kallsyms has its KASLR addresses already: no offset",
+			return errbuf_printf(err, len, "%s: a guest's kallsyms has its KASLR addresses already: no offset",
 				    spec->path);
 	}
 	return 0;

@@ -3,12 +3,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aggregate.h"
+#include "diag.h"
 #include "psci_flow.h"
 #include "top_model.h"
 #include "smccc.h"
@@ -123,20 +123,10 @@ void trace_opts_init(struct trace_opts *o)
 	o->max_series = 2000;		/* a page of a few MB (docs/prometheus.md) */
 }
 
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int add_range(struct trace_opts *o, uint32_t lo, uint32_t hi, char *err, size_t len)
 {
 	if (o->nr_func_ranges >= SMCCC_MAX_FUNC_RANGES)
-		return fail(err, len, "too many --func filters (at most %d ranges)", SMCCC_MAX_FUNC_RANGES);
+		return errbuf_printf(err, len, "too many --func filters (at most %d ranges)", SMCCC_MAX_FUNC_RANGES);
 	o->func_ranges[o->nr_func_ranges++] = (struct smccc_func_range){ .lo = lo, .hi = hi };
 	return 0;
 }
@@ -152,7 +142,7 @@ static int add_func(struct trace_opts *o, const char *item, char *err, size_t le
 		int n = smccc_service_ranges(svc, r, SMCCC_MAX_FUNC_RANGES);
 
 		if (n <= 0)
-			return fail(err, len, "--func: service '%s' has no fixed ID range", item);
+			return errbuf_printf(err, len, "--func: service '%s' has no fixed ID range", item);
 		for (int i = 0; i < n; i++)
 			if (add_range(o, r[i].lo, r[i].hi, err, len))
 				return -1;
@@ -169,10 +159,10 @@ static int add_func(struct trace_opts *o, const char *item, char *err, size_t le
 		return 0;
 	}
 	if (n < 0)
-		return fail(err, len, "--func: '%s' names more than one function", item);
+		return errbuf_printf(err, len, "--func: '%s' names more than one function", item);
 	if (smccc_parse_func(item, &id) == 0)
 		return add_range(o, id, id, err, len);
-	return fail(err, len, "--func: unknown function or service '%s' (try 'smccctrace decode %s')", item, item);
+	return errbuf_printf(err, len, "--func: unknown function or service '%s' (try 'smccctrace decode %s')", item, item);
 }
 
 /* Applies fn to each item of a comma-separated list. */
@@ -183,10 +173,10 @@ static int each_item(const char *list, int (*fn)(struct trace_opts *, const char
 	char *save = NULL, *tok;
 
 	if (strlen(list) >= sizeof(buf))
-		return fail(err, len, "option value too long: '%.32s...'", list);
+		return errbuf_printf(err, len, "option value too long: '%.32s...'", list);
 	strcpy(buf, list);
 	if (!*buf)
-		return fail(err, len, "empty option value");
+		return errbuf_printf(err, len, "empty option value");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
 		if (fn(o, tok, err, len))
 			return -1;
@@ -201,7 +191,7 @@ static int add_conduit(struct trace_opts *o, const char *item, char *err, size_t
 			return 0;
 		}
 	}
-	return fail(err, len, "--conduit: expected hvc or smc, got '%s'", item);
+	return errbuf_printf(err, len, "--conduit: expected hvc or smc, got '%s'", item);
 }
 
 static int add_disposition(struct trace_opts *o, const char *item, char *err, size_t len)
@@ -209,7 +199,7 @@ static int add_disposition(struct trace_opts *o, const char *item, char *err, si
 	int d = disposition_parse(item);
 
 	if (d < 0)
-		return fail(err, len, "--disposition: expected kvm, denied, forwarded, refused or reflected, got '%s'", item);
+		return errbuf_printf(err, len, "--disposition: expected kvm, denied, forwarded, refused or reflected, got '%s'", item);
 	o->disposition_mask |= 1u << d;
 	return 0;
 }
@@ -322,17 +312,17 @@ static int guest_syms_option(struct trace_opts *o, int c, const char *arg, char 
 static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
 {
 	if (!o->top)
-		return o->batch || o->iterations ? fail(err, len, "%s applies to top", o->batch ? "-b" : "-n") : 0;
+		return o->batch || o->iterations ? errbuf_printf(err, len, "%s applies to top", o->batch ? "-b" : "-n") : 0;
 	if (o->summary || o->psci || o->listen || o->json || o->record || o->perfetto || o->info ||
 	    o->interval_count || o->timestamps)
-		return fail(err, len, "top is a view of its own: no %s",
+		return errbuf_printf(err, len, "top is a view of its own: no %s",
 			    o->summary ? "--summary" : o->psci ? "--psci" : o->listen ? "--listen" : o->json ? "--json" :
 			    o->record ? "--record" : o->perfetto ? "--perfetto" : o->info ? "--info" :
 			    o->interval_count ? "-c (top's is -n)" : "-T");
 	if (o->output && !o->batch)
-		return fail(err, len, "-o needs -b in top (the interactive view draws on the terminal)");
+		return errbuf_printf(err, len, "-o needs -b in top (the interactive view draws on the terminal)");
 	if (by_set && (o->summary_by & AGG_BY_DISPOSITION))
-		return fail(err, len, "--by disposition: top splits dispositions into columns");
+		return errbuf_printf(err, len, "--by disposition: top splits dispositions into columns");
 	if (!by_set)
 		o->summary_by = TOP_BY_DEFAULT;
 	return 0;
@@ -352,26 +342,26 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 		switch (c) {
 		case 'p':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
-				return fail(err, len, "-p: not a process id: '%s'", optarg);
+				return errbuf_printf(err, len, "-p: not a process id: '%s'", optarg);
 			if (o->nr_pids >= MAX_TRACED_PIDS)
-				return fail(err, len, "-p: at most %d processes", MAX_TRACED_PIDS);
+				return errbuf_printf(err, len, "-p: at most %d processes", MAX_TRACED_PIDS);
 			o->pids[o->nr_pids++] = v;
 			break;
 		case 'g':
 			if (!*optarg)
-				return fail(err, len, "-g: empty guest name");
+				return errbuf_printf(err, len, "-g: empty guest name");
 			if (o->nr_guests >= MAX_TRACED_GUESTS)
-				return fail(err, len, "-g: at most %d guest names", MAX_TRACED_GUESTS);
+				return errbuf_printf(err, len, "-g: at most %d guest names", MAX_TRACED_GUESTS);
 			o->guests[o->nr_guests++] = optarg;
 			break;
 		case 't':
 			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
-				return fail(err, len, "-t: not a thread id: '%s'", optarg);
+				return errbuf_printf(err, len, "-t: not a thread id: '%s'", optarg);
 			o->tid = v;
 			break;
 		case OPT_VCPU:
 			if (parse_u32(optarg, &v) || v > 4095)
-				return fail(err, len, "--vcpu: not a vCPU number: '%s'", optarg);
+				return errbuf_printf(err, len, "--vcpu: not a vCPU number: '%s'", optarg);
 			o->vcpu = (int)v;
 			break;
 		case OPT_FUNC:
@@ -397,14 +387,14 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			break;
 		case 'd':
 			if (parse_seconds(optarg, &o->duration_s))
-				return fail(err, len, "-d: not a duration in seconds: '%s'", optarg);
+				return errbuf_printf(err, len, "-d: not a duration in seconds: '%s'", optarg);
 			break;
 		case OPT_ALL_ARGS:
 			o->nr_args = SMCCC_MAX_ARGS;
 			break;
 		case 'o':
 			if (!*optarg)
-				return fail(err, len, "-o: empty file name");
+				return errbuf_printf(err, len, "-o: empty file name");
 			o->output = optarg;
 			break;
 		case OPT_PLAN:
@@ -417,21 +407,21 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			else if (!strcmp(optarg, "tracepoint"))
 				o->plan = PLAN_TRACEPOINT;
 			else
-				return fail(err, len, "--plan: expected auto, fentry, kprobe or tracepoint, got '%s'", optarg);
+				return errbuf_printf(err, len, "--plan: expected auto, fentry, kprobe or tracepoint, got '%s'", optarg);
 			break;
 		case OPT_RECORD:
 			if (!*optarg)
-				return fail(err, len, "--record: empty file name");
+				return errbuf_printf(err, len, "--record: empty file name");
 			o->record = optarg;
 			break;
 		case OPT_PERFETTO:
 			if (!*optarg)
-				return fail(err, len, "--perfetto: empty file name");
+				return errbuf_printf(err, len, "--perfetto: empty file name");
 			o->perfetto = optarg;
 			break;
 		case OPT_PERFETTO_MAX_MB:
 			if (parse_u32(optarg, &v) || v > 1u << 20)
-				return fail(err, len, "--perfetto-max-mb: not a size in MiB (0: no cap): '%s'", optarg);
+				return errbuf_printf(err, len, "--perfetto-max-mb: not a size in MiB (0: no cap): '%s'", optarg);
 			o->perfetto_max_bytes = (uint64_t)v << 20;
 			break;
 		case OPT_INFO:
@@ -452,13 +442,13 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			psci_threshold = c == OPT_ON_TIMEOUT ? "--on-timeout" : c == OPT_POLL_TIME ? "--poll-time"
 												  : "--slow-vmm";
 			if (parse_seconds(optarg, ms) || *ms > 1e9 / 1000)
-				return fail(err, len, "%s: not a time in milliseconds: '%s'", psci_threshold, optarg);
+				return errbuf_printf(err, len, "%s: not a time in milliseconds: '%s'", psci_threshold, optarg);
 			break;
 		}
 		case OPT_POLL_LIMIT:
 			psci_threshold = "--poll-limit";
 			if (parse_u32(optarg, &o->poll_limit) || !o->poll_limit)
-				return fail(err, len, "--poll-limit: not a number of calls: '%s'", optarg);
+				return errbuf_printf(err, len, "--poll-limit: not a number of calls: '%s'", optarg);
 			break;
 		case OPT_BY:
 			if (agg_by_parse(optarg, &o->summary_by, err, len))
@@ -467,11 +457,11 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			break;
 		case 'i':
 			if (parse_seconds(optarg, &o->interval_s) || o->interval_s < 0.1)
-				return fail(err, len, "-i: not an interval in seconds (at least 0.1): '%s'", optarg);
+				return errbuf_printf(err, len, "-i: not an interval in seconds (at least 0.1): '%s'", optarg);
 			break;
 		case 'c':
 			if (parse_u32(optarg, &o->interval_count) || !o->interval_count)
-				return fail(err, len, "-c: not a number of intervals: '%s'", optarg);
+				return errbuf_printf(err, len, "-c: not a number of intervals: '%s'", optarg);
 			break;
 		case 'T':
 			o->timestamps = true;
@@ -499,20 +489,20 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 
 			/* the kernel wants a power of two and a page multiple; that is checked at load */
 			if (parse_size(optarg, &size) || size < 4096 || size > 1u << 30 || (size & (size - 1)))
-				return fail(err, len, "--buffer: not a power of two from 4K to 1024M: '%s'", optarg);
+				return errbuf_printf(err, len, "--buffer: not a power of two from 4K to 1024M: '%s'", optarg);
 			o->buffer_bytes = (uint32_t)size;
 			break;
 		}
 		case OPT_LISTEN_INTERVAL:
 			if (parse_seconds(optarg, &o->listen_interval_s) || o->listen_interval_s < 0.1 ||
 			    o->listen_interval_s > 3600)
-				return fail(err, len, "--listen-interval: not a number of seconds from 0.1 to 3600: '%s'",
+				return errbuf_printf(err, len, "--listen-interval: not a number of seconds from 0.1 to 3600: '%s'",
 					    optarg);
 			listen_interval_set = true;
 			break;
 		case OPT_WEB_CONFIG:
 			if (!*optarg)
-				return fail(err, len, "--web-config: which file?");
+				return errbuf_printf(err, len, "--web-config: which file?");
 			o->web_config = optarg;
 			break;
 		case OPT_MAX_SERIES: {
@@ -522,19 +512,19 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			errno = 0;
 			series = strtoul(optarg, &end, 10);
 			if (errno || end == optarg || *end || *optarg == '-' || series < 1 || series > 1000000)
-				return fail(err, len, "--max-series: not a number from 1 to 1000000: '%s'", optarg);
+				return errbuf_printf(err, len, "--max-series: not a number from 1 to 1000000: '%s'", optarg);
 			o->max_series = (uint32_t)series;
 			max_series_set = true;
 			break;
 		}
 		case OPT_USER:
 			if (!*optarg)
-				return fail(err, len, "--user: which user?");
+				return errbuf_printf(err, len, "--user: which user?");
 			o->user = optarg;
 			break;
 		case OPT_MAX_VCPUS:
 			if (parse_u32(optarg, &o->max_vcpus) || !o->max_vcpus || o->max_vcpus > 1u << 20)
-				return fail(err, len, "--max-vcpus: not a number of vCPUs from 1 to 1048576: '%s'", optarg);
+				return errbuf_printf(err, len, "--max-vcpus: not a number of vCPUs from 1 to 1048576: '%s'", optarg);
 			break;
 		case OPT_TOP:
 			o->top = true;
@@ -552,7 +542,7 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			break;
 		case 'n':
 			if (parse_u32(optarg, &o->iterations) || !o->iterations)
-				return fail(err, len, "-n: not a number of frames: '%s'", optarg);
+				return errbuf_printf(err, len, "-n: not a number of frames: '%s'", optarg);
 			break;
 		case 'h':
 			o->help = true;
@@ -561,61 +551,61 @@ int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, siz
 			o->version = true;
 			break;
 		case ':':
-			return fail(err, len, "option '%s' needs a value", argv[optind - 1]);
+			return errbuf_printf(err, len, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			return fail(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
+			return errbuf_printf(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (o->want_file && optind < argc)
 		o->file = argv[optind++];
 	if (optind < argc)
-		return fail(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
+		return errbuf_printf(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (top_options(o, by_set, err, len))
 		return -1;
 	if (guest_syms_specs_finish(&o->guest_syms, err, len))
 		return -1;
 	/* symbols name the PCs of calls: the kernel's counts have none */
 	if (o->guest_syms.nr && (o->listen || o->top || (o->summary && !o->want_file)))
-		return fail(err, len, "guest symbols name the PCs of calls: %s counts in the kernel, without them",
+		return errbuf_printf(err, len, "guest symbols name the PCs of calls: %s counts in the kernel, without them",
 			    o->listen ? "--listen" : o->top ? "top" : "--summary");
 	if (!o->summary && !o->top && (by_set || o->interval_s > 0 || o->interval_count || o->timestamps))
-		return fail(err, len, "%s applies to --summary (-s)",
+		return errbuf_printf(err, len, "%s applies to --summary (-s)",
 			    by_set ? "--by" : o->interval_s > 0 ? "-i" : o->interval_count ? "-c" : "-T");
 	if (o->interval_count && !(o->interval_s > 0))
-		return fail(err, len, "-c needs -i (a number of intervals)");
+		return errbuf_printf(err, len, "-c needs -i (a number of intervals)");
 	if (o->summary && !o->want_file && (o->record || o->perfetto))
-		return fail(err, len, "--summary counts in the kernel: no calls for %s",
+		return errbuf_printf(err, len, "--summary counts in the kernel: no calls for %s",
 			    o->record ? "--record" : "--perfetto");
 	if (psci_threshold && !o->psci)
-		return fail(err, len, "%s applies to the PSCI flow view ('smccctrace psci', 'report --psci')",
+		return errbuf_printf(err, len, "%s applies to the PSCI flow view ('smccctrace psci', 'report --psci')",
 			    psci_threshold);
 	if (o->psci && o->summary)
-		return fail(err, len, "--psci follows every call: it cannot be combined with --summary");
+		return errbuf_printf(err, len, "--psci follows every call: it cannot be combined with --summary");
 	/* the flow needs every call of the traced VMs: a CPU_ON's target, a vCPU's first call */
 	if (o->psci && (o->tid || o->vcpu >= 0 || o->nr_func_ranges || o->conduit_mask != (1u << CONDUIT__COUNT) - 1 ||
 			o->disposition_mask != (1u << DISP__COUNT) - 1))
-		return fail(err, len, "the PSCI flow view follows every call of the traced VMs: no -t, --vcpu, --func, "
+		return errbuf_printf(err, len, "the PSCI flow view follows every call of the traced VMs: no -t, --vcpu, --func, "
 			    "--conduit or --disposition");
 	if (o->psci && o->plan == PLAN_TRACEPOINT)
-		return fail(err, len, "the PSCI flow view needs vCPU ids and arguments: the tracepoint plan has neither");
+		return errbuf_printf(err, len, "the PSCI flow view needs vCPU ids and arguments: the tracepoint plan has neither");
 	if (o->plan == PLAN_TRACEPOINT && o->vcpu >= 0)
-		return fail(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
+		return errbuf_printf(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
 	if (listen_interval_set && !o->listen)
-		return fail(err, len, "--listen-interval applies to --listen");
+		return errbuf_printf(err, len, "--listen-interval applies to --listen");
 	if (max_series_set && !o->listen)
-		return fail(err, len, "--max-series applies to --listen");
+		return errbuf_printf(err, len, "--max-series applies to --listen");
 	if (o->web_config && !o->listen)
-		return fail(err, len, "--web-config applies to --listen");
+		return errbuf_printf(err, len, "--web-config applies to --listen");
 	if (o->user && o->want_file)
-		return fail(err, len, "--user applies to live tracing only");
+		return errbuf_printf(err, len, "--user applies to live tracing only");
 	if (o->max_vcpus && o->want_file)
-		return fail(err, len, "--max-vcpus applies to live tracing only");
+		return errbuf_printf(err, len, "--max-vcpus applies to live tracing only");
 	if (o->buffer_bytes && (o->summary || o->listen || o->want_file))
-		return fail(err, len, "--buffer sizes the live trace's ring buffer: %s does not use one",
+		return errbuf_printf(err, len, "--buffer sizes the live trace's ring buffer: %s does not use one",
 			    o->want_file ? "report" : o->summary ? "--summary" : "--listen");
 	/* the exporter counts in the kernel and serves the counts: nothing else to print */
 	if (o->listen && (o->summary || o->json || o->output || o->record || o->perfetto || o->psci || o->want_file))
-		return fail(err, len, "--listen serves metrics only: no %s",
+		return errbuf_printf(err, len, "--listen serves metrics only: no %s",
 			    o->summary ? "--summary" : o->json ? "--json" : o->output ? "-o" : o->record ? "--record" :
 			    o->perfetto ? "--perfetto" : o->psci ? "PSCI flow view" : "report");
 	return 0;
