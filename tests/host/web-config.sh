@@ -12,15 +12,10 @@ make -s build/host/serve-metrics || { echo "# web-config: 0 passed, 1 failed (bu
 D=$(mktemp -d); pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$D"' EXIT
 
-# a CA and a server certificate for 127.0.0.1
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=smccctrace-test-ca -keyout "$D/ca.key" \
-	-out "$D/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$D/server.key" -out "$D/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$D/san.ext"
-openssl x509 -req -in "$D/server.csr" -CA "$D/ca.crt" -CAkey "$D/ca.key" -CAcreateserial -days 2 \
-	-extfile "$D/san.ext" -out "$D/server.crt" 2>/dev/null
-hash=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))')
-hash="\$2y\$${hash#\$2b\$}"	# the same bcrypt, as htpasswd and exporter-toolkit's docs write it
+# a CA and a server certificate for 127.0.0.1; a bcrypt user (cost 10)
+. tests/host/pki.sh
+test_pki "$D" "$D" || { echo "# web-config: 0 passed, 1 failed (openssl)"; exit 1; }
+hash=$(bcrypt_user s3cret 1024)
 mkdir "$D/conf"
 cat >"$D/conf/web.yml" <<YML
 # exporter-toolkit's web-config.yml; relative paths are relative to this file

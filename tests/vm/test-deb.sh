@@ -32,15 +32,13 @@ rm -f "$payload"/debs/*.deb && cp "$deb" "$payload/debs/"
 # here), a bcrypt user (cost 4: each request checks it, and the emulated host is slow)
 W=$payload/web srv=build/vm/$variant$CELL_SUFFIX/deb-web
 rm -rf "$W" "$srv"; mkdir -p "$W" "$srv"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=smccctrace-test-ca -keyout "$srv/ca.key" \
-	-out "$srv/ca.crt" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$W/server.key" -out "$srv/server.csr" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >"$srv/san.ext"
-openssl x509 -req -in "$srv/server.csr" -CA "$srv/ca.crt" -CAkey "$srv/ca.key" -CAcreateserial -days 2 \
-	-extfile "$srv/san.ext" -out "$W/server.crt" 2>/dev/null
-hash=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))')
+. tests/host/pki.sh
+if ! test_pki "$srv" "$W"; then
+	not_ok "$variant: a test PKI (openssl)"; report "vm-deb-$variant"; exit 1
+fi
+hash=$(bcrypt_user s3cret 16)
 printf 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prom: '"'%s'"'\n' \
-	"\$2y\$${hash#\$2b\$}" >"$W/web.yml"
+	"$hash" >"$W/web.yml"
 # free ports on 127.0.0.1: the exporter's forward, the control port, Prometheus
 read -r mport cport pport < <(python3 -c '
 import socket
