@@ -95,6 +95,7 @@ struct psci_transition {
 	enum psci_power from, to;
 	enum psci_cause cause;
 	__u32 func_id;		/* the call behind it */
+	__u64 pc;		/* that call's trapping PC (pc_sym: its call site) */
 	int by_vcpu;		/* cpu_on, system_*: who called; -1: the vCPU itself */
 	bool has_mpidr;
 	__u64 mpidr;		/* cpu_on: the target; migrate: where the Trusted OS went */
@@ -111,6 +112,7 @@ struct psci_anomaly {
 	__u32 pid, vm;
 	int vcpu;		/* the caller; cpu_on_timeout: the target */
 	__u32 func_id;		/* the call (cpu_on_timeout: the CPU_ON; call_while_off: the first) */
+	__u64 pc;		/* that call's trapping PC (pc_sym: its call site) */
 	int other_vcpu;		/* cpu_on_failed, affinity_poll: the target; cpu_on_timeout: the caller */
 	bool has_mpidr;
 	__u64 mpidr;		/* cpu_on_*, affinity_poll: the target's */

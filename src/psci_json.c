@@ -49,6 +49,18 @@ static void json_end(struct json_writer *w)
 	jw_end_line(w);
 }
 
+/* With guest symbols, pc_sym: where the record's call was made, as in call records
+ * (null when no symbol of the VMM's table contains the PC); without, no key */
+static void json_pc_sym(struct json_writer *w, const struct psci_render_totals *rt, __u32 pid, __u64 pc)
+{
+	char sym[GUEST_SYM_TEXT_MAX];
+
+	if (!rt->guest_syms || !rt->guest_syms->nr)
+		return;
+	jw_string_field(w, "pc_sym", guest_syms_format(guest_syms_for(rt->guest_syms, pid), pc, sym, sizeof(sym)) ?
+			NULL : sym);
+}
+
 /* The keys every timed record ends with: its boot of the VM and its wall-clock time */
 static void json_tail(struct json_writer *w, const struct psci_render_totals *t, __u32 boot, __u64 ts)
 {
@@ -98,6 +110,7 @@ static void json_transition(struct json_writer *w, const struct psci_render_tota
 		jw_uint_safe_field(w, "latency_ns", t->latency_ns);
 	else
 		jw_null_field(w, "latency_ns");
+	json_pc_sym(w, rt, t->pid, t->pc);	/* where func was called */
 	json_tail(w, rt, t->boot, t->ts_ns);
 }
 
@@ -201,6 +214,7 @@ static void json_anomaly(struct json_writer *w, const struct psci_render_totals 
 		jw_uint_safe_field(w, "calls", a->count);
 		break;
 	}
+	json_pc_sym(w, rt, a->pid, a->pc);	/* where func was called */
 	json_tail(w, rt, a->boot, a->ts_ns);
 }
 
@@ -249,12 +263,7 @@ static void json_operation(struct json_writer *w, const struct psci_render_total
 		jw_uint_safe_field(w, "polls", op->polls);
 	else
 		jw_null_field(w, "polls");
-	if (rt->guest_syms && rt->guest_syms->nr) {
-		char sym[GUEST_SYM_TEXT_MAX];
-		bool known = !guest_syms_format(guest_syms_for(rt->guest_syms, op->pid), op->pc, sym, sizeof(sym));
-
-		jw_string_field(w, "pc_sym", known ? sym : NULL);	/* where the CPU_OFF or CPU_ON was made */
-	}
+	json_pc_sym(w, rt, op->pid, op->pc);	/* where the CPU_OFF or CPU_ON was made */
 	json_tail(w, rt, op->boot, op->ts_ns);
 }
 

@@ -127,6 +127,18 @@ static bool same_vm(__u32 pid, __u32 vm, __u32 want_pid, __u32 want_vm)
 
 /* ---- text ---- */
 
+/* With guest symbols, a DETAIL ends with where its call was made: "; from
+ * psci_cpu_on+0x24" (nothing when no symbol of the VMM's table contains the PC) */
+static void append_call_site(char *detail, size_t len, const struct psci_render_totals *rt, __u32 pid, __u64 pc)
+{
+	char sym[GUEST_SYM_TEXT_MAX];
+	size_t n = strlen(detail);
+
+	if (rt->guest_syms && rt->guest_syms->nr && n < len &&
+	    !guest_syms_format(guest_syms_for(rt->guest_syms, pid), pc, sym, sizeof(sym)))
+		snprintf(detail + n, len - n, "; from %s", sym);
+}
+
 static void transition_detail(const struct psci_transition *t, char *buf, size_t len)
 {
 	char fn[SMCCC_NAME_MAX];
@@ -159,7 +171,7 @@ static void transition_detail(const struct psci_transition *t, char *buf, size_t
 
 static void text_timeline(FILE *out, const struct psci_flow *f, const struct psci_render_totals *rt, __u32 pid, __u32 vm)
 {
-	char detail[192], v[16], when[48];
+	char detail[192 + GUEST_SYM_TEXT_MAX], v[16], when[48];
 
 	fprintf(out, "\nPower-state timeline\n%-*s %-5s %-11s %-11s %-14s %s\n", TIME_WIDTH(rt), time_header(rt), "VCPU",
 		"FROM", "TO", "CAUSE", "DETAIL");
@@ -169,6 +181,7 @@ static void text_timeline(FILE *out, const struct psci_flow *f, const struct psc
 		if (!same_vm(t->pid, t->vm, pid, vm))
 			continue;
 		transition_detail(t, detail, sizeof(detail));
+		append_call_site(detail, sizeof(detail), rt, t->pid, t->pc);
 		fprintf(out, "%-*s %-5s %-11s %-11s %-14s %s\n", TIME_WIDTH(rt), time_label(rt, t->ts_ns, when, sizeof(when)),
 			vcpu_label(t->vcpu, v, sizeof(v)),
 			psci_power_name(t->from), psci_power_name(t->to), psci_cause_name(t->cause), detail);
@@ -238,7 +251,7 @@ static void text_forwarded(FILE *out, const struct psci_flow *f, const struct ps
 
 static void text_anomalies(FILE *out, const struct psci_flow *f, const struct psci_render_totals *rt, __u32 pid, __u32 vm)
 {
-	char msg[256], v[16], when[48];
+	char msg[256 + GUEST_SYM_TEXT_MAX], v[16], when[48];
 	size_t n = 0;
 
 	for (size_t i = 0; i < f->nr_anomalies; i++)
@@ -253,6 +266,7 @@ static void text_anomalies(FILE *out, const struct psci_flow *f, const struct ps
 		if (!same_vm(a->pid, a->vm, pid, vm))
 			continue;
 		psci_anomaly_message(a, &f->cfg, msg, sizeof(msg));
+		append_call_site(msg, sizeof(msg), rt, a->pid, a->pc);
 		fprintf(out, "%-*s %-5s %-15s %s\n", TIME_WIDTH(rt), time_label(rt, a->ts_ns, when, sizeof(when)),
 			vcpu_label(a->vcpu, v, sizeof(v)),
 			psci_anomaly_name(a->kind), msg);
@@ -353,13 +367,7 @@ static void text_operations(FILE *out, const struct psci_flow *f, const struct p
 		else
 			snprintf(lat, sizeof(lat), "-");
 		operation_detail(op, detail, sizeof(detail));
-		if (rt->guest_syms && rt->guest_syms->nr) {
-			char sym[GUEST_SYM_TEXT_MAX];
-			size_t n = strlen(detail);
-
-			if (!guest_syms_format(guest_syms_for(rt->guest_syms, op->pid), op->pc, sym, sizeof(sym)))
-				snprintf(detail + n, sizeof(detail) - n, "; from %s", sym);
-		}
+		append_call_site(detail, sizeof(detail), rt, op->pid, op->pc);
 		fprintf(out, "%-*s %-5s %-8s %-5s %-12s %12s  %s\n", TIME_WIDTH(rt),
 			time_label(rt, op->ts_ns, when, sizeof(when)), vcpu_label(op->vcpu, v, sizeof(v)),
 			op->kind == PSCI_OP_CPU_OFF ? "offline" : "online", vcpu_label(op->by_vcpu, by, sizeof(by)),

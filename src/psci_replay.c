@@ -61,6 +61,7 @@ static struct psci_transition *transition(struct replay *r, struct flow_vcpu *v,
 		.to = to,
 		.cause = cause,
 		.func_id = r->c->func_id,
+		.pc = r->c->pc,
 		.by_vcpu = -1,
 		.boot = psci_current_boot(r),
 	};
@@ -101,6 +102,7 @@ struct psci_anomaly *psci_new_anomaly(struct replay *r, enum psci_anomaly_kind k
 		.vm = r->m->vm,
 		.vcpu = (int)vcpu,
 		.func_id = r->c ? r->c->func_id : 0,
+		.pc = r->c ? r->c->pc : 0,
 		.other_vcpu = -1,
 		.boot = psci_current_boot(r),
 	};
@@ -126,6 +128,7 @@ static int check_deadlines(struct replay *r, struct flow_vm *m, __u64 now)
 		if (!a)
 			return -1;
 		a->func_id = v->on_func;
+		a->pc = v->on_pc;
 		a->other_vcpu = v->on_by;
 		a->since_ns = v->on_ts;
 		a->has_mpidr = psci_mpidr_of(m, (__u32)i, &a->mpidr) != PSCI_MPIDR_NONE;
@@ -263,6 +266,7 @@ static int cpu_on(struct replay *r)
 			tv->on_ts = c->ts_ns;
 			tv->on_by = (int)c->vcpu;
 			tv->on_func = c->func_id;
+			tv->on_pc = c->pc;
 			tv->cpu_on_ok++;
 		}
 		boot_count(r)->cpu_on_ok++;

@@ -43,6 +43,7 @@ struct flow_vcpu {
 	__u64 on_ts;
 	int on_by;
 	__u32 on_func;
+	__u64 on_pc;		/* the CPU_ON's call site, for its cpu_on_timeout anomaly */
 	long timeout_anomaly;	/* -1 until the deadline passed */
 	/* off: since when, why, and the call_while_off anomaly of this off period */
 	__u64 off_ts;

@@ -325,10 +325,34 @@ expect "report --psci --guest-kallsyms --json" 0 '' -- report "$D/two-vmms.bin" 
 check "... the CPU_ON operation names its call site" json \
 	'[(r["op"], r["pc_sym"]) for r in d if r["type"] == "psci_operation"] == [("cpu_on", "psci_cpu_on+0xa0")]' "$D/psci-sym.jsonl"
 check "... without symbols no pc_sym key" json 'all("pc_sym" not in r for r in d)' "$D/psci.jsonl"
-python3 tests/check_schema.py --label guest-syms-psci-schema "$D/psci-sym.jsonl" >/dev/null
+check "... every transition names its call's site (a SYSTEM_OFF's for both vCPUs it took off)" json \
+	'[(r["vcpu"], r["cause"], r["pc_sym"]) for r in d if r["type"] == "psci_transition"] == [(0, "first_call",
+	 "smccc_probe+0x90"), (0, "first_call", "smccc_probe+0x158"), (1, "cpu_on", "psci_cpu_on+0xa0"), (1, "running",
+	 "secondary_start+0x30"), (0, "system_off", "mod_fn+0x840 [kvm_mod]"), (1, "system_off", "mod_fn+0x840 [kvm_mod]")]' \
+	"$D/psci-sym.jsonl"
+check "... each transition's pc_sym is that of the call record it came from (same ts_ns, pid, func)" python3 -c '
+import json, sys
+calls = {(r["ts_ns"], r["pid"], r["func"]): r["pc_sym"] for r in map(json.loads, open(sys.argv[2])) if r["type"] == "call"}
+t = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "psci_transition"]
+sys.exit(not (len(t) == 6 and all(calls[(r["ts_ns"], r["pid"], r["func"])] == r["pc_sym"] for r in t)))' \
+	"$D/psci-sym.jsonl" "$D/sym.jsonl"
+expect "report --psci --guest-symbols PID:kallsyms=FILE --on-timeout 0.05 --json" 0 '' -- report "$D/two-vmms.bin" --psci \
+	--json --on-timeout 0.05 --guest-kallsyms "$D/kallsyms" --guest-symbols "2000:kallsyms=$D/kallsyms-2000" -o "$D/psci-sym2.jsonl"
+check "... the cpu_on_timeout anomaly names its CPU_ON's site; VMM 2000's first call, before its table's first symbol, null" \
+	json '[(r["anomaly"], r["pc_sym"]) for r in d if r["type"] == "psci_anomaly"] == [("cpu_on_timeout", "psci_cpu_on+0xa0")]
+	 and [r["pc_sym"] for r in d if r["type"] == "psci_transition" and r["pid"] == 2000] == [None]' "$D/psci-sym2.jsonl"
+check "... without symbols, no pc_sym in anomalies either" json \
+	'all("pc_sym" not in r for r in d) and any(r["type"] == "psci_anomaly" for r in d)' "$D/psci-timeout.jsonl"
+python3 tests/check_schema.py --label guest-syms-psci-schema "$D/psci-sym.jsonl" "$D/psci-sym2.jsonl" >/dev/null
 check "... valid against the JSON schema" [ $? = 0 ]
 expect "report --psci --guest-kallsyms (text)" 0 '' -- report "$D/two-vmms.bin" --psci --guest-kallsyms "$D/kallsyms"
 check "... the operation's DETAIL says where it came from" grep -q "first call; from psci_cpu_on+0xa0$" "$D/out"
+check "... so do the timeline's transitions" sh -c "grep -Eq ' on_pending +cpu_on +by vCPU 0: .*; from psci_cpu_on\+0xa0\$' '$D/out' &&
+	[ \$(grep -Ec ' system_off +PSCI_SYSTEM_OFF by vCPU 0; from mod_fn\+0x840 \[kvm_mod\]\$' '$D/out') = 2 ]"
+expect "report --psci --on-timeout 0.05 --guest-kallsyms (text)" 0 '' -- report "$D/two-vmms.bin" --psci --on-timeout 0.05 \
+	--guest-kallsyms "$D/kallsyms"
+check "... the anomaly's DETAIL says where its CPU_ON came from" \
+	grep -Eq ' cpu_on_timeout +vCPU 1 .*; from psci_cpu_on\+0xa0$' "$D/out"
 expect "a missing --guest-kallsyms" 2 "^smccctrace: $D/nope: No such file or directory$" -- \
 	report "$D/two-vmms.bin" --guest-kallsyms "$D/nope"
 expect "a malformed kallsyms" 2 "^smccctrace: $D/text: line 1 is not 'ADDRESS TYPE NAME'" -- \
