@@ -1,4 +1,5 @@
 #include "options.h"
+#include "options_rules.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -308,305 +309,283 @@ static int guest_syms_option(struct trace_opts *o, int c, const char *arg, char 
 	}
 }
 
-/* top's options: -b, -n, and the summary's -i and --by */
-static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
+/* The option groups below return 0 when they took the option, -1 on an error (in err),
+ * NOT_MINE when the option belongs to another group. */
+enum { NOT_MINE = 1 };
+
+/* Which processes, threads, vCPUs and calls are traced, and how KVM is hooked */
+static int parse_selection(struct trace_opts *o, struct opts_seen *seen, int c, const char *arg, char *err,
+			   size_t len)
 {
-	if (!o->top)
-		return o->batch || o->iterations ? errbuf_printf(err, len, "%s applies to top", o->batch ? "-b" : "-n") : 0;
-	if (o->summary || o->psci || o->listen || o->json || o->record || o->perfetto || o->info ||
-	    o->interval_count || o->timestamps)
-		return errbuf_printf(err, len, "top is a view of its own: no %s",
-			    o->summary ? "--summary" : o->psci ? "--psci" : o->listen ? "--listen" : o->json ? "--json" :
-			    o->record ? "--record" : o->perfetto ? "--perfetto" : o->info ? "--info" :
-			    o->interval_count ? "-c (top's is -n)" : "-T");
-	if (o->output && !o->batch)
-		return errbuf_printf(err, len, "-o needs -b in top (the interactive view draws on the terminal)");
-	if (by_set && (o->summary_by & AGG_BY_DISPOSITION))
-		return errbuf_printf(err, len, "--by disposition: top splits dispositions into columns");
-	if (!by_set)
-		o->summary_by = TOP_BY_DEFAULT;
-	return 0;
+	uint32_t v;
+
+	switch (c) {
+	case 'p':
+		if (parse_u32(arg, &v) || v == 0 || v > 4194304)
+			return errbuf_printf(err, len, "-p: not a process id: '%s'", arg);
+		if (o->nr_pids >= MAX_TRACED_PIDS)
+			return errbuf_printf(err, len, "-p: at most %d processes", MAX_TRACED_PIDS);
+		o->pids[o->nr_pids++] = v;
+		return 0;
+	case 'g':
+		if (!*arg)
+			return errbuf_printf(err, len, "-g: empty guest name");
+		if (o->nr_guests >= MAX_TRACED_GUESTS)
+			return errbuf_printf(err, len, "-g: at most %d guest names", MAX_TRACED_GUESTS);
+		o->guests[o->nr_guests++] = arg;
+		return 0;
+	case 't':
+		if (parse_u32(arg, &v) || v == 0 || v > 4194304)
+			return errbuf_printf(err, len, "-t: not a thread id: '%s'", arg);
+		o->tid = v;
+		return 0;
+	case OPT_VCPU:
+		if (parse_u32(arg, &v) || v > 4095)
+			return errbuf_printf(err, len, "--vcpu: not a vCPU number: '%s'", arg);
+		o->vcpu = (int)v;
+		return 0;
+	case OPT_FUNC:
+		return each_item(arg, add_func, o, err, len) ? -1 : 0;
+	case OPT_CONDUIT:
+		if (!seen->conduit)	/* the first --conduit replaces the default "all" */
+			o->conduit_mask = 0;
+		seen->conduit = true;
+		return each_item(arg, add_conduit, o, err, len) ? -1 : 0;
+	case OPT_DISPOSITION:
+		if (!seen->disposition)
+			o->disposition_mask = 0;
+		seen->disposition = true;
+		return each_item(arg, add_disposition, o, err, len) ? -1 : 0;
+	case OPT_PLAN:
+		if (!strcmp(arg, "auto"))
+			o->plan = PLAN_AUTO;
+		else if (!strcmp(arg, "fentry"))
+			o->plan = PLAN_FENTRY;
+		else if (!strcmp(arg, "kprobe"))
+			o->plan = PLAN_KPROBE;
+		else if (!strcmp(arg, "tracepoint"))
+			o->plan = PLAN_TRACEPOINT;
+		else
+			return errbuf_printf(err, len, "--plan: expected auto, fentry, kprobe or tracepoint, got '%s'", arg);
+		return 0;
+	case OPT_WAIT:
+		o->wait = true;
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* The call stream's outputs: text, JSON, recordings, Perfetto, their clocks */
+static int parse_stream_output(struct trace_opts *o, int c, const char *arg, char *err, size_t len)
+{
+	uint32_t v;
+
+	switch (c) {
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case 'd':
+		if (parse_seconds(arg, &o->duration_s))
+			return errbuf_printf(err, len, "-d: not a duration in seconds: '%s'", arg);
+		return 0;
+	case OPT_ALL_ARGS:
+		o->nr_args = SMCCC_MAX_ARGS;
+		return 0;
+	case 'o':
+		if (!*arg)
+			return errbuf_printf(err, len, "-o: empty file name");
+		o->output = arg;
+		return 0;
+	case OPT_RECORD:
+		if (!*arg)
+			return errbuf_printf(err, len, "--record: empty file name");
+		o->record = arg;
+		return 0;
+	case OPT_PERFETTO:
+		if (!*arg)
+			return errbuf_printf(err, len, "--perfetto: empty file name");
+		o->perfetto = arg;
+		return 0;
+	case OPT_PERFETTO_MAX_MB:
+		if (parse_u32(arg, &v) || v > 1u << 20)
+			return errbuf_printf(err, len, "--perfetto-max-mb: not a size in MiB (0: no cap): '%s'", arg);
+		o->perfetto_max_bytes = (uint64_t)v << 20;
+		return 0;
+	case OPT_INFO:
+		o->info = true;
+		return 0;
+	case OPT_GUEST_CLOCK:
+		o->guest_clock = true;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case OPT_BUFFER: {
+		uint64_t size;
+
+		/* the kernel wants a power of two and a page multiple; that is checked at load */
+		if (parse_size(arg, &size) || size < 4096 || size > 1u << 30 || (size & (size - 1)))
+			return errbuf_printf(err, len, "--buffer: not a power of two from 4K to 1024M: '%s'", arg);
+		o->buffer_bytes = (uint32_t)size;
+		return 0;
+	}
+	case OPT_GUEST_KALLSYMS:
+	case OPT_GUEST_SYSTEM_MAP:
+	case OPT_GUEST_VMLINUX:
+	case OPT_GUEST_KASLR_OFFSET:
+	case OPT_GUEST_SYMBOLS:
+		return guest_syms_option(o, c, arg, err, len) ? -1 : 0;
+	}
+	return NOT_MINE;
+}
+
+/* The views that count (--summary, top) and the PSCI flow view */
+static int parse_views(struct trace_opts *o, struct opts_seen *seen, int c, const char *arg, char *err, size_t len)
+{
+	switch (c) {
+	case 's':
+		o->summary = true;
+		return 0;
+	case OPT_BY:
+		seen->by = true;
+		return agg_by_parse(arg, &o->summary_by, err, len) ? -1 : 0;
+	case 'i':
+		if (parse_seconds(arg, &o->interval_s) || o->interval_s < 0.1)
+			return errbuf_printf(err, len, "-i: not an interval in seconds (at least 0.1): '%s'", arg);
+		return 0;
+	case 'c':
+		if (parse_u32(arg, &o->interval_count) || !o->interval_count)
+			return errbuf_printf(err, len, "-c: not a number of intervals: '%s'", arg);
+		return 0;
+	case 'T':
+		o->timestamps = true;
+		return 0;
+	case OPT_TOP:
+		o->top = true;
+		return 0;
+	case 'b':
+		o->batch = true;
+		return 0;
+	case 'n':
+		if (parse_u32(arg, &o->iterations) || !o->iterations)
+			return errbuf_printf(err, len, "-n: not a number of frames: '%s'", arg);
+		return 0;
+	case OPT_PSCI:
+		o->psci = true;
+		return 0;
+	case OPT_ON_TIMEOUT:
+	case OPT_POLL_TIME:
+	case OPT_SLOW_VMM: {
+		double *ms = c == OPT_ON_TIMEOUT ? &o->on_timeout_ms : c == OPT_POLL_TIME ? &o->poll_time_ms
+										: &o->slow_vmm_ms;
+
+		seen->psci_threshold = c == OPT_ON_TIMEOUT ? "--on-timeout" : c == OPT_POLL_TIME ? "--poll-time"
+											: "--slow-vmm";
+		if (parse_seconds(arg, ms) || *ms > 1e9 / 1000)
+			return errbuf_printf(err, len, "%s: not a time in milliseconds: '%s'", seen->psci_threshold, arg);
+		return 0;
+	}
+	case OPT_POLL_LIMIT:
+		seen->psci_threshold = "--poll-limit";
+		if (parse_u32(arg, &o->poll_limit) || !o->poll_limit)
+			return errbuf_printf(err, len, "--poll-limit: not a number of calls: '%s'", arg);
+		return 0;
+	case OPT_WALL_CLOCK:
+		o->wall_clock = true;
+		seen->psci_threshold = "--wall-clock";
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+/* The Prometheus exporter (--listen) and the live tracer's process */
+static int parse_exporter(struct trace_opts *o, struct opts_seen *seen, int c, const char *arg, char *err,
+			  size_t len)
+{
+	switch (c) {
+	case OPT_LISTEN:
+		if (listen_addr_parse(arg, &o->listen_addr, err, len))
+			return -1;
+		o->listen = true;
+		return 0;
+	case OPT_LISTEN_INTERVAL:
+		if (parse_seconds(arg, &o->listen_interval_s) || o->listen_interval_s < 0.1 || o->listen_interval_s > 3600)
+			return errbuf_printf(err, len, "--listen-interval: not a number of seconds from 0.1 to 3600: '%s'",
+					     arg);
+		seen->listen_interval = true;
+		return 0;
+	case OPT_WEB_CONFIG:
+		if (!*arg)
+			return errbuf_printf(err, len, "--web-config: which file?");
+		o->web_config = arg;
+		return 0;
+	case OPT_MAX_SERIES: {
+		char *end;
+		unsigned long series;
+
+		errno = 0;
+		series = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || *arg == '-' || series < 1 || series > 1000000)
+			return errbuf_printf(err, len, "--max-series: not a number from 1 to 1000000: '%s'", arg);
+		o->max_series = (uint32_t)series;
+		seen->max_series = true;
+		return 0;
+	}
+	case OPT_USER:
+		if (!*arg)
+			return errbuf_printf(err, len, "--user: which user?");
+		o->user = arg;
+		return 0;
+	case OPT_MAX_VCPUS:
+		if (parse_u32(arg, &o->max_vcpus) || !o->max_vcpus || o->max_vcpus > 1u << 20)
+			return errbuf_printf(err, len, "--max-vcpus: not a number of vCPUs from 1 to 1048576: '%s'", arg);
+		return 0;
+	}
+	return NOT_MINE;
+}
+
+static int parse_option(struct trace_opts *o, struct opts_seen *seen, int c, const char *arg, char *err, size_t len)
+{
+	int rc;
+
+	if ((rc = parse_selection(o, seen, c, arg, err, len)) != NOT_MINE ||
+	    (rc = parse_stream_output(o, c, arg, err, len)) != NOT_MINE ||
+	    (rc = parse_views(o, seen, c, arg, err, len)) != NOT_MINE ||
+	    (rc = parse_exporter(o, seen, c, arg, err, len)) != NOT_MINE)
+		return rc;
+	switch (c) {
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
+	}
+	return NOT_MINE;
 }
 
 int trace_opts_parse(struct trace_opts *o, int argc, char **argv, char *err, size_t len)
 {
-	bool conduit_set = false, disposition_set = false, by_set = false, listen_interval_set = false;
-	bool max_series_set = false;
-	const char *psci_threshold = NULL;	/* a PSCI flow option, for "needs --psci" */
-	uint32_t v;
+	struct opts_seen seen = { 0 };
 	int c;
 
 	optind = 0;	/* full reset of getopt state: parsing may run more than once */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:g:t:d:o:si:c:TvhVbn:", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
-				return errbuf_printf(err, len, "-p: not a process id: '%s'", optarg);
-			if (o->nr_pids >= MAX_TRACED_PIDS)
-				return errbuf_printf(err, len, "-p: at most %d processes", MAX_TRACED_PIDS);
-			o->pids[o->nr_pids++] = v;
-			break;
-		case 'g':
-			if (!*optarg)
-				return errbuf_printf(err, len, "-g: empty guest name");
-			if (o->nr_guests >= MAX_TRACED_GUESTS)
-				return errbuf_printf(err, len, "-g: at most %d guest names", MAX_TRACED_GUESTS);
-			o->guests[o->nr_guests++] = optarg;
-			break;
-		case 't':
-			if (parse_u32(optarg, &v) || v == 0 || v > 4194304)
-				return errbuf_printf(err, len, "-t: not a thread id: '%s'", optarg);
-			o->tid = v;
-			break;
-		case OPT_VCPU:
-			if (parse_u32(optarg, &v) || v > 4095)
-				return errbuf_printf(err, len, "--vcpu: not a vCPU number: '%s'", optarg);
-			o->vcpu = (int)v;
-			break;
-		case OPT_FUNC:
-			if (each_item(optarg, add_func, o, err, len))
-				return -1;
-			break;
-		case OPT_CONDUIT:
-			if (!conduit_set)
-				o->conduit_mask = 0;
-			conduit_set = true;
-			if (each_item(optarg, add_conduit, o, err, len))
-				return -1;
-			break;
-		case OPT_DISPOSITION:
-			if (!disposition_set)
-				o->disposition_mask = 0;
-			disposition_set = true;
-			if (each_item(optarg, add_disposition, o, err, len))
-				return -1;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case 'd':
-			if (parse_seconds(optarg, &o->duration_s))
-				return errbuf_printf(err, len, "-d: not a duration in seconds: '%s'", optarg);
-			break;
-		case OPT_ALL_ARGS:
-			o->nr_args = SMCCC_MAX_ARGS;
-			break;
-		case 'o':
-			if (!*optarg)
-				return errbuf_printf(err, len, "-o: empty file name");
-			o->output = optarg;
-			break;
-		case OPT_PLAN:
-			if (!strcmp(optarg, "auto"))
-				o->plan = PLAN_AUTO;
-			else if (!strcmp(optarg, "fentry"))
-				o->plan = PLAN_FENTRY;
-			else if (!strcmp(optarg, "kprobe"))
-				o->plan = PLAN_KPROBE;
-			else if (!strcmp(optarg, "tracepoint"))
-				o->plan = PLAN_TRACEPOINT;
-			else
-				return errbuf_printf(err, len, "--plan: expected auto, fentry, kprobe or tracepoint, got '%s'", optarg);
-			break;
-		case OPT_RECORD:
-			if (!*optarg)
-				return errbuf_printf(err, len, "--record: empty file name");
-			o->record = optarg;
-			break;
-		case OPT_PERFETTO:
-			if (!*optarg)
-				return errbuf_printf(err, len, "--perfetto: empty file name");
-			o->perfetto = optarg;
-			break;
-		case OPT_PERFETTO_MAX_MB:
-			if (parse_u32(optarg, &v) || v > 1u << 20)
-				return errbuf_printf(err, len, "--perfetto-max-mb: not a size in MiB (0: no cap): '%s'", optarg);
-			o->perfetto_max_bytes = (uint64_t)v << 20;
-			break;
-		case OPT_INFO:
-			o->info = true;
-			break;
-		case 's':
-			o->summary = true;
-			break;
-		case OPT_PSCI:
-			o->psci = true;
-			break;
-		case OPT_ON_TIMEOUT:
-		case OPT_POLL_TIME:
-		case OPT_SLOW_VMM: {
-			double *ms = c == OPT_ON_TIMEOUT ? &o->on_timeout_ms : c == OPT_POLL_TIME ? &o->poll_time_ms
-											: &o->slow_vmm_ms;
-
-			psci_threshold = c == OPT_ON_TIMEOUT ? "--on-timeout" : c == OPT_POLL_TIME ? "--poll-time"
-												  : "--slow-vmm";
-			if (parse_seconds(optarg, ms) || *ms > 1e9 / 1000)
-				return errbuf_printf(err, len, "%s: not a time in milliseconds: '%s'", psci_threshold, optarg);
-			break;
-		}
-		case OPT_POLL_LIMIT:
-			psci_threshold = "--poll-limit";
-			if (parse_u32(optarg, &o->poll_limit) || !o->poll_limit)
-				return errbuf_printf(err, len, "--poll-limit: not a number of calls: '%s'", optarg);
-			break;
-		case OPT_BY:
-			if (agg_by_parse(optarg, &o->summary_by, err, len))
-				return -1;
-			by_set = true;
-			break;
-		case 'i':
-			if (parse_seconds(optarg, &o->interval_s) || o->interval_s < 0.1)
-				return errbuf_printf(err, len, "-i: not an interval in seconds (at least 0.1): '%s'", optarg);
-			break;
-		case 'c':
-			if (parse_u32(optarg, &o->interval_count) || !o->interval_count)
-				return errbuf_printf(err, len, "-c: not a number of intervals: '%s'", optarg);
-			break;
-		case 'T':
-			o->timestamps = true;
-			break;
-		case OPT_GUEST_CLOCK:
-			o->guest_clock = true;
-			break;
-		case OPT_WALL_CLOCK:
-			o->wall_clock = true;
-			psci_threshold = "--wall-clock";
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case OPT_WAIT:
-			o->wait = true;
-			break;
-		case OPT_LISTEN:
-			if (listen_addr_parse(optarg, &o->listen_addr, err, len))
-				return -1;
-			o->listen = true;
-			break;
-		case OPT_BUFFER: {
-			uint64_t size;
-
-			/* the kernel wants a power of two and a page multiple; that is checked at load */
-			if (parse_size(optarg, &size) || size < 4096 || size > 1u << 30 || (size & (size - 1)))
-				return errbuf_printf(err, len, "--buffer: not a power of two from 4K to 1024M: '%s'", optarg);
-			o->buffer_bytes = (uint32_t)size;
-			break;
-		}
-		case OPT_LISTEN_INTERVAL:
-			if (parse_seconds(optarg, &o->listen_interval_s) || o->listen_interval_s < 0.1 ||
-			    o->listen_interval_s > 3600)
-				return errbuf_printf(err, len, "--listen-interval: not a number of seconds from 0.1 to 3600: '%s'",
-					    optarg);
-			listen_interval_set = true;
-			break;
-		case OPT_WEB_CONFIG:
-			if (!*optarg)
-				return errbuf_printf(err, len, "--web-config: which file?");
-			o->web_config = optarg;
-			break;
-		case OPT_MAX_SERIES: {
-			char *end;
-			unsigned long series;
-
-			errno = 0;
-			series = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || *optarg == '-' || series < 1 || series > 1000000)
-				return errbuf_printf(err, len, "--max-series: not a number from 1 to 1000000: '%s'", optarg);
-			o->max_series = (uint32_t)series;
-			max_series_set = true;
-			break;
-		}
-		case OPT_USER:
-			if (!*optarg)
-				return errbuf_printf(err, len, "--user: which user?");
-			o->user = optarg;
-			break;
-		case OPT_MAX_VCPUS:
-			if (parse_u32(optarg, &o->max_vcpus) || !o->max_vcpus || o->max_vcpus > 1u << 20)
-				return errbuf_printf(err, len, "--max-vcpus: not a number of vCPUs from 1 to 1048576: '%s'", optarg);
-			break;
-		case OPT_TOP:
-			o->top = true;
-			break;
-		case OPT_GUEST_KALLSYMS:
-		case OPT_GUEST_SYSTEM_MAP:
-		case OPT_GUEST_VMLINUX:
-		case OPT_GUEST_KASLR_OFFSET:
-		case OPT_GUEST_SYMBOLS:
-			if (guest_syms_option(o, c, optarg, err, len))
-				return -1;
-			break;
-		case 'b':
-			o->batch = true;
-			break;
-		case 'n':
-			if (parse_u32(optarg, &o->iterations) || !o->iterations)
-				return errbuf_printf(err, len, "-n: not a number of frames: '%s'", optarg);
-			break;
-		case 'h':
-			o->help = true;
-			break;
-		case 'V':
-			o->version = true;
-			break;
-		case ':':
+		if (c == ':')
 			return errbuf_printf(err, len, "option '%s' needs a value", argv[optind - 1]);
-		default:
+		switch (parse_option(o, &seen, c, optarg, err, len)) {
+		case 0:
+			break;
+		case NOT_MINE:
 			return errbuf_printf(err, len, "unknown option '%s' (see --help)", argv[optind - 1]);
+		default:
+			return -1;
 		}
 	}
 	if (o->want_file && optind < argc)
 		o->file = argv[optind++];
 	if (optind < argc)
 		return errbuf_printf(err, len, "unexpected argument '%s' (see --help)", argv[optind]);
-	if (top_options(o, by_set, err, len))
-		return -1;
-	if (guest_syms_specs_finish(&o->guest_syms, err, len))
-		return -1;
-	/* symbols name the PCs of calls: the kernel's counts have none */
-	if (o->guest_syms.nr && (o->listen || o->top || (o->summary && !o->want_file)))
-		return errbuf_printf(err, len, "guest symbols name the PCs of calls: %s counts in the kernel, without them",
-			    o->listen ? "--listen" : o->top ? "top" : "--summary");
-	if (!o->summary && !o->top && (by_set || o->interval_s > 0 || o->interval_count || o->timestamps))
-		return errbuf_printf(err, len, "%s applies to --summary (-s)",
-			    by_set ? "--by" : o->interval_s > 0 ? "-i" : o->interval_count ? "-c" : "-T");
-	if (o->interval_count && !(o->interval_s > 0))
-		return errbuf_printf(err, len, "-c needs -i (a number of intervals)");
-	if (o->summary && !o->want_file && (o->record || o->perfetto))
-		return errbuf_printf(err, len, "--summary counts in the kernel: no calls for %s",
-			    o->record ? "--record" : "--perfetto");
-	if (psci_threshold && !o->psci)
-		return errbuf_printf(err, len, "%s applies to the PSCI flow view ('smccctrace psci', 'report --psci')",
-			    psci_threshold);
-	if (o->psci && o->summary)
-		return errbuf_printf(err, len, "--psci follows every call: it cannot be combined with --summary");
-	/* the flow needs every call of the traced VMs: a CPU_ON's target, a vCPU's first call */
-	if (o->psci && (o->tid || o->vcpu >= 0 || o->nr_func_ranges || o->conduit_mask != (1u << CONDUIT__COUNT) - 1 ||
-			o->disposition_mask != (1u << DISP__COUNT) - 1))
-		return errbuf_printf(err, len, "the PSCI flow view follows every call of the traced VMs: no -t, --vcpu, --func, "
-			    "--conduit or --disposition");
-	if (o->psci && o->plan == PLAN_TRACEPOINT)
-		return errbuf_printf(err, len, "the PSCI flow view needs vCPU ids and arguments: the tracepoint plan has neither");
-	if (o->plan == PLAN_TRACEPOINT && o->vcpu >= 0)
-		return errbuf_printf(err, len, "--vcpu needs a plan that sees vCPUs; the tracepoint plan does not (use -t TID)");
-	if (listen_interval_set && !o->listen)
-		return errbuf_printf(err, len, "--listen-interval applies to --listen");
-	if (max_series_set && !o->listen)
-		return errbuf_printf(err, len, "--max-series applies to --listen");
-	if (o->web_config && !o->listen)
-		return errbuf_printf(err, len, "--web-config applies to --listen");
-	if (o->user && o->want_file)
-		return errbuf_printf(err, len, "--user applies to live tracing only");
-	if (o->max_vcpus && o->want_file)
-		return errbuf_printf(err, len, "--max-vcpus applies to live tracing only");
-	if (o->buffer_bytes && (o->summary || o->listen || o->want_file))
-		return errbuf_printf(err, len, "--buffer sizes the live trace's ring buffer: %s does not use one",
-			    o->want_file ? "report" : o->summary ? "--summary" : "--listen");
-	/* the exporter counts in the kernel and serves the counts: nothing else to print */
-	if (o->listen && (o->summary || o->json || o->output || o->record || o->perfetto || o->psci || o->want_file))
-		return errbuf_printf(err, len, "--listen serves metrics only: no %s",
-			    o->summary ? "--summary" : o->json ? "--json" : o->output ? "-o" : o->record ? "--record" :
-			    o->perfetto ? "--perfetto" : o->psci ? "PSCI flow view" : "report");
-	return 0;
+	return trace_opts_check(o, &seen, err, len);
 }
