@@ -115,7 +115,7 @@ KVM_MODE=protected part vm-kernel-nvhe-trixie-protected bash tests/vm/test-kerne
 part vm-trace-vhe-sid-nested bash tests/vm/test-nested.sh
 # a real third-party VMM (Debian's QEMU booting Linux, which hotplugs CPUs, reboots once
 # and powers off; started as libvirt does, traced by its -name with -g). nVHE runs the
-# guest's short plan (one boot, four hotplug actions: its nested guest is ~3x slower),
+# guest's short plan (one boot, four hotplug actions: a third of the full plan's time),
 # for the guest clocks, the flow and the name on nVHE's timer and KVM paths
 part vm-qemu-vhe bash tests/vm/test-qemu.sh vhe
 part vm-qemu-nvhe bash tests/vm/test-qemu.sh nvhe

@@ -13,7 +13,7 @@
 out=$1
 . /scenarios/lib.sh
 # GUEST_PLAN (tests/vm/guest-init): full (4 vCPUs, hotplug, a reboot, guest symbols) or
-# short (2 vCPUs, one boot, four actions: the nVHE part, whose nested guest is slower)
+# short (2 vCPUs, one boot, four actions, no guest symbols: a third of the time; nVHE's part)
 GUEST_PLAN=${GUEST_PLAN:-full}
 case $GUEST_PLAN in
 full) VCPUS=${VCPUS:-4}; kallsyms_ports="1 2";;
