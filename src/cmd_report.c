@@ -274,7 +274,7 @@ static int open_sinks(struct report *r)
 		r->nr_sinks--;
 		return errorf("cannot write '%s': %s", o->record, strerror(errno));
 	}
-	if (o->perfetto && sink_perfetto_open(&r->sinks[r->nr_sinks++], o->perfetto, o->perfetto_max_bytes)) {
+	if (o->perfetto && sink_perfetto_open(&r->sinks[r->nr_sinks++], o->perfetto, o->perfetto_max_bytes, o->guest_clock)) {
 		r->nr_sinks--;
 		return errorf("cannot write '%s': %s", o->perfetto, strerror(errno));
 	}

@@ -67,7 +67,7 @@ void trace_usage(FILE *out)
 "      --guest-clock      text: TIME as the guest's virtual counter in seconds\n"
 "                         (guest_cntvct / cntfrq), to line calls up with the guest's\n"
 "                         own clock: its printk and ftrace times less their epoch\n"
-"                         (docs/design.md)\n"
+"                         (docs/design.md); --perfetto: slices on that clock too\n"
 "      --plan auto|fentry|kprobe|tracepoint\n"
 "                         force an attach plan (default: the best that works;\n"
 "                         tracepoint sees fewer fields, see docs/kernels.md)\n"

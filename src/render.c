@@ -94,9 +94,22 @@ void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms)
 
 void render_text_header(FILE *out, bool pc_sym, bool guest_clock)
 {
-	fprintf(out, "%-12s %-7s %-3s %-4s %-26s %-11s %-*s %-10s %-22s %9s %9s  %s\n",
-		guest_clock ? "GUEST(s)" : "TIME(s)", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT", pc_sym ? PC_SYM_WIDTH : PC_WIDTH, "PC", "DISP",
-		"RESULT", "KVM(us)", "VMM(us)", "ARGS");
+	fprintf(out, "%-12s %-*s %-7s %-3s %-4s %-26s %-11s %-*s %-10s %-22s %9s %9s  %s\n",
+		guest_clock ? "GUEST(s)" : "TIME(s)", GUEST_COLUMN_WIDTH, "GUEST", "PID", "VM", "VCPU", "FUNCTION", "CONDUIT",
+		pc_sym ? PC_SYM_WIDTH : PC_WIDTH, "PC", "DISP", "RESULT", "KVM(us)", "VMM(us)", "ARGS");
+}
+
+const char *render_guest_column(const char *guest, char *buf, size_t len)
+{
+	size_t n = guest ? strlen(guest) : 0;
+
+	if (!guest || !n)
+		snprintf(buf, len, "?");
+	else if (n <= GUEST_COLUMN_WIDTH)
+		snprintf(buf, len, "%s", guest);
+	else
+		snprintf(buf, len, "%.*s+", GUEST_COLUMN_WIDTH - 1, guest);
+	return buf;
 }
 
 /* x1.. up to the last non-zero argument, so PSCI_VERSION shows none and CPU_ON three */
@@ -116,7 +129,7 @@ static void format_args(char *buf, size_t len, const struct smccc_event *ev)
 void render_text(FILE *out, const struct call_view *v)
 {
 	const struct smccc_event *ev = v->ev;
-	char conduit[16], result[64], vmm[24], args[400], pc[GUEST_SYM_TEXT_MAX];
+	char conduit[16], result[64], vmm[24], args[400], pc[GUEST_SYM_TEXT_MAX], guest[GUEST_COLUMN_WIDTH + 1];
 
 	const char *name = missing(v, EVM_FUNC) ? "?" : v->name;
 	const char *disp = missing(v, EVM_DISPOSITION) ? "?" : disposition_name(ev->disposition);
@@ -153,6 +166,7 @@ void render_text(FILE *out, const struct call_view *v)
 		fprintf(out, "%-12.6f ", guest_clock_ns(ev->guest_cntvct, v->cntfrq) / 1e9);
 	else
 		fprintf(out, "%-12.6f ", v->ts_ns / 1e9);
+	fprintf(out, "%-*s ", GUEST_COLUMN_WIDTH, render_guest_column(v->guest, guest, sizeof(guest)));
 	if (missing(v, EVM_VCPU))
 		fprintf(out, "%-7u %-3s %-4s ", ev->pid, "?", "?");
 	else

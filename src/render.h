@@ -29,6 +29,11 @@ void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms)
 /* pc_sym: the PC column is wide enough for symbols; guest_clock: the TIME column holds
  * the guest's counter seconds (--guest-clock) */
 void render_text_header(FILE *out, bool pc_sym, bool guest_clock);
+/* The GUEST column, like perf's COMM: always there, this wide, the VMM's guest name
+ * (or comm: src/guest_name.h); a longer name is cut, its last shown character '+'
+ * (as top marks a cut field); "?" when unknown (an old recording, a VMM gone first) */
+#define GUEST_COLUMN_WIDTH 16
+const char *render_guest_column(const char *guest, char *buf, size_t len);
 void render_text(FILE *out, const struct call_view *v);
 void render_json(struct json_writer *w, const struct call_view *v);
 /* The call record's fields after "type", into an object the caller opened (the

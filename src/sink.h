@@ -79,8 +79,10 @@ int sink_summary_open(struct sink *s, FILE *out, const char *name, bool json, un
  * -1 with errno when the file cannot be created. */
 int sink_record_open(struct sink *s, const char *path);
 /* A Chrome Trace Event JSON timeline (docs/perfetto.md). Calls that would take the
- * file past max_bytes (0: no cap) are left out, with a warning and a marker. */
-int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes);
+ * file past max_bytes (0: no cap) are left out, with a warning and a marker.
+ * guest_clock (--guest-clock): ts is each call's guest counter time, when the trace
+ * has a counter frequency (trace_info.cntfrq). */
+int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes, bool guest_clock);
 /* The PSCI flow view (src/psci_flow.h): per-vCPU power states, AFFINITY_INFO polls,
  * forwarded PSCI calls and anomalies, printed when the trace ends. */
 struct trace_opts;

@@ -6,7 +6,8 @@
  * call's JSON Lines record as args. A forwarded call holds a nested "VMM round trip"
  * slice. Lost events are global instant events; PSCI CPU_ON draws a flow arrow to
  * the woken vCPU's first call. Times are µs with ns precision, relative to the start
- * of the trace like ts_ns in JSON Lines. */
+ * of the trace like ts_ns in JSON Lines; with --guest-clock, the guest's virtual
+ * counter (guest_cntvct / cntfrq), as its printk and counter-clock ftrace read it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <search.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest_clock.h"
 #include "guest_name.h"
 #include "json_writer.h"
 #include "options.h"
@@ -33,6 +35,11 @@ struct timeline {
 	void *pending_flows;		/* CPU_ON flows waiting for their target's first call */
 	__u64 next_flow_id;
 	__u64 dropped, first_dropped_ts_ns;
+	bool guest_clock;		/* --guest-clock asked for */
+	__u64 cntfrq;			/* ... and the counter's frequency: ts is guest time; 0: trace time */
+	__u64 no_guest_clock;		/* calls left out: the plan did not see their guest_cntvct */
+	__s64 last_guest_offset_ns;	/* guest time - trace time of the last call, for instants */
+	__u64 last_ts_ns;		/* the last call slice's ts */
 };
 
 /* A process (pid), a thread (pid, tid) or a vCPU (pid, vm, vcpu) seen in the trace. */
@@ -206,7 +213,7 @@ static bool is_cpu_on(const struct call_view *v)
 	       v->ev->ret[0] == PSCI_SUCCESS;
 }
 
-static int flows(struct timeline *tl, const struct call_view *v, __u64 dur_ns)
+static int flows(struct timeline *tl, const struct call_view *v, __u64 ts_ns, __u64 dur_ns)
 {
 	const struct smccc_event *ev = v->ev;
 	struct track_key self = { .pid = ev->pid, .vm = ev->vm, .vcpu = ev->vcpu }, **found;
@@ -218,7 +225,7 @@ static int flows(struct timeline *tl, const struct call_view *v, __u64 dur_ns)
 	if (found) {
 		struct track_key *k = *found;
 
-		flow(tl, "f", ev, v->ts_ns, dur_ns, k->flow_id);
+		flow(tl, "f", ev, ts_ns, dur_ns, k->flow_id);
 		tdelete(k, &tl->pending_flows, key_cmp);
 		free(k);
 	}
@@ -230,7 +237,7 @@ static int flows(struct timeline *tl, const struct call_view *v, __u64 dur_ns)
 
 		if (remember(&tl->pending_flows, &target) < 0)
 			return -1;
-		flow(tl, "s", ev, v->ts_ns, dur_ns, target.flow_id);
+		flow(tl, "s", ev, ts_ns, dur_ns, target.flow_id);
 	}
 	return 0;
 }
@@ -265,6 +272,11 @@ static int perfetto_start(struct sink *s, const struct trace_info *info)
 	jw_uint_safe_field(w, "start_realtime_ns", info->realtime_ns);
 	jw_uint_safe_field(w, "start_monotonic_ns", info->monotonic_ns);
 	jw_uint_field(w, "max_bytes", tl->max_bytes);
+	/* which clock ts counts: the trace's (from its start), or each guest's counter */
+	tl->cntfrq = tl->guest_clock ? info->cntfrq : 0;
+	jw_string_field(w, "clock", tl->cntfrq ? "guest_counter" : "trace");
+	if (tl->cntfrq)
+		jw_uint_field(w, "cntfrq", tl->cntfrq);
 	jw_end_object(w);
 	jw_name(w, "traceEvents");
 	jw_flush(w);	/* the events are written one by one, each its own top-level value */
@@ -280,12 +292,25 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 	bool vmm = smccc_vmm_round_trip(ev->disposition, ev->flags) && !(ev->missing & EVM_DISPOSITION);
 	const char *name = ev->missing & EVM_FUNC ? "?" : v->name;
 	__u64 dur_ns = ev->kvm_ns + (vmm ? ev->vmm_ns : 0);
+	__u64 ts_ns = v->ts_ns;
+
+	if (tl->cntfrq) {
+		/* a call without the guest's counter has no place on the guest's clock */
+		if (ev->missing & EVM_GUEST_CLOCK) {
+			if (!tl->no_guest_clock++)
+				fprintf(stderr, "smccctrace: WARNING: %s: --guest-clock: this plan does not see the guest's "
+					"counter; calls without it are left out (counted at the end of the file)\n", tl->path);
+			return 0;
+		}
+		ts_ns = guest_clock_ns(ev->guest_cntvct, tl->cntfrq);
+		tl->last_guest_offset_ns = (__s64)(ts_ns - v->ts_ns);
+	}
 
 	/* bytes counts what left the stdio buffer: the file ends at most one buffer
 	 * (64 KiB) and the closing events past the cap */
 	if (tl->max_bytes && tl->bytes >= tl->max_bytes) {
 		if (!tl->dropped++) {
-			tl->first_dropped_ts_ns = v->ts_ns;
+			tl->first_dropped_ts_ns = ts_ns;
 			fprintf(stderr, "smccctrace: WARNING: %s reached its cap of %llu MiB; later calls are left out "
 				"(raise it with --perfetto-max-mb, or narrow the trace with filters)\n",
 				tl->path, (unsigned long long)(tl->max_bytes >> 20));
@@ -294,7 +319,8 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 	}
 	if (name_tracks(tl, ev, v->guest))
 		return -1;
-	slice(tl, name, "call", ev, v->ts_ns, dur_ns);
+	tl->last_ts_ns = ts_ns;
+	slice(tl, name, "call", ev, ts_ns, dur_ns);
 	jw_name(&tl->jw, "args");
 	jw_start_object(&tl->jw);
 	render_json_fields(&tl->jw, v);
@@ -304,7 +330,7 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 	 * right after KVM's part; the few µs KVM takes to reach userspace are not
 	 * measured, so the slice may start slightly early, never late. */
 	if (vmm) {
-		slice(tl, "VMM round trip", "vmm", ev, v->ts_ns + ev->kvm_ns, ev->vmm_ns);
+		slice(tl, "VMM round trip", "vmm", ev, ts_ns + ev->kvm_ns, ev->vmm_ns);
 		jw_name(&tl->jw, "args");
 		jw_start_object(&tl->jw);
 		jw_string_field(&tl->jw, "func", name);
@@ -312,7 +338,7 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 		jw_end_object(&tl->jw);
 		jw_end_object(&tl->jw);
 	}
-	if (flows(tl, v, dur_ns))
+	if (flows(tl, v, ts_ns, dur_ns))
 		return -1;
 	return timeline_status(tl);
 }
@@ -334,6 +360,10 @@ static int perfetto_lost(struct sink *s, __u64 ts_ns, unsigned cause, __u64 coun
 	struct timeline *tl = s->ctx;
 
 	(void)cause;	/* one kind of marker: the summary names the causes */
+	/* on the guest's clock, at the trace time of the loss as the last call's guest
+	 * saw it (approximate: each guest has its own offset) */
+	if (tl->cntfrq)
+		ts_ns = (__u64)((__s64)ts_ns + tl->last_guest_offset_ns);
 	instant(tl, "lost calls", ts_ns, "count", count);
 	return timeline_status(tl);
 }
@@ -349,6 +379,8 @@ static int perfetto_finish(struct sink *s, const struct trace_totals *t)
 	}
 	if (tl->dropped)
 		instant(tl, "calls left out: file cap reached", tl->first_dropped_ts_ns, "count", tl->dropped);
+	if (tl->no_guest_clock)	/* after the last call placed */
+		instant(tl, "calls left out: no guest clock", tl->last_ts_ns, "count", tl->no_guest_clock);
 	fputs("\n]}\n", tl->out);
 	if (fflush(tl->out))
 		return -1;
@@ -374,7 +406,7 @@ static void perfetto_destroy(struct sink *s)
 	s->ctx = NULL;
 }
 
-int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes)
+int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes, bool guest_clock)
 {
 	static const cookie_io_functions_t io = { .write = counting_write, .close = counting_close };
 	struct timeline *tl = calloc(1, sizeof(*tl));
@@ -383,6 +415,7 @@ int sink_perfetto_open(struct sink *s, const char *path, __u64 max_bytes)
 		return -1;
 	tl->path = path;
 	tl->max_bytes = max_bytes;
+	tl->guest_clock = guest_clock;
 	tl->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (tl->fd < 0) {
 		free(tl);

@@ -534,7 +534,7 @@ int cmd_trace(int argc, char **argv)
 	if (t.opts.record && sink_record_open(&t.sinks[t.nr_sinks++], t.opts.record))
 		return errorf("cannot write '%s': %s", t.opts.record, strerror(errno));
 	if (t.opts.perfetto && sink_perfetto_open(&t.sinks[t.nr_sinks++], t.opts.perfetto,
-						  t.opts.perfetto_max_bytes))
+						  t.opts.perfetto_max_bytes, t.opts.guest_clock))
 		return errorf("cannot write '%s': %s", t.opts.perfetto, strerror(errno));
 
 	struct sigaction sa = { .sa_handler = on_signal };

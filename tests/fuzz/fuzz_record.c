@@ -38,7 +38,7 @@ static void render_all(struct record_reader *r)
 
 	if (!sink_stream_open(&sinks[nr], devnull, "null", true, false))
 		nr++;
-	if (!sink_perfetto_open(&sinks[nr], "/dev/null", 0))
+	if (!sink_perfetto_open(&sinks[nr], "/dev/null", 0, false))
 		nr++;
 	for (int i = 0; i < nr; i++)
 		if (sinks[i].start)

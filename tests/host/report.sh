@@ -174,12 +174,47 @@ lines = open(sys.argv[1]).read().splitlines()
 calls = [json.loads(l) for l in open(sys.argv[2])]
 freq, calls = calls[-1]["cntfrq"], calls[:-1]
 ok = lines[0].startswith("GUEST(s) ") and len(lines) == len(calls) + 1
-ok = ok and all(l.split()[0] == "%.6f" % (c["guest_cntvct"] / freq) and int(l.split()[1]) == c["pid"]
+# TIME, then the 16-wide GUEST column (a name may hold spaces), then PID
+ok = ok and all(l[:12].strip() == "%.6f" % (c["guest_cntvct"] / freq) and int(l[30:].split()[0]) == c["pid"]
                 for l, c in zip(lines[1:], calls))
 sys.exit(not (ok and calls[0]["guest_cntvct"] == 3000100000))' "$D/out" "$D/two.jsonl"
 expect "--guest-clock of format 1: a warning" 0 'no counter frequency recorded \(format 1\): --guest-clock has no guest time to show' \
 	-- report "$D/v1.bin" --guest-clock
 check "--guest-clock of format 1: the trace's own TIME(s)" sh -c "head -1 '$D/out' | grep -q '^TIME(s) '"
+# --guest-clock --perfetto: every call slice's ts is its guest_cntvct / cntfrq (exactly,
+# in ns), at the recorded 1 GHz and at 62.5 MHz (the recording's frequency patched)
+expect "--guest-clock --perfetto" 0 '' -- report "$D/two-vmms.bin" --guest-clock --perfetto "$D/guest.json"
+python3 tests/vm/check_perfetto.py "$D/guest.json" --trace "$D/two.jsonl" --lost 3 --guest-clock 1000000000 \
+	--label report-guest-clock
+check "--guest-clock --perfetto: clock guest_counter, each slice at its guest_cntvct / cntfrq" [ $? = 0 ]
+python3 - "$D/two-vmms.bin" "$D/two-62m.bin" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+end = 12 + 8 + struct.unpack_from("<I", b, 16)[0]      # the header record's end
+at = b.find(struct.pack("<Q", 10**9), 12, end)         # its cntfrq
+assert at > 0 and b.find(struct.pack("<Q", 10**9), at + 1, end) < 0
+b[at:at + 8] = struct.pack("<Q", 62500000)
+open(sys.argv[2], "wb").write(b)
+PY
+"$TOOL" report "$D/two-62m.bin" --json -o "$D/two-62m.jsonl" 2>/dev/null
+expect "--guest-clock --perfetto at 62.5 MHz" 0 '' -- report "$D/two-62m.bin" --guest-clock --perfetto "$D/guest-62m.json"
+python3 tests/vm/check_perfetto.py "$D/guest-62m.json" --trace "$D/two-62m.jsonl" --lost 3 --guest-clock 62500000 \
+	--label report-guest-clock-62m
+check "... each slice at guest_cntvct * 16 ns" [ $? = 0 ]
+check "... (the JSON's cntfrq is 62500000; the first call, cntvct 3000100000, at 48001600 us)" sh -c "
+	grep -q '\"cntfrq\":62500000' '$D/two-62m.jsonl' && grep -q '\"ts\":48001600.000' '$D/guest-62m.json'"
+expect "--guest-clock --perfetto of a plan without the guest's counter: a warning" 0 \
+	'tp-guest.json: --guest-clock: this plan does not see the guest.s counter; calls without it are left out' -- \
+	report "$D/tracepoint.bin" --guest-clock --perfetto "$D/tp-guest.json"
+check "... no call slice, an instant counting the calls left out" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["traceEvents"]
+left = [x for x in e if x["ph"] == "i" and x["name"] == "calls left out: no guest clock"]
+sys.exit(not (not [x for x in e if x["ph"] == "X"] and len(left) == 1 and left[0]["args"]["count"] == 1))' "$D/tp-guest.json"
+expect "--guest-clock --perfetto of format 1: the trace's clock" 0 'no counter frequency recorded' -- \
+	report "$D/v1.bin" --guest-clock --perfetto "$D/v1-guest.json"
+check "... otherData says clock trace, ts is ts_ns" python3 tests/vm/check_perfetto.py "$D/v1-guest.json" --trace "$D/v1.jsonl" \
+	--label report-guest-clock-v1
 
 # re-recording: report --record writes a file that reports the same
 expect "report --record" 0 '' -- report "$D/two-vmms.bin" --record "$D/again.bin"
@@ -312,7 +347,7 @@ python3 tests/check_schema.py --label guest-syms-schema "$D/sym.jsonl" "$D/sym2.
 check "... the records with pc_sym are valid against the JSON schema" [ $? = 0 ]
 expect "report --guest-kallsyms (text)" 0 '' -- report "$D/two-vmms.bin" --guest-kallsyms "$D/kallsyms"
 check "... the PC column shows the symbol, the hex PC where none contains it" \
-	grep -Eq '^0\.002600 +1000 +1 +0 +PSCI_CPU_ON +hvc #0x0 +psci_cpu_on\+0xa0 +kvm ' "$D/out"
+	grep -Eq '^0\.002600 +\? +1000 +1 +0 +PSCI_CPU_ON +hvc #0x0 +psci_cpu_on\+0xa0 +kvm ' "$D/out"
 check "... ... and 0x800004b0 in data as a number" grep -Eq ' 0x800004b0 +' "$D/out"
 expect "report --guest-kallsyms --perfetto" 0 '' -- report "$D/two-vmms.bin" --perfetto "$D/sym.json" --guest-kallsyms "$D/kallsyms"
 check "... every call slice carries its pc_sym" python3 -c '
@@ -395,6 +430,17 @@ got = {(g["pid"], g["guest"]): g["count"] for g in d["groups"]}
 sys.exit(not (got == {(1000, "web"): 3, (3000, "web"): 1, (2000, "db"): 2, (4000, None): 1}))' "$D/named-pid-guest.json"
 check "named: --summary --by guest (text): a GUEST column" sh -c "
 	'$TOOL' report '$N' -s --by guest | grep -Eq '^web +4 ' && '$TOOL' report '$N' -s --by guest | grep -q '^guest = db: time in KVM'"
+"$TOOL" report "$N" >"$D/named.txt"
+check "named: the text trace's GUEST column: each line its VMM's guest (? for the unnamed), PID after it" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+calls = [r for r in map(json.loads, open(sys.argv[2])) if r["type"] == "call"]
+# TIME, then the 16-wide GUEST column (a name may hold spaces), then PID, under its header
+at = lines[0].index("PID")
+ok = lines[0][:30].split() == ["TIME(s)", "GUEST"] and lines[0].index("GUEST") == 13 and len(lines) == len(calls) + 1
+ok = ok and all(l[13:29].rstrip() == c.get("guest", "?") and int(l[at:].split()[0]) == c["pid"]
+                for l, c in zip(lines[1:], calls))
+sys.exit(not (ok and {c.get("guest") for c in calls} == {"web", "db", None}))' "$D/named.txt" "$D/named.jsonl"
 check "named: the JSON is valid against the schema" python3 tests/check_schema.py --label named-schema \
 	"$D/named.jsonl" "$D/named-guest.json" "$D/named-pid-guest.json"
 "$TOOL" report "$N" --perfetto "$D/named.json"

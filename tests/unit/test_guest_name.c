@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "unit.h"
 #include "guest_name.h"
+#include "render.h"
 #include "options.h"
 
 /* argv joined as /proc/PID/cmdline has it: each argument NUL-terminated */
@@ -163,10 +164,50 @@ static void test_options(void)
 	CHECK(strstr(err, "-g") != NULL, "error names -g: %s", err);
 }
 
+/* The text trace line's GUEST column: fixed width, a longer name cut with '+', "?" unknown */
+static void test_text_column(void)
+{
+	static const struct {
+		const char *guest, *want;
+	} cases[] = {
+		{ "web", "web" },
+		{ "sixteen-chars-vm", "sixteen-chars-vm" },
+		{ "seventeen-chars-v", "seventeen-chars+" },
+		{ "a guest with spaces and more", "a guest with sp+" },
+		{ NULL, "?" },
+		{ "", "?" },
+	};
+	struct smccc_event ev = { .pid = 4242, .vm = 1, .vcpu = 3, .regs = { 0x84000000 } };
+	char line[1024], head[1024];
+	FILE *f;
+
+	f = fmemopen(head, sizeof(head), "w");
+	render_text_header(f, false, false);
+	fclose(f);
+	const char *want_head = "TIME(s)      GUEST            PID     VM  VCPU FUNCTION";
+
+	CHECK(strncmp(head, want_head, strlen(want_head)) == 0, "header: %s", head);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct call_view v;
+		char want[64];
+
+		call_view_init(&v, &ev, 0);
+		v.guest = cases[i].guest;
+		f = fmemopen(line, sizeof(line), "w");
+		render_text(f, &v);
+		fclose(f);
+		/* the column is 16 wide wherever the name ends: PID is under its header */
+		snprintf(want, sizeof(want), "%-16s 4242    1   3    PSCI_VERSION", cases[i].want);
+		CHECK(strncmp(line + 13, want, strlen(want)) == 0, "guest %s: line %s", cases[i].guest, line);
+		CHECK_INT(strstr(line, "4242") - line, strstr(head, "PID") - head);
+	}
+}
+
 int main(void)
 {
 	test_cmdline();
 	test_process();
 	test_options();
+	test_text_column();
 	return unit_report("guest_name");
 }

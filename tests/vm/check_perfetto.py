@@ -2,12 +2,15 @@
 """Checks a smccctrace --perfetto file (Chrome Trace Event JSON, docs/perfetto.md).
 
 usage: check_perfetto.py TIMELINE [--trace calls.jsonl] [--truth truth.jsonl]
-       [--label NAME]
+       [--guest-clock CNTFRQ] [--label NAME]
 
 Structure: every event has a known ph, integer pid/tid, ts in µs (a number with at
 most 3 decimals, matching the call's ts_ns); complete slices have dur >= 0; the
 slices of one track nest or do not overlap; each process and thread is named by
 ph:"M" metadata; every flow start has its end; lost-call instants add up.
+With --guest-clock CNTFRQ (a --guest-clock timeline; CNTFRQ from the JSON Lines
+summary): otherData says clock guest_counter and that frequency, and each call
+slice's ts is its guest_cntvct * 10^9 // CNTFRQ ns (the trace's ts_ns otherwise).
 With --trace (the live JSON Lines of the same run): one call slice per call record,
 in order per thread, whose args are that record, whose dur is kvm_ns + vmm_ns, and
 one nested "VMM round trip" slice of exactly vmm_ns per answered forwarded call.
@@ -37,7 +40,7 @@ def load_lines(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def check_structure(c, doc, raw, label):
+def check_structure(c, doc, raw, label, cntfrq=None):
     events = doc.get("traceEvents")
     if not c.check(isinstance(events, list) and events, "%s: traceEvents is a non-empty array" % label):
         return []
@@ -61,9 +64,17 @@ def check_structure(c, doc, raw, label):
     c.check(len(written) >= 2 * len(slices) and not bad,
             "%s: every ts/dur is written as µs with at most 3 decimals: %r" % (label, bad[:3]))
     calls = [e for e in slices if e.get("cat") == "call"]
-    bad = [e for e in calls if ns(e["ts"]) != e["args"]["ts_ns"]]
-    c.check(calls and not bad, "%s: %d call slices, ts in µs equals args.ts_ns in ns: %r"
-            % (label, len(calls), bad[:1]))
+    if cntfrq:
+        c.check(other.get("clock") == "guest_counter" and other.get("cntfrq") == cntfrq,
+                "%s: otherData: clock guest_counter, cntfrq %d: %r" % (label, cntfrq, other))
+        bad = [e for e in calls if ns(e["ts"]) != e["args"]["guest_cntvct"] * 10**9 // cntfrq]
+        c.check(calls and not bad, "%s: %d call slices, ts in µs equals guest_cntvct / cntfrq in ns: %r"
+                % (label, len(calls), bad[:1]))
+    else:
+        c.check(other.get("clock") == "trace", "%s: otherData: clock trace: %r" % (label, other))
+        bad = [e for e in calls if ns(e["ts"]) != e["args"]["ts_ns"]]
+        c.check(calls and not bad, "%s: %d call slices, ts in µs equals args.ts_ns in ns: %r"
+                % (label, len(calls), bad[:1]))
     bad = [e for e in calls if ns(e["dur"]) != e["args"]["kvm_ns"] + (e["args"]["vmm_ns"] or 0)]
     c.check(not bad, "%s: call slice dur = kvm_ns + vmm_ns: %r" % (label, bad[:1]))
     return events
@@ -204,6 +215,7 @@ def main():
     ap.add_argument("--truth")
     ap.add_argument("--label", default="perfetto")
     ap.add_argument("--lost", type=int, help="lost calls the instants must add up to")
+    ap.add_argument("--guest-clock", type=int, metavar="CNTFRQ", help="a --guest-clock timeline of this frequency")
     args = ap.parse_args()
     c = Checker(args.label)
     try:
@@ -213,7 +225,7 @@ def main():
     except (OSError, ValueError) as e:
         c.check(False, "%s: %s is JSON: %s" % (args.label, args.timeline, e))
         return c.report()
-    events = check_structure(c, doc, raw, args.label)
+    events = check_structure(c, doc, raw, args.label, args.guest_clock)
     if events:
         check_nesting(c, events, args.label)
         check_metadata(c, events, args.label)

@@ -38,12 +38,28 @@ check "$variant: report --json equals the ground truth field by field" [ $? = 0 
 report_cmd "$R/rec.bin" >"$OUT/report.txt"
 check "$variant: report (text) prints a header and one line per call" \
 	sh -c "head -1 '$OUT/report.txt' | grep -q '^TIME(s) ' && [ \$(wc -l <'$OUT/report.txt') = $((calls + 1)) ]"
+check "$variant: report (text): every line's GUEST column is the VMM's guest name (rec,guest), its PID the VMM's" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+pids = [r["pid"] for r in map(json.loads, open(sys.argv[2])) if r["type"] == "call"]
+at = lines[0].index("PID")
+ok = lines[0].index("GUEST") == 13 and len(lines) == len(pids) + 1 and len(pids) > 0
+sys.exit(not (ok and all(l[13:29].rstrip() == "rec,guest" and int(l[at:].split()[0]) == p
+                         for l, p in zip(lines[1:], pids))))' "$OUT/report.txt" "$R/live.jsonl"
 
 python3 tests/vm/check_perfetto.py "$R/live.json" --trace "$R/live.jsonl" --truth "$R/truth.jsonl" --lost 0 \
 	--label "record-perfetto-$variant"
 check "$variant: the live Perfetto timeline's structure, nesting and content" [ $? = 0 ]
 check "$variant: report --perfetto runs on $(uname -m)" report_cmd "$R/rec.bin" --perfetto "$OUT/report.json"
 check "$variant: report --perfetto is the live timeline byte for byte" cmp "$R/live.json" "$OUT/report.json"
+# the timeline on the guest's clock: each call slice at its guest_cntvct / cntfrq, the
+# frequency the emulated host recorded (the JSON summary's cntfrq)
+cntfrq=$(python3 -c 'import json, sys; print([json.loads(l) for l in open(sys.argv[1])][-1]["cntfrq"])' "$R/live.jsonl")
+check "$variant: report --guest-clock --perfetto runs on $(uname -m)" \
+	report_cmd "$R/rec.bin" --guest-clock --perfetto "$OUT/guest.json"
+python3 tests/vm/check_perfetto.py "$OUT/guest.json" --trace "$R/live.jsonl" --truth "$R/truth.jsonl" --lost 0 \
+	--guest-clock "$cntfrq" --label "record-perfetto-guest-$variant"
+check "$variant: report --guest-clock --perfetto: every call slice at its guest_cntvct / cntfrq ($cntfrq Hz)" [ $? = 0 ]
 check "$variant: report --perfetto alone prints nothing on stdout" \
 	sh -c "[ -z \"\$('$HOST_TOOL' report '$R/rec.bin' --perfetto /dev/null)\" ]"
 
