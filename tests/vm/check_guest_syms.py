@@ -16,7 +16,8 @@ kallsyms says (the code symbol at or below the PC, the PC before the next symbol
 none is unknown, and every PSCI call is at the kernel's PSCI call site
 (__invoke_psci_fn_hvc, or __arm_smccc_hvc that it calls); the x86 report of the same
 recording with the same file gives the same pc_sym for every call, and its PSCI view
-names each hotplug operation's call site, that of its CPU_OFF or CPU_ON. Prints '#
+names each hotplug operation's call site, that of its CPU_OFF or CPU_ON, and each
+power-state transition that of its call. Prints '#
 qemu-guest-syms: N passed, N failed' and sample lines."""
 import bisect
 import os
@@ -150,13 +151,25 @@ def main():
         p = subprocess.run([tool, "report", os.path.join(res, "trace.rec"), "--psci", "--json", "--on-timeout", "5000",
                             "--poll-limit", "1100", "--poll-time", "5000", "--guest-kallsyms", path, "-o", out],
                            stderr=subprocess.PIPE, text=True)
-        ops = [r for r in (load_jsonl(out) if p.returncode == 0 else []) if r["type"] == "psci_operation"
-               and r["boot"] == boot]
+        view = [r for r in (load_jsonl(out) if p.returncode == 0 else []) if r.get("boot") == boot]
+        ops = [r for r in view if r["type"] == "psci_operation"]
         by_ts = {r["ts_ns"]: r.get("pc_sym") for r in calls}
         c.check(p.returncode == 0 and len(ops) >= 2 and all(r["pc_sym"] == by_ts.get(r["ts_ns"]) and
                                                           split_name(r["pc_sym"])[0] in PSCI_CALL_SITES for r in ops),
                 "boot %d: report --psci: each of %d operations names its CPU_OFF's or CPU_ON's call site (%s)" % (
                     boot, len(ops), sorted({r.get("pc_sym") for r in ops})))
+        # ... and each power-state transition its call's site (the call of that trap time
+        # and function; a wakeup is timed at its CPU_SUSPEND's return, so it is left out)
+        by_call = {(r["ts_ns"], r["func"]): r.get("pc_sym") for r in calls}
+        moves = [r for r in view if r["type"] == "psci_transition" and r["cause"] != "wakeup"]
+        wrong = [(r["cause"], r["func"], r.get("pc_sym", "absent")) for r in moves
+                 if (r["ts_ns"], r["func"]) not in by_call or r.get("pc_sym", "absent") != by_call[(r["ts_ns"], r["func"])]]
+        hotplug = [r for r in moves if r["cause"] in ("cpu_on", "cpu_off")]
+        c.check(len(hotplug) >= 2 and not wrong and all(split_name(r["pc_sym"])[0] in PSCI_CALL_SITES for r in hotplug),
+                "boot %d: report --psci: each of %d transitions names its call's site, %d CPU_ON/CPU_OFF at the "
+                "PSCI call site (wrong: %s)" % (boot, len(moves), len(hotplug), wrong[:3]))
+        samples.append("boot %d: report --psci: %d transitions (%d CPU_ON/CPU_OFF) named by their call's site" % (
+            boot, len(moves), len(hotplug)))
         text = ks.address("_text")
         samples.append("boot %d: _text at %s; PSCI call sites %s" % (boot, hex(text) if text else None, sites))
         for r in psci[:2] + psci[-1:]:
