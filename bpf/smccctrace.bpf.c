@@ -51,6 +51,8 @@ const volatile __u8 disposition_mask = (1 << DISP__COUNT) - 1;
 const volatile __u8 nr_args = 7;
 /* --summary: count calls in the "stats" map instead of sending them */
 const volatile bool aggregate = false;
+/* --summary --by site: the trapping PC is part of the key (only then: it costs reads) */
+const volatile bool aggregate_pc = false;
 /* Set by the planner (src/planner.c): the SMCCC dispatcher has hooks of its own;
  * otherwise what it did is derived at the trap's exit */
 const volatile bool dispatcher_hooked = true;
@@ -329,6 +331,8 @@ static __always_inline void aggregate_call(const struct smccc_event *ev)
 	mk.key.vcpu = ev->vcpu;
 	summary_func(&mk.key, (__u32)ev->regs[0]);
 	mk.key.disposition = ev->disposition;
+	if (aggregate_pc)
+		mk.key.pc = ev->pc;
 	/* a second try when userspace closed the epoch under us */
 	for (int try = 0; try < 2; try++) {
 		mk.epoch = *(volatile __u32 *)&agg_epoch;
@@ -440,6 +444,21 @@ static __always_inline void emit_abandoned(struct call_slot *in, __u64 now)
 }
 
 /*
+ * The address of the trapping HVC/SMC, as the guest sees it. The preferred return
+ * address of an HVC is the next instruction, so at the trap KVM's PC is already past
+ * it. A trapped SMC returns to the SMC itself; KVM advances the PC later
+ * (kvm_incr_pc() only sets a flag). An AArch32 guest sees the low half.
+ */
+static __always_inline __u64 trap_pc(enum kread how, struct kvm_vcpu *vcpu, __u8 conduit, __u32 esr, bool aarch32)
+{
+	__u64 pc = KREAD(how, vcpu, arch.ctxt.regs.pc);
+
+	if (conduit == CONDUIT_HVC)
+		pc -= esr & ESR_IL ? 4 : 2;
+	return aarch32 ? (__u32)pc : pc;
+}
+
+/*
  * --summary, --listen: the trap of a call that is only counted. What the counts need
  * (pid, function ID, conduit, times; an SMC's immediate, which decides whether it
  * reaches the dispatcher) goes straight into the vCPU's slot; the registers, PC,
@@ -458,6 +477,9 @@ static __always_inline void trap_counted(enum kread how, struct call_slot *in, s
 	in->ev.imm = conduit == CONDUIT_SMC ? (__u16)KREAD(how, vcpu, arch.fault.esr_el2) : 0;
 	in->ev.disposition = 0;
 	in->ev.flags = 0;
+	if (aggregate_pc)	/* --by site */
+		in->ev.pc = trap_pc(how, vcpu, conduit, (__u32)KREAD(how, vcpu, arch.fault.esr_el2),
+				    KREAD(how, vcpu, arch.ctxt.regs.pstate) & PSR_MODE32_BIT);
 }
 
 /*
@@ -503,7 +525,6 @@ static __always_inline void trap_full(enum kread how, struct call_slot *in, stru
 {
 	struct smccc_event *ev = &in->ev;
 	__u32 vm = ev->vm, vcpu_id = ev->vcpu, esr;
-	__u64 pc;
 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->ts_ns = bpf_ktime_get_ns();
@@ -523,19 +544,10 @@ static __always_inline void trap_full(enum kread how, struct call_slot *in, stru
 		ev->isa = ISA_A64;
 	ev->nr_args = nr_args > SMCCC_MAX_ARGS ? SMCCC_MAX_ARGS : nr_args;
 	read_regs(how, vcpu, ev->regs, SMCCC_NR_REGS);
-	/*
-	 * The preferred return address of an HVC is the next instruction, so at this
-	 * point KVM's PC is already past it. A trapped SMC returns to the SMC itself;
-	 * KVM advances the PC later (kvm_incr_pc() only sets a flag). Normalise both to
-	 * the trapping instruction.
-	 */
-	pc = KREAD(how, vcpu, arch.ctxt.regs.pc);
-	ev->pc = conduit == CONDUIT_HVC ? pc - ev->insn_bits / 8 : pc;
+	ev->pc = trap_pc(how, vcpu, conduit, esr, ev->isa != ISA_A64);
 	ev->cntvoff = vcpu_cntvoff(vcpu, &ev->missing);
-	if (ev->isa != ISA_A64) {
+	if (ev->isa != ISA_A64)
 		clip_aarch32(ev->regs, SMCCC_NR_REGS);
-		ev->pc = (__u32)ev->pc;
-	}
 }
 
 /* The guest trapped on HVC or SMC: take the snapshot the rest of the call builds on.

@@ -145,7 +145,7 @@ struct smccc_func_range {
 /*
  * Summary mode (--summary): instead of sending each call to the ring buffer, the BPF
  * program adds it to the hash map "stats", keyed by (VMM pid, VM, vCPU, function,
- * disposition) and by the reading epoch; userspace reads and deletes one epoch per
+ * disposition; the trapping PC with --by site) and by the reading epoch; userspace reads and deletes one epoch per
  * interval (src/stats_map.c explains the protocol). The same structs are the
  * userspace aggregation table's rows (src/aggregate.h).
  *
@@ -195,9 +195,10 @@ struct agg_key {
 	__u32 vm;
 	__u32 vcpu;
 	__u32 func_id;		/* folded: the representative of its service (below) */
+	__u64 pc;		/* --by site only (else 0): the trapping PC, as smccc_event.pc */
 	__u8 disposition;	/* enum smccc_disposition */
 	__u8 folded;		/* 1: func_id stands for every unknown ID of its service */
-	__u8 __pad[2];		/* zero: keys are compared as bytes */
+	__u8 __pad[6];		/* zero: keys are compared as bytes */
 };
 
 /*
@@ -269,6 +270,7 @@ static inline int smccc_vmm_round_trip(__u8 disposition, __u8 flags)
 struct agg_map_key {
 	struct agg_key key;
 	__u32 epoch;		/* the value of agg_epoch the call was counted under */
+	__u32 __pad;		/* zero: no implicit padding in a hash key */
 };
 
 struct agg_value {

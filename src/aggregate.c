@@ -2,6 +2,7 @@
  * agg_stats, rows grouped on demand. */
 #include "aggregate.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,11 @@ struct agg_table {
 	size_t nr, cap;
 	__u32 *index;			/* hash slots: entry number + 1, 0 = free */
 	size_t index_size;		/* a power of two, at least twice nr */
+	bool sites;			/* agg_add_event() keys by PC (agg_keep_sites()) */
 };
 
 static const char *const by_names[] = {
-	"pid", "vm", "vcpu", "func", "service", "disposition", "guest",
+	"pid", "vm", "vcpu", "func", "service", "disposition", "guest", "site",
 };
 
 const char *agg_by_name(unsigned bit)
@@ -49,7 +51,7 @@ int agg_by_parse(const char *list, unsigned *mask, char *err, size_t errlen)
 			if (len == strlen(by_names[i]) && !strncmp(p, by_names[i], len))
 				break;
 		if (i == sizeof(by_names) / sizeof(by_names[0])) {
-			snprintf(err, errlen, "--by: expected pid, guest, vm, vcpu, func, service or disposition, got '%.*s'",
+			snprintf(err, errlen, "--by: expected pid, guest, vm, vcpu, func, service, disposition or site, got '%.*s'",
 				 (int)(len > 32 ? 32 : len), p);
 			return -1;
 		}
@@ -164,6 +166,11 @@ static void stats_merge(struct agg_stats *into, const struct agg_stats *from)
 struct agg_table *agg_new(void)
 {
 	return calloc(1, sizeof(struct agg_table));
+}
+
+void agg_keep_sites(struct agg_table *t)
+{
+	t->sites = true;
 }
 
 void agg_free(struct agg_table *t)
@@ -303,16 +310,40 @@ const char *agg_func_label(const struct agg_key *k, char *buf, size_t len)
 	return k->folded ? smccc_fold_name(k->func_id, buf, len) : smccc_name(k->func_id, buf, len);
 }
 
-void agg_text_key_header(FILE *out, unsigned by)
+/* The SITE column: 0x and 16 digits, or symbol+0xoff (wider; longer names push on), as
+ * the stream's PC column */
+#define SITE_WIDTH 18
+#define SITE_SYM_WIDTH 34
+
+static int site_width(const struct guest_syms_set *syms)
 {
-	if (by & AGG_BY_PID)
+	return syms && syms->nr ? SITE_SYM_WIDTH : SITE_WIDTH;
+}
+
+int agg_site_label(const struct agg_key *k, const struct guest_syms_set *syms, char *buf, size_t len)
+{
+	if (syms && syms->nr) {
+		if (!guest_syms_format(guest_syms_for(syms, k->pid), k->pc, buf, len))
+			return 1;
+		snprintf(buf, len, "0x%" PRIx64, (uint64_t)k->pc);
+		return -1;
+	}
+	snprintf(buf, len, "0x%" PRIx64, (uint64_t)k->pc);
+	return 0;
+}
+
+void agg_text_key_header(FILE *out, unsigned by, const struct guest_syms_set *syms)
+{
+	if (by & (AGG_BY_PID | AGG_BY_SITE))
 		fprintf(out, "%-7s ", "PID");
 	if (by & AGG_BY_GUEST)
 		fprintf(out, "%-16s ", "GUEST");
-	if (by & AGG_BY_VM)
+	if (by & (AGG_BY_VM | AGG_BY_SITE))
 		fprintf(out, "%-3s ", "VM");
 	if (by & AGG_BY_VCPU)
 		fprintf(out, "%-4s ", "VCPU");
+	if (by & AGG_BY_SITE)
+		fprintf(out, "%-*s ", site_width(syms), "SITE");
 	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
 		fprintf(out, "%-12s ", "SERVICE");
 	if (by & AGG_BY_FUNC)
@@ -320,18 +351,22 @@ void agg_text_key_header(FILE *out, unsigned by)
 }
 
 void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service,
-			const char *guest)
+			const char *guest, const struct guest_syms_set *syms)
 {
-	char name[SMCCC_NAME_MAX];
+	char name[SMCCC_NAME_MAX], site[GUEST_SYM_TEXT_MAX];
 
-	if (by & AGG_BY_PID)
+	if (by & (AGG_BY_PID | AGG_BY_SITE))
 		fprintf(out, "%-7u ", k->pid);
 	if (by & AGG_BY_GUEST)
 		fprintf(out, "%-16s ", guest ? guest : "?");
-	if (by & AGG_BY_VM)
+	if (by & (AGG_BY_VM | AGG_BY_SITE))
 		fprintf(out, "%-3u ", k->vm);
 	if (by & AGG_BY_VCPU)
 		fprintf(out, "%-4u ", k->vcpu);
+	if (by & AGG_BY_SITE) {
+		agg_site_label(k, syms, site, sizeof(site));
+		fprintf(out, "%-*s ", site_width(syms), site);
+	}
 	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
 		fprintf(out, "%-12s ", smccc_service_name(service));
 	if (by & AGG_BY_FUNC)
@@ -365,6 +400,8 @@ void agg_add_event(struct agg_table *t, const struct smccc_event *ev)
 	/* the kernel's rule (summary_func()): unknown IDs counted per service */
 	k.func_id = smccc_summary_func((__u32)ev->regs[0], &folded);
 	k.folded = folded;
+	if (t->sites)
+		k.pc = ev->pc;
 	s = lookup_or_add(t, &k);
 
 	if (!s)
@@ -390,6 +427,8 @@ static int row_key_cmp(const struct agg_row *a, const struct agg_row *b)
 		return a->key.vm < b->key.vm ? -1 : 1;
 	if (a->key.vcpu != b->key.vcpu)
 		return a->key.vcpu < b->key.vcpu ? -1 : 1;
+	if (a->key.pc != b->key.pc)
+		return a->key.pc < b->key.pc ? -1 : 1;
 	if (a->service != b->service)
 		return a->service < b->service ? -1 : 1;
 	if (a->key.func_id != b->key.func_id)
@@ -420,6 +459,8 @@ static void project(struct agg_row *row, const struct agg_entry *e, unsigned by)
 	struct smccc_decoded dec;
 
 	memset(row, 0, sizeof(*row));
+	if (by & AGG_BY_SITE)	/* a PC is an address in one guest */
+		by |= AGG_BY_SITE_KEEPS;
 	if (by & AGG_BY_PID)
 		row->key.pid = e->key.pid;
 	else if (by & AGG_BY_GUEST)	/* one group per name */
@@ -430,6 +471,8 @@ static void project(struct agg_row *row, const struct agg_entry *e, unsigned by)
 		row->key.vm = e->key.vm;
 	if (by & AGG_BY_VCPU)
 		row->key.vcpu = e->key.vcpu;
+	if (by & AGG_BY_SITE)
+		row->key.pc = e->key.pc;
 	if (by & AGG_BY_FUNC) {
 		row->key.func_id = e->key.func_id;
 		row->key.folded = e->key.folded;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
+#include "guest_syms.h"
 #include "smccc.h"
 #include "smccctrace.h"
 
@@ -26,8 +27,14 @@ enum agg_by {
 	/* the VMM's guest name (src/guest_name.h): VMMs of one name are one group; with
 	 * AGG_BY_PID each VMM is its own, named */
 	AGG_BY_GUEST = 1u << 6,
-	AGG_BY__ALL = (1u << 7) - 1,
+	/* the trapping PC (a call site). A PC is an address in one guest: a site row is
+	 * one VMM's (pid) and one VM's, as if those were grouped too. Live, the kernel
+	 * keys its counts by PC only when asked (agg_keep_sites()). */
+	AGG_BY_SITE = 1u << 7,
+	AGG_BY__ALL = (1u << 8) - 1,
 };
+/* The key fields a grouping keeps: site brings its VMM and VM */
+#define AGG_BY_SITE_KEEPS (AGG_BY_PID | AGG_BY_VM)
 #define AGG_BY_DEFAULT (AGG_BY_FUNC | AGG_BY_DISPOSITION)
 
 struct agg_table;
@@ -42,6 +49,9 @@ struct agg_row {
 
 struct agg_table *agg_new(void);
 void agg_free(struct agg_table *t);
+/* agg_add_event() keys calls by their PC as well (for AGG_BY_SITE); otherwise a
+ * call's key has pc 0, as the kernel's have without --by site. */
+void agg_keep_sites(struct agg_table *t);
 /* Empties the table (a new interval); keeps its memory. */
 void agg_reset(struct agg_table *t);
 /* One call: counts it, its time in KVM and, if forwarded and answered, the VMM's. */
@@ -53,12 +63,15 @@ int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_sta
 bool agg_contains(const struct agg_table *t, const struct agg_key *k);
 /* The function's name in a key: the decoder's, or a folded key's "OEM_other". */
 const char *agg_func_label(const struct agg_key *k, char *buf, size_t len);
-/* The text tables' key columns (PID, GUEST, VM, VCPU, SERVICE or FUNCTION) of a grouping,
- * each followed by a space: their titles, and one row's cells. --summary and top share
- * them. */
-void agg_text_key_header(FILE *out, unsigned by);
+/* A site: "symbol+0xoff" from the table for the key's VMM in syms (1), else the PC
+ * in hex ("0x..."; 0, or -1 when syms has tables but none names the PC). */
+int agg_site_label(const struct agg_key *k, const struct guest_syms_set *syms, char *buf, size_t len);
+/* The text tables' key columns (PID, GUEST, VM, VCPU, SITE, SERVICE or FUNCTION) of a
+ * grouping, each followed by a space: their titles, and one row's cells. --summary and
+ * top share them. syms names the sites (NULL: none). */
+void agg_text_key_header(FILE *out, unsigned by, const struct guest_syms_set *syms);
 void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum smccc_service service,
-			const char *guest);
+			const char *guest, const struct guest_syms_set *syms);
 /* Number of distinct keys. */
 size_t agg_size(const struct agg_table *t);
 /* Keeps only the rows keep() says yes to (e.g. the exporter forgets VMMs long gone). */
@@ -74,11 +87,12 @@ __u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT]);
  */
 size_t agg_rows(const struct agg_table *t, unsigned by_mask, struct agg_row **rows);
 
-/* --by LIST: "vm,func", "vcpu", ... (pid, guest, vm, vcpu, func, service, disposition).
+/* --by LIST: "vm,func", "vcpu", ... (pid, guest, vm, vcpu, func, service, disposition,
+ * site).
  * Returns 0 and sets *mask, or -1 with a one-line reason in err. */
 int agg_by_parse(const char *list, unsigned *mask, char *err, size_t errlen);
 /* The name of one AGG_BY_* bit ("pid", "vm", "vcpu", "func", "service", "disposition",
- * "guest"). */
+ * "guest", "site"). */
 const char *agg_by_name(unsigned bit);
 
 /* Histogram arithmetic (the layout is in include/smccctrace.h). */

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "aggregate.h"
 #include "drops.h"
 #include "smccc.h"
 #include "smccctrace.skel.h"
@@ -36,6 +37,7 @@ static void set_filters(struct smccctrace_bpf *skel, const struct trace_opts *o)
 	ro->disposition_mask = o->disposition_mask;
 	ro->nr_args = (__u8)o->nr_args;
 	ro->aggregate = counted_in_kernel(o);
+	ro->aggregate_pc = counted_in_kernel(o) && (o->summary_by & AGG_BY_SITE);	/* --by site */
 }
 
 /* The kernel's counts fold the IDs the decoder does not know (summary_func() in the BPF

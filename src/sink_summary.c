@@ -18,6 +18,7 @@ static int summary_start(struct sink *s, const struct trace_info *info)
 	struct summary_sink *ss = s->ctx;
 
 	ss->realtime_ns = info->realtime_ns;
+	summary_set_guest_syms(ss->sum, info->guest_syms);	/* --by site: the sites' names */
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct summary {
 	unsigned intervals;		/* printed so far */
 	__u64 calls, by_disp[DISP__COUNT];
 	struct agg_table *table;
+	const struct guest_syms_set *syms;	/* names the sites (--by site); NULL: none */
 	struct json_writer jw;
 };
 
@@ -39,6 +40,8 @@ struct summary *summary_new(FILE *out, bool json, unsigned by, bool timestamps)
 		free(s);
 		return NULL;
 	}
+	if (by & AGG_BY_SITE)
+		agg_keep_sites(s->table);
 	s->out = out;
 	s->json = json;
 	s->by = by;
@@ -53,6 +56,11 @@ void summary_free(struct summary *s)
 		return;
 	agg_free(s->table);
 	free(s);
+}
+
+void summary_set_guest_syms(struct summary *s, const struct guest_syms_set *syms)
+{
+	s->syms = syms;
 }
 
 struct agg_table *summary_table(struct summary *s)
@@ -83,9 +91,9 @@ static void us_cell(char *buf, size_t len, const struct latency *l, uint64_t ns)
 		snprintf(buf, len, "%.1f", ns / 1000.0);
 }
 
-static void text_header(FILE *out, unsigned by)
+static void text_header(FILE *out, unsigned by, const struct guest_syms_set *syms)
 {
-	agg_text_key_header(out, by);
+	agg_text_key_header(out, by, syms);
 	if (by & AGG_BY_DISPOSITION)
 		fprintf(out, "%-10s ", "DISP");
 	fprintf(out, "%8s  %8s %8s %8s %8s  %8s %8s %8s %8s\n", "COUNT",
@@ -104,9 +112,9 @@ static void text_latency_cells(FILE *out, const struct latency *l)
 	fprintf(out, " %8s", cell);
 }
 
-static void text_row(FILE *out, unsigned by, const struct agg_row *r)
+static void text_row(FILE *out, unsigned by, const struct agg_row *r, const struct guest_syms_set *syms)
 {
-	agg_text_key_cells(out, by, &r->key, r->service, r->guest);
+	agg_text_key_cells(out, by, &r->key, r->service, r->guest, syms);
 	if (by & AGG_BY_DISPOSITION)
 		fprintf(out, "%-10s ", disposition_name(r->key.disposition));
 	fprintf(out, "%8" PRIu64 " ", (uint64_t)r->stats.count);
@@ -116,10 +124,10 @@ static void text_row(FILE *out, unsigned by, const struct agg_row *r)
 	fputc('\n', out);
 }
 
-static void text_group_title(FILE *out, unsigned by, const struct agg_row *r, const char *what);
+static void text_group_title(FILE *out, const struct summary *s, const struct agg_row *r, const char *what);
 
 /* Forwarded calls without a round trip, which the VMM columns leave out */
-static void text_not_answered(FILE *out, unsigned by, const struct agg_row *r)
+static void text_not_answered(FILE *out, const struct summary *s, const struct agg_row *r)
 {
 	char what[96];
 
@@ -127,7 +135,7 @@ static void text_not_answered(FILE *out, unsigned by, const struct agg_row *r)
 		return;
 	snprintf(what, sizeof(what), "%" PRIu64 " unanswered, %" PRIu64 " parked (not in the VMM columns)",
 		 (uint64_t)r->stats.unanswered, (uint64_t)r->stats.parked);
-	text_group_title(out, by, r, what);
+	text_group_title(out, s, r, what);
 }
 
 static void text_lost(FILE *out, const struct summary_interval *iv)
@@ -146,20 +154,25 @@ static void text_lost(FILE *out, const struct summary_interval *iv)
 }
 
 /* "vcpu = 1, func = PSCI_CPU_ON, disposition = kvm", in the style of runqlat -P */
-static void text_group_title(FILE *out, unsigned by, const struct agg_row *r, const char *what)
+static void text_group_title(FILE *out, const struct summary *s, const struct agg_row *r, const char *what)
 {
-	char name[SMCCC_NAME_MAX];
+	char name[SMCCC_NAME_MAX], site[GUEST_SYM_TEXT_MAX];
+	unsigned by = s->by;
 	const char *sep = "";
 
 	fputc('\n', out);
-	if (by & AGG_BY_PID)
+	if (by & (AGG_BY_PID | AGG_BY_SITE))
 		fprintf(out, "%spid = %u", sep, r->key.pid), sep = ", ";
 	if (by & AGG_BY_GUEST)
 		fprintf(out, "%sguest = %s", sep, r->guest ? r->guest : "?"), sep = ", ";
-	if (by & AGG_BY_VM)
+	if (by & (AGG_BY_VM | AGG_BY_SITE))
 		fprintf(out, "%svm = %u", sep, r->key.vm), sep = ", ";
 	if (by & AGG_BY_VCPU)
 		fprintf(out, "%svcpu = %u", sep, r->key.vcpu), sep = ", ";
+	if (by & AGG_BY_SITE) {
+		agg_site_label(&r->key, s->syms, site, sizeof(site));
+		fprintf(out, "%ssite = %s", sep, site), sep = ", ";
+	}
 	if ((by & AGG_BY_SERVICE) && !(by & AGG_BY_FUNC))
 		fprintf(out, "%sservice = %s", sep, smccc_service_name(r->service)), sep = ", ";
 	if (by & AGG_BY_FUNC)
@@ -183,18 +196,18 @@ static void print_text(struct summary *s, const struct agg_row *rows, size_t n, 
 		strftime(buf, sizeof(buf), "%H:%M:%S", localtime_r(&now, &tm));
 		fprintf(out, "%-8s\n", buf);
 	}
-	text_header(out, s->by);
+	text_header(out, s->by, s->syms);
 	for (size_t i = 0; i < n; i++)
-		text_row(out, s->by, &rows[i]);
+		text_row(out, s->by, &rows[i], s->syms);
 	for (size_t i = 0; i < n; i++)
-		text_not_answered(out, s->by, &rows[i]);
+		text_not_answered(out, s, &rows[i]);
 	if (iv->lost)
 		text_lost(out, iv);
 	for (size_t i = 0; i < n; i++) {
-		text_group_title(out, s->by, &rows[i], "time in KVM");
+		text_group_title(out, s, &rows[i], "time in KVM");
 		print_log2_hist(out, &rows[i].stats.kvm, "nsecs");
 		if (rows[i].stats.vmm.count) {
-			text_group_title(out, s->by, &rows[i], "VMM round trip");
+			text_group_title(out, s, &rows[i], "VMM round trip");
 			print_log2_hist(out, &rows[i].stats.vmm, "nsecs");
 		}
 	}
@@ -231,20 +244,32 @@ static void json_latency(struct json_writer *w, const char *name, const struct l
 	jw_end_object(w);
 }
 
-static void json_group(struct json_writer *w, unsigned by, const struct agg_row *r)
+/* A site: its PC, and with guest symbols its name (null: no symbol contains it) */
+static void json_site(struct json_writer *w, const struct agg_row *r, const struct guest_syms_set *syms)
+{
+	char site[GUEST_SYM_TEXT_MAX];
+
+	jw_hex_field(w, "pc", r->key.pc);
+	if (syms && syms->nr)
+		jw_string_field(w, "pc_sym", agg_site_label(&r->key, syms, site, sizeof(site)) > 0 ? site : NULL);
+}
+
+static void json_group(struct json_writer *w, unsigned by, const struct agg_row *r, const struct guest_syms_set *syms)
 {
 	char name[SMCCC_NAME_MAX];
 	struct smccc_decoded dec;
 
 	jw_start_object(w);
-	if (by & AGG_BY_PID)
+	if (by & (AGG_BY_PID | AGG_BY_SITE))	/* a site is one VMM's */
 		jw_uint_field(w, "pid", r->key.pid);
 	if (by & AGG_BY_GUEST)	/* null: a VMM gone before it was named */
 		jw_string_field(w, "guest", r->guest);
-	if (by & AGG_BY_VM)
+	if (by & (AGG_BY_VM | AGG_BY_SITE))	/* and one VM's */
 		jw_uint_field(w, "vm", r->key.vm);
 	if (by & AGG_BY_VCPU)
 		jw_uint_field(w, "vcpu", r->key.vcpu);
+	if (by & AGG_BY_SITE)
+		json_site(w, r, syms);
 	if (by & AGG_BY_FUNC) {
 		smccc_decode(r->key.func_id, &dec);
 		jw_uint_field(w, "func_id", r->key.func_id);
@@ -311,7 +336,7 @@ static void print_json(struct summary *s, const struct agg_row *rows, size_t n, 
 	jw_name(w, "groups");
 	jw_start_array(w);
 	for (size_t i = 0; i < n; i++)
-		json_group(w, s->by, &rows[i]);
+		json_group(w, s->by, &rows[i], s->syms);
 	jw_end_array(w);
 	jw_end_object(w);
 	jw_end_line(w);

@@ -22,6 +22,8 @@ struct summary_interval {
 /* by: AGG_BY_* grouping; timestamps: -T, the wall-clock time above each text interval. */
 struct summary *summary_new(FILE *out, bool json, unsigned by, bool timestamps);
 void summary_free(struct summary *s);
+/* Names the sites of a --by site summary (guest symbols); syms must outlive s. */
+void summary_set_guest_syms(struct summary *s, const struct guest_syms_set *syms);
 /* The table the next interval is collected into. */
 struct agg_table *summary_table(struct summary *s);
 /* Prints the table as one interval (a text block, or one JSON Lines document) and

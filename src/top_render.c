@@ -53,7 +53,7 @@ static void header_lines(FILE *out, const struct top_model *m, const struct top_
 
 static void column_header(FILE *out, unsigned by)
 {
-	agg_text_key_header(out, by);
+	agg_text_key_header(out, by, NULL);
 	fprintf(out, "%9s %9s", "COUNT", "RATE/s");
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9s", disp_columns[d]);
@@ -70,7 +70,7 @@ static void us_cell(FILE *out, const struct latency *l, double p)
 
 static void row_line(FILE *out, unsigned by, const struct top_row *r)
 {
-	agg_text_key_cells(out, by, &r->key, r->service, r->guest);
+	agg_text_key_cells(out, by, &r->key, r->service, r->guest, NULL);
 	fprintf(out, "%9" PRIu64 " %9.1f", (uint64_t)r->count, r->rate);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9" PRIu64, (uint64_t)r->by_disp[d]);

@@ -402,6 +402,7 @@ static int run_summary(struct tracer *t)
 	s = summary_new(t->out, t->opts.json, t->opts.summary_by, t->opts.timestamps);
 	if (!s)
 		return errorf("out of memory");
+	summary_set_guest_syms(s, &t->syms);	/* --by site */
 	if (begin_trace(t)) {
 		summary_free(s);
 		return output_error(t);

@@ -402,6 +402,30 @@ expect "an offset for kallsyms" 2 "has its KASLR addresses already" -- \
 	report "$D/two-vmms.bin" --guest-kallsyms "$D/kallsyms" --guest-kaslr-offset 0x1000
 expect "guest symbols with --summary live" 2 'guest symbols name the PCs of calls: --summary counts in the kernel' -- \
 	-s --guest-kallsyms "$D/kallsyms"
+expect "guest symbols with --summary --by site live: accepted (on to the host check)" 1 "this is a $(uname -m) machine" -- \
+	-s --by site,func --guest-kallsyms "$D/kallsyms"
+# --by site: a row per (VMM, VM, PC), named like the calls' pc_sym
+expect "report --summary --by site,func --json --guest-kallsyms" 0 '' -- report "$D/two-vmms.bin" -s --by site,func --json \
+	--guest-kallsyms "$D/kallsyms" --guest-symbols "2000:kallsyms=$D/kallsyms-2000" -o "$D/sum-site.jsonl"
+check "... each group's count, pc and pc_sym equal the calls' (the stream with the same symbols)" python3 -c '
+import collections, json, sys
+calls = [r for r in map(json.loads, open(sys.argv[2])) if r["type"] == "call"]
+want = collections.Counter((c["pid"], c["vm"], c["pc"], c["pc_sym"]) for c in calls)
+doc = [json.loads(l) for l in open(sys.argv[1])]
+got = collections.Counter()
+for g in doc[0]["groups"]:
+	got[(g["pid"], g["vm"], g["pc"], g["pc_sym"])] += g["count"]
+sites_funcs = {(c["pid"], c["vm"], c["pc"], c["func_label"]) for c in calls}
+sys.exit(not (len(doc) == 1 and doc[0]["by"] == ["func", "site"] and got == want and None in [k[3] for k in got]
+	and len(doc[0]["groups"]) == len(sites_funcs)))' \
+	"$D/sum-site.jsonl" "$D/sym2.jsonl"
+python3 tests/check_schema.py --label guest-syms-site-schema "$D/sum-site.jsonl" >/dev/null
+check "... valid against the JSON schema" [ $? = 0 ]
+expect "report --summary --by site (text)" 0 '' -- report "$D/two-vmms.bin" -s --by site --guest-kallsyms "$D/kallsyms"
+check "... PID, VM and SITE columns, the site named" grep -Eq '^PID +VM +SITE +COUNT' "$D/out"
+check "... ... psci_cpu_on+0xa0 once" grep -Eq '^1000 +1 +psci_cpu_on\+0xa0 +1 ' "$D/out"
+expect "report --summary --by site without symbols: the hex PC" 0 '' -- report "$D/two-vmms.bin" -s --by site
+check "... 0x80002800 + 0xa0" grep -Eq '^1000 +1 +0x800028a0 +1 ' "$D/out"
 # guest names (format 4 PROCESS records): 1000 and 3000 are "web", 2000 "db", 4000 unnamed
 N=$D/named.bin
 "$TOOL" report "$N" --json >"$D/named.jsonl"

@@ -602,6 +602,91 @@ static void test_by_guest(void)
 	guest_names_free();
 }
 
+/* --by site: rows per (VMM, VM, PC), the PC only in tables that keep it; a table that
+ * does not (the kernel's without --by site) has every call at PC 0. */
+static void test_by_site(void)
+{
+	struct agg_table *t = agg_new(), *plain = agg_new();
+	struct agg_row *rows = NULL;
+	struct {
+		__u32 pid, vm;
+		__u64 pc;
+		__u32 func;
+		unsigned calls;
+	} calls[] = {
+		{ 10, 1, 0x80000040, 0x84000000, 3 },	/* one site, two functions */
+		{ 10, 1, 0x80000040, 0x84000003, 1 },
+		{ 10, 1, 0x80000080, 0x84000000, 5 },
+		{ 10, 2, 0x80000040, 0x84000000, 2 },	/* the same PC in another VM */
+		{ 20, 1, 0x80000040, 0x84000000, 4 },	/* and in another VMM */
+	};
+	size_t n;
+
+	agg_keep_sites(t);
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		for (unsigned c = 0; c < calls[i].calls; c++) {
+			struct smccc_event ev = test_call(calls[i].pid, c % 2, calls[i].func, DISP_KVM, 100, 0);
+
+			ev.vm = calls[i].vm;
+			ev.pc = calls[i].pc;
+			agg_add_event(t, &ev);
+			agg_add_event(plain, &ev);
+		}
+	n = agg_rows(t, AGG_BY_SITE, &rows);
+	CHECK_INT(n, 4);
+	if (n == 4) {
+		/* most calls first: 5 at 0x80000080, 4 (3 + 1) at 0x80000040 of pid 10 VM 1 */
+		CHECK(rows[0].key.pid == 10 && rows[0].key.vm == 1 && rows[0].key.pc == 0x80000080 &&
+		      rows[0].stats.count == 5, "site 0x80000080: %u %u %llx %llu", rows[0].key.pid, rows[0].key.vm,
+		      (unsigned long long)rows[0].key.pc, (unsigned long long)rows[0].stats.count);
+		CHECK(rows[1].key.pid == 10 && rows[1].key.vm == 1 && rows[1].key.pc == 0x80000040 &&
+		      rows[1].stats.count == 4, "both functions of one site in one row");
+		CHECK(rows[2].key.pid == 20 && rows[2].stats.count == 4, "another VMM's PC is its own site");
+		CHECK(rows[3].key.vm == 2 && rows[3].stats.count == 2, "another VM's PC is its own site");
+		CHECK(rows[0].key.func_id == 0 && rows[0].key.vcpu == 0, "fields outside the grouping are 0");
+	}
+	free(rows);
+	n = agg_rows(t, AGG_BY_SITE | AGG_BY_FUNC, &rows);
+	CHECK_INT(n, 5);
+	free(rows);
+	/* without site the PC is summed over */
+	n = agg_rows(t, AGG_BY_FUNC, &rows);
+	CHECK(n == 2 && rows[0].stats.count == 14 && rows[0].key.pc == 0, "no PC unless grouped: %zu", n);
+	free(rows);
+	/* a table that keeps no PCs: one site per VMM and VM, at 0 */
+	n = agg_rows(plain, AGG_BY_SITE, &rows);
+	CHECK(n == 3 && rows[0].key.pc == 0 && rows[0].stats.count == 9, "no PCs kept: %zu rows", n);
+	free(rows);
+	/* the check can fail: one call moved to another site changes the rows */
+	{
+		struct agg_table *moved = agg_new();
+		struct agg_row *a = NULL, *b = NULL;
+		size_t na, nb;
+		bool same;
+
+		agg_keep_sites(moved);
+		for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+			for (unsigned c = 0; c < calls[i].calls; c++) {
+				struct smccc_event ev = test_call(calls[i].pid, c % 2, calls[i].func, DISP_KVM, 100, 0);
+
+				ev.vm = calls[i].vm;
+				ev.pc = i == 2 && c == 0 ? 0x80000084 : calls[i].pc;
+				agg_add_event(moved, &ev);
+			}
+		na = agg_rows(t, AGG_BY_SITE, &a);
+		nb = agg_rows(moved, AGG_BY_SITE, &b);
+		same = na == nb;
+		for (size_t i = 0; same && i < na; i++)
+			same = a[i].key.pc == b[i].key.pc && a[i].stats.count == b[i].stats.count;
+		CHECK(!same, "a call at another PC is another site");
+		free(a);
+		free(b);
+		agg_free(moved);
+	}
+	agg_free(t);
+	agg_free(plain);
+}
+
 static void test_by_parse(void)
 {
 	char err[128];
@@ -609,8 +694,13 @@ static void test_by_parse(void)
 
 	CHECK_INT(agg_by_parse("vm,func", &mask, err, sizeof(err)), 0);
 	CHECK_INT(mask, AGG_BY_VM | AGG_BY_FUNC);
-	CHECK_INT(agg_by_parse("pid,vm,vcpu,func,service,disposition,guest", &mask, err, sizeof(err)), 0);
+	CHECK_INT(agg_by_parse("pid,vm,vcpu,func,service,disposition,guest,site", &mask, err, sizeof(err)), 0);
 	CHECK_INT(mask, AGG_BY__ALL);
+	CHECK_INT(agg_by_parse("site,func", &mask, err, sizeof(err)), 0);
+	CHECK_INT(mask, AGG_BY_SITE | AGG_BY_FUNC);
+	CHECK_INT(agg_by_parse("sites", &mask, err, sizeof(err)), -1);
+	CHECK(strstr(err, "or site,") != NULL, "the list names site: %s", err);
+	CHECK_STR(agg_by_name(AGG_BY_SITE), "site");
 	CHECK_INT(agg_by_parse("guest", &mask, err, sizeof(err)), 0);
 	CHECK_INT(mask, AGG_BY_GUEST);
 	CHECK_INT(agg_by_parse("vcpu", &mask, err, sizeof(err)), 0);
@@ -667,6 +757,7 @@ int main(void)
 	test_unanswered_parked();
 	test_unanswered_parked_intervals();
 	test_by_parse();
+	test_by_site();
 	test_by_guest();
 	test_fold();
 	return unit_report("aggregate");

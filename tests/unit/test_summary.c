@@ -231,8 +231,104 @@ static void test_json_large(void)
 	free(buf);
 }
 
+/* --by site: the SITE column and the JSON pc/pc_sym, named from the VMM's guest
+ * symbols (per pid, else every VMM's), the hex PC where none contains it. */
+static void test_site(void)
+{
+	static const char kallsyms[] = "ffff800080010000 T psci_cpu_on\n"
+				       "ffff800080010100 T __invoke_psci_fn_hvc\n"
+				       "ffff800080010180 t next_fn\n"
+				       "ffff800080020000 D some_data\n";
+	static const char other[] = "ffff800090000000 T other_fn\n";
+	char err[128], *buf = NULL, *text = strdup(kallsyms), *text2 = strdup(other);
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct guest_syms_set set = { .nr = 2 };
+	struct summary *s = summary_new(f, false, AGG_BY_SITE | AGG_BY_FUNC, false);
+	struct summary_interval iv = { .end_ns = 1000000000, .final = true };
+	const __u64 pcs[] = { 0xffff800080010118, 0xffff800080010118, 0xffff800080010118, 0xffff800080030000 };
+	struct smccc_event ev;
+
+	set.table[0] = guest_syms_from_text(text, strlen(text), GUEST_SYMS_KALLSYMS, 0, "k", err, sizeof(err));
+	set.pid[0] = 0;		/* every VMM's */
+	set.table[1] = guest_syms_from_text(text2, strlen(text2), GUEST_SYMS_KALLSYMS, 0, "k2", err, sizeof(err));
+	set.pid[1] = 43;	/* VMM 43's own */
+	CHECK(set.table[0] && set.table[1], "tables: %s", err);
+	for (int i = 0; i < 4; i++) {
+		ev = test_call(42, 0, 0x84000000, DISP_KVM, 1000, 0);
+		ev.pc = pcs[i];
+		agg_add_event(summary_table(s), &ev);
+	}
+	ev = test_call(43, 0, 0x84000000, DISP_KVM, 1000, 0);
+	ev.pc = 0xffff800090000010;
+	agg_add_event(summary_table(s), &ev);
+	/* without symbols: the hex PC */
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "PID     VM  SITE               FUNCTION") == buf, "header: %.60s", buf);
+	CHECK(strstr(buf, "\n42      1   0xffff800080010118 PSCI_VERSION                      3 ") != NULL, "hex site:\n%s", buf);
+	CHECK(strstr(buf, "\npid = 42, vm = 1, site = 0xffff800080010118, func = PSCI_VERSION: time in KVM\n") != NULL,
+	      "histogram title names the site:\n%s", buf);
+	/* with symbols */
+	for (int i = 0; i < 4; i++) {
+		ev = test_call(42, 0, 0x84000000, DISP_KVM, 1000, 0);
+		ev.pc = pcs[i];
+		agg_add_event(summary_table(s), &ev);
+	}
+	ev = test_call(43, 0, 0x84000000, DISP_KVM, 1000, 0);
+	ev.pc = 0xffff800090000010;
+	agg_add_event(summary_table(s), &ev);
+	summary_set_guest_syms(s, &set);
+	rewind(f);
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "\nPID     VM  SITE                               FUNCTION") == buf, "wider (second interval: a blank line first): %.60s", buf);
+	CHECK(strstr(buf, "\n42      1   __invoke_psci_fn_hvc+0x18          PSCI_VERSION                      3 ") != NULL,
+	      "symbolized site:\n%s", buf);
+	CHECK(strstr(buf, "\n43      1   other_fn+0x10                      PSCI_VERSION                      1 ") != NULL,
+	      "VMM 43 by its own table:\n%s", buf);
+	CHECK(strstr(buf, "\n42      1   0xffff800080030000                 PSCI_VERSION                      1 ") != NULL,
+	      "in data: the hex PC:\n%s", buf);
+	summary_free(s);
+	fclose(f);
+	free(buf);
+
+	/* JSON */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	s = summary_new(f, true, AGG_BY_SITE, false);
+	summary_set_guest_syms(s, &set);
+	for (int i = 0; i < 4; i++) {
+		ev = test_call(42, 0, 0x84000000, DISP_KVM, 1000, 0);
+		ev.pc = pcs[i];
+		agg_add_event(summary_table(s), &ev);
+	}
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "\"by\":[\"site\"]") != NULL, "by lists site:\n%s", buf);
+	CHECK(strstr(buf, "{\"pid\":42,\"vm\":1,\"pc\":\"0xffff800080010118\",\"pc_sym\":\"__invoke_psci_fn_hvc+0x18\","
+		      "\"count\":3,") != NULL, "JSON site:\n%s", buf);
+	CHECK(strstr(buf, "{\"pid\":42,\"vm\":1,\"pc\":\"0xffff800080030000\",\"pc_sym\":null,\"count\":1,") != NULL,
+	      "unknown: pc_sym null:\n%s", buf);
+	summary_free(s);
+	fclose(f);
+	free(buf);
+	/* without symbols, no pc_sym */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	s = summary_new(f, true, AGG_BY_SITE | AGG_BY_DISPOSITION, false);
+	ev = test_call(42, 0, 0x84000000, DISP_KVM, 1000, 0);
+	ev.pc = 0x8000003c;
+	agg_add_event(summary_table(s), &ev);
+	render(s, &iv, f, &buf);
+	CHECK(strstr(buf, "{\"pid\":42,\"vm\":1,\"pc\":\"0x8000003c\",\"disposition\":\"kvm\",\"count\":1,") != NULL,
+	      "JSON site without symbols:\n%s", buf);
+	summary_free(s);
+	fclose(f);
+	free(buf);
+	guest_syms_set_free(&set);
+}
+
 int main(void)
 {
+	test_site();
 	test_unanswered_parked();
 	test_intervals_unanswered_parked();
 	test_text();

@@ -12,7 +12,11 @@ usage: check_summary.py RESULTS_DIR [--label NAME]
   percentiles are ordered and within [min bucket, max]; the VMM's round trip is at
   least what the VMM measured;
 - intervals are contiguous, numbered, the last one final; -c, -d and SIGINT end the
-  tracer with exit 0 and a final document.
+  tracer with exit 0 and a final document;
+- --by site (sum-key, the whole key): per (vcpu, function, disposition, PC) the counts
+  equal the truth, each site's pc_sym is the symbol the test guest's kallsyms
+  (smccc-testvmm --kallsyms) gives its PC and names the truth's label of the calls
+  made there; `report --summary` of the same run's recording has the same rows.
 Prints one line per failed check and '# NAME: N passed, N failed'; exits 1 on failure."""
 import argparse
 import collections
@@ -41,11 +45,13 @@ def truth_counts(truth, key=lambda t: (t["vcpu"], label(t), t["expect"])):
 
 
 def vmm_delays(truth):
-    """Per (vcpu, func label): the VMM's measured hold times of forwarded calls."""
+    """Per (vcpu, func label), and per (vcpu, func label, pc): the VMM's measured hold
+    times of forwarded calls."""
     d = collections.defaultdict(list)
     for t in truth:
         if t.get("type") == "call" and t["expect"] == "forwarded":
             d[(t["vcpu"], label(t))].append(t["vmm_delay_ns"])
+            d[(t["vcpu"], label(t), int(t["pc"], 16))].append(t["vmm_delay_ns"])
     return d
 
 
@@ -117,7 +123,7 @@ def check_doc_groups(c, label, doc, delays=None, max_unanswered=0):
             else:
                 c.check(g["vmm_ns"] is None, "%s: no VMM round trip when none was answered" % k)
             if delays is not None and "vcpu" in g and "func_label" in g:
-                want = delays.get((g["vcpu"], g["func_label"]), [])
+                want = delays.get((g["vcpu"], g["func_label"]) + ((int(g["pc"], 16),) if "pc" in g else ()), [])
                 c.check(g["vmm_ns"] is not None and num(g["vmm_ns"]["max"]) >= max(want, default=0)
                         and num(g["vmm_ns"]["sum"]) >= sum(want),
                         "%s: VMM round trip (max %s, sum %s) >= the VMM's own hold times (max %s, sum %s)"
@@ -136,8 +142,9 @@ def check_doc_groups(c, label, doc, delays=None, max_unanswered=0):
     c.check(num(doc["lost"]) == 0, "%s: nothing lost" % label)
 
 
-def check_single(c, results, name, truth, by):
-    """A run without -i: one final document whose groups equal the truth."""
+def check_single(c, results, name, truth, by, site=False):
+    """A run without -i: one final document whose groups equal the truth (per call site
+    too with site)."""
     path = os.path.join(results, name + ".jsonl")
     if not c.check(os.path.exists(path), "%s exists" % path):
         return None
@@ -149,15 +156,65 @@ def check_single(c, results, name, truth, by):
         return None
     doc = docs[-1]
     c.check(doc["by"] == by, "%s: by %s, want %s" % (name, doc["by"], by))
-    got = collections.Counter({group_key(g): num(g["count"]) for g in doc["groups"]})
-    want = truth_counts(truth)
-    c.check(got == want, "%s: counts per (vcpu, func, disposition) equal the truth:\n  got  %s\n  want %s"
-            % (name, sorted(got.items()), sorted(want.items())))
+    if site:
+        got = collections.Counter({group_key(g) + (int(g["pc"], 16),): num(g["count"]) for g in doc["groups"]})
+        want = truth_counts(truth, key=lambda t: (t["vcpu"], label(t), t["expect"], int(t["pc"], 16)))
+    else:
+        got = collections.Counter({group_key(g): num(g["count"]) for g in doc["groups"]})
+        want = truth_counts(truth)
+    c.check(got == want, "%s: counts per (vcpu, func, disposition%s) equal the truth:\n  got  %s\n  want %s"
+            % (name, ", pc" if site else "", sorted(got.items()), sorted(want.items())))
     c.check(len(doc["groups"]) == len(got), "%s: one group per key" % name)
     counts = [num(g["count"]) for g in doc["groups"]]
     c.check(counts == sorted(counts, reverse=True), "%s: groups sorted by count" % name)
     check_doc_groups(c, name, doc, vmm_delays(truth))
     return doc
+
+
+def kallsyms_lookup(path):
+    """The test guest's kallsyms as a function pc -> "symbol+0xoff", or None: the
+    code symbol at or below pc, unless another symbol starts between them."""
+    syms = []
+    for line in read(path).splitlines():
+        addr, kind, name = line.split()[:3]
+        syms.append((int(addr, 16), kind, name))
+    syms.sort()
+
+    def lookup(pc):
+        below = [s for s in syms if s[0] <= pc]
+        if not below or below[-1][1] not in "tT":
+            return None
+        return "%s+0x%x" % (below[-1][2], pc - below[-1][0])
+    return lookup
+
+
+def check_sites(c, results, doc, truth):
+    """sum-key's call sites: named from the guest's kallsyms, as the truth labels them;
+    the recording summarised by report gives the same rows."""
+    lookup = kallsyms_lookup(os.path.join(results, "guest-kallsyms-a"))
+    labels = collections.defaultdict(set)
+    for t in truth:
+        if t.get("type") == "call":
+            labels[(t["vcpu"], int(t["pc"], 16))].add(t["label"])
+    named = 0
+    for g in doc["groups"]:
+        pc = int(g["pc"], 16)
+        want = lookup(pc)
+        c.check(g.get("pc_sym", "absent") == want and want is not None,
+                "sum-key: site %s named %r, the guest's kallsyms gives %r" % (g["pc"], g.get("pc_sym", "absent"), want))
+        c.check(want is not None and labels[(g["vcpu"], pc)] == {want.split("+")[0]},
+                "sum-key: site %s of vCPU %d (%s) is where the truth's %s calls were made"
+                % (g["pc"], g["vcpu"], want, sorted(labels[(g["vcpu"], pc)])))
+        named += want is not None
+    c.check(named == len(doc["groups"]) > 0, "sum-key: every site named (%d of %d)" % (named, len(doc["groups"])))
+    rep = load_jsonl(os.path.join(results, "report-site.jsonl"))
+
+    def rows(d):
+        return sorted((g["pid"], g["vm"], g["vcpu"], g["pc"], g.get("pc_sym"), g["func_label"], g["disposition"],
+                       num(g["count"]), num(g["unanswered"]), num(g["parked"])) for g in d["groups"])
+    c.check(len(rep) == 1 and rep[0]["by"] == doc["by"] and rows(rep[0]) == rows(doc),
+            "report --summary --by ...,site of the recording has the live rows:\n  report %s\n  live   %s"
+            % (rep and rows(rep[0]), rows(doc)))
 
 
 def check_text(c, results, truth):
@@ -282,8 +339,10 @@ def main():
 
     doc = check_single(c, r, "sum-json", truth_a, ["vcpu", "func", "disposition"])
     check_single(c, r, "sum-kprobe", truth_a, ["vcpu", "func", "disposition"])
-    key = check_single(c, r, "sum-key", truth_a, ["pid", "vm", "vcpu", "func", "service", "disposition"])
+    key = check_single(c, r, "sum-key", truth_a, ["pid", "vm", "vcpu", "func", "service", "disposition", "site"],
+                       site=True)
     if key:
+        check_sites(c, r, key, truth_a)
         pid = next(t["pid"] for t in truth_a if t.get("type") == "vmm")
         c.check(all(g["pid"] == pid and g["vm"] == 1 for g in key["groups"]),
                 "sum-key: every group is the traced VMM's (pid %d), VM 1" % pid)

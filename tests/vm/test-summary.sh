@@ -10,6 +10,11 @@ variant=$1
 # 300 s: one line per tracer and VMM step), and the total bound only a backstop.
 vm_run "$variant" summary --timeout 1500 --env SCENARIO_TIMEOUT=1440 --env SCENARIO_STALL=300
 check "$variant: summary scenario exited 0" [ "$VM_RC" = 0 ]
+# the recording of the same run, summarised by site on this machine: check_summary.py
+# compares it with the live sum-key
+build/x86_64/smccctrace report "$RESULTS/rec.bin" -s --json --by pid,vm,vcpu,func,service,disposition,site \
+	--guest-kallsyms "$RESULTS/guest-kallsyms-a" -o "$RESULTS/report-site.jsonl" 2>"$RESULTS/report-site.err"
+check "$variant: report --summary --by ...,site of the recording" [ $? = 0 ]
 python3 tests/vm/check_summary.py "$RESULTS" --label "summary-$variant"
 check "$variant: summaries equal the ground truth" [ $? = 0 ]
 # run A's VMM exits on its own: -s says so like the call trace does (-v)
@@ -25,7 +30,7 @@ check "$variant: report --json of the --record file" [ $? = 0 ]
 "$tool" report --info --json "$RESULTS/rec.bin" >"$tmp/info.jsonl"
 check "$variant: report --info --json" [ $? = 0 ]
 python3 tests/check_schema.py --self-test --label "schema-$variant" \
-	"$RESULTS"/{sum-json,sum-key,sum-kprobe,intervals,count,duration,sigint,calls}.jsonl \
+	"$RESULTS"/{sum-json,sum-key,sum-kprobe,intervals,count,duration,sigint,calls,report-site}.jsonl \
 	"$tmp/report.jsonl" "$tmp/info.jsonl"
 check "$variant: JSON Lines valid against docs/smccctrace.schema.json" [ $? = 0 ]
 python3 tests/check_schema.py --def probe --label "schema-probe-$variant" "$RESULTS/probe.json"

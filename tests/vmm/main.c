@@ -109,6 +109,40 @@ static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 	return 0;
 }
 
+/*
+ * The guest's symbol table, as a guest kernel's /proc/kallsyms would give it: each
+ * call's label (a text symbol) at its pre-call marker store, so that the HVC/SMC is a
+ * few instructions in (past the store and, in A64, the counter read). A symbol ends
+ * where the next one starts (kallsyms has no sizes): the call, its post marker and
+ * the next call's register loads. Labels
+ * repeat per vCPU, at each vCPU's own addresses. The end of each program is a data
+ * symbol, so that no PC past the last call lands in it.
+ */
+static int write_kallsyms(const struct vmm *vmm, const struct vcpu_plan *plans, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	unsigned int i, j;
+
+	if (!f) {
+		vmm_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < vmm->nr_vcpus; i++) {
+		for (j = 0; j < plans[i].nr_items; j++) {
+			const struct plan_item *it = &plans[i].items[j];
+
+			if (it->kind == PLAN_CALL && it->label[0])
+				fprintf(f, "%016" PRIx64 " t %s\n", it->marker_pc, it->label);
+		}
+		fprintf(f, "%016" PRIx64 " d vcpu%u_code_end\n", plans[i].entry_pc + plans[i].code_bytes, i);
+	}
+	if (fclose(f)) {
+		vmm_err("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int build_programs(struct vmm *vmm, const struct scenario *sc,
 			  struct program_config *cfg,
 			  struct vcpu_plan *plans)
@@ -328,6 +362,8 @@ static int run(const struct options *o)
 	if (sc->el2 && kvm_create_vgic_v3(&vmm.vm, vmm.nr_vcpus))	/* KVM's condition for NV */
 		return 1;
 	if (build_programs(&vmm, sc, &cfg, plans))
+		return 1;
+	if (o->kallsyms && write_kallsyms(&vmm, plans, o->kallsyms))
 		return 1;
 
 	if (truth_open(&vmm.truth, o->truth))

@@ -39,6 +39,10 @@ static void usage(FILE *f)
 "                    once the vCPU threads exist, write 'VCPU TID' lines to FILE\n"
 "                    and stop (SIGSTOP) until continued, so that a tracer can\n"
 "                    be pointed at one vCPU thread before any call\n"
+"  --kallsyms FILE   write the guest programs' symbols to FILE before any call,\n"
+"                    as /proc/kallsyms lines: each call's label at its pre-call\n"
+"                    marker store, for smccctrace's guest symbols\n"
+"                    (--guest-kallsyms)\n"
 "  --calls N         bench: calls per vCPU in the timed loop (1000000)\n"
 "  --kind KIND       bench: kvm (SMCCC_VERSION, answered by KVM) or forwarded\n"
 "                    (an OEM call the VMM answers at once) (kvm); --scenario\n"
@@ -89,6 +93,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		{ "timeout",	required_argument, NULL, 'T' },
 		{ "verbose",	no_argument,       NULL, 'v' },
 		{ "stop-after-setup", required_argument, NULL, 'S' },
+		{ "kallsyms",	required_argument, NULL, 'K' },
 		{ "slow-ms",	required_argument, NULL, 'W' },
 		{ "start-delay-ms", required_argument, NULL, 'L' },
 		{ "affinity-lag", required_argument, NULL, 'A' },
@@ -152,6 +157,9 @@ int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'S':
 			o->stop_after_setup = optarg;
+			break;
+		case 'K':
+			o->kallsyms = optarg;
 			break;
 		case 'c':
 			if (parse_uint(optarg, "--vcpus", 1, GUEST_MAX_VCPUS,

@@ -21,6 +21,7 @@ struct options {
 	 * so that smccctrace -g can find this VMM by a name in its command line */
 	const char *name_arg;
 	const char *stop_after_setup;	/* write "vcpu tid" lines there, then SIGSTOP */
+	const char *kallsyms;		/* write the guest's symbols there (kallsyms lines) */
 	/* hotplug: the VMM's PSCI bugs, on the steps that ask for them */
 	unsigned int slow_ms;
 	unsigned int start_delay_ms;

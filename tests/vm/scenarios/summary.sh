@@ -2,7 +2,8 @@
 # tests/vm/check_summary.py and tests/check_schema.py (tests/vm/test-summary.sh).
 #
 # Run A: one `full` run watched by several tracers at once, each loading its own BPF
-#   object: summaries as JSON (two groupings, and under kprobes), as text, with the
+#   object: summaries as JSON (two groupings, the whole key with call sites named
+#   from the VMM's --kallsyms, and under kprobes), as text, with the
 #   default grouping; the per-call JSON stream and a --record file (for the schema).
 # Run B: a longer run (many iterations) cut into -i intervals, whose sum must be the
 #   truth; plus -i with -c (stops by itself), -d, and SIGINT.
@@ -28,9 +29,12 @@ wait_tracers() {
 	rm "$out/tracers"
 }
 
-start_stopped_vmm "$out/vmm-a.pid" --scenario full --truth "$out/truth-a.jsonl" --delay-us 3000
+start_stopped_vmm "$out/vmm-a.pid" --scenario full --truth "$out/truth-a.jsonl" --delay-us 3000 \
+	--kallsyms "$out/guest-kallsyms-a"
 tracer sum-json -s --json --by vcpu,func,disposition -o "$out/sum-json.jsonl"
-tracer sum-key -s --json --by pid,vm,vcpu,func,service,disposition -o "$out/sum-key.jsonl"
+# the whole key, with the call sites named from the test guest's symbols
+tracer sum-key -s --json --by pid,vm,vcpu,func,service,disposition,site \
+	--guest-kallsyms "$out/guest-kallsyms-a" -o "$out/sum-key.jsonl"
 tracer sum-kprobe -s --json --plan kprobe --by vcpu,func,disposition -o "$out/sum-kprobe.jsonl"
 tracer sum-text -s -T --by vcpu,func,disposition -o "$out/sum-text.txt"
 tracer sum-default -s
