@@ -24,8 +24,6 @@ static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
 		return errbuf_printf(err, len, "-o needs -b in top (the interactive view draws on the terminal)");
 	if (by_set && (o->summary_by & AGG_BY_DISPOSITION))
 		return errbuf_printf(err, len, "--by disposition: top splits dispositions into columns");
-	if (by_set && (o->summary_by & AGG_BY_SITE))
-		return errbuf_printf(err, len, "--by site: top does not group by call site (--summary does)");
 	if (!by_set)
 		o->summary_by = TOP_BY_DEFAULT;
 	return 0;
@@ -35,9 +33,9 @@ static int top_options(struct trace_opts *o, bool by_set, char *err, size_t len)
 static int view_rules(const struct trace_opts *o, const struct opts_seen *seen, char *err, size_t len)
 {
 	/* symbols name the PCs of calls: the kernel's counts have none, but by site */
-	if (o->guest_syms.nr && (o->listen || o->top || (o->summary && !o->want_file && !(o->summary_by & AGG_BY_SITE))))
+	if (o->guest_syms.nr && (o->listen || ((o->top || o->summary) && !o->want_file && !(o->summary_by & AGG_BY_SITE))))
 		return errbuf_printf(err, len, "guest symbols name the PCs of calls: %s counts in the kernel, without them%s",
-			    o->listen ? "--listen" : o->top ? "top" : "--summary", o->summary ? " (but --by site)" : "");
+			    o->listen ? "--listen" : o->top ? "top" : "--summary", o->listen ? "" : " (but --by site)");
 	if (!o->summary && !o->top && (seen->by || o->interval_s > 0 || o->interval_count || o->timestamps))
 		return errbuf_printf(err, len, "%s applies to --summary (-s)",
 			    seen->by ? "--by" : o->interval_s > 0 ? "-i" : o->interval_count ? "-c" : "-T");

@@ -43,6 +43,7 @@ static int top_start(struct sink *s, const struct trace_info *info)
 	struct top_sink *ts = s->ctx;
 
 	ts->realtime_ns = info->realtime_ns;
+	top_view_set_guest_syms(ts->view, info->guest_syms);	/* --by site: the sites' names */
 	return 0;
 }
 
@@ -133,6 +134,8 @@ int sink_top_open(struct sink *s, FILE *out, const char *name, const struct trac
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (o->summary_by & AGG_BY_SITE)
+		agg_keep_sites(ts->table);
 	ts->vo = (struct top_view_opts){
 		.out = out, .batch = o->batch, .iterations = o->iterations, .by = o->summary_by, .stop = &stop_replay,
 	};

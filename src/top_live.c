@@ -24,7 +24,7 @@ int run_top(struct tracer *t)
 {
 	struct top_view_opts vo = {
 		.out = t->out, .batch = t->opts.batch, .iterations = t->opts.iterations,
-		.by = t->opts.summary_by, .stop = &stop_signal,
+		.by = t->opts.summary_by, .syms = &t->syms, .stop = &stop_signal,
 	};
 	double interval_s = t->opts.interval_s > 0 ? t->opts.interval_s : TOP_DEFAULT_INTERVAL_S;
 	__u64 interval_ns = (__u64)(interval_s * 1e9), deadline = 0, next, prev, now;

@@ -19,9 +19,9 @@ static const char *const sort_names[TOP_SORT__COUNT] = {
 	[TOP_SORT_KEY] = "key",
 };
 
-/* '1'..'6' of TOP_GROUP_KEYS toggle these */
+/* '1'..'7' of TOP_GROUP_KEYS toggle these */
 static const unsigned group_bits[] = { AGG_BY_PID, AGG_BY_VM, AGG_BY_VCPU, AGG_BY_SERVICE, AGG_BY_FUNC,
-				       AGG_BY_GUEST };
+				       AGG_BY_GUEST, AGG_BY_SITE };
 
 const char *top_sort_name(enum top_sort s)
 {
@@ -44,10 +44,12 @@ void top_by_string(unsigned by, char *buf, size_t len)
 		snprintf(buf, len, "all");
 }
 
-int top_model_init(struct top_model *m, unsigned by)
+int top_model_init(struct top_model *m, unsigned by, const struct guest_syms_set *syms)
 {
 	memset(m, 0, sizeof(*m));
 	m->by = by & ~AGG_BY_DISPOSITION;
+	m->sites = by & AGG_BY_SITE;
+	m->syms = syms;
 	m->disposition = -1;
 	m->total = agg_new();
 	m->last = agg_new();
@@ -55,6 +57,11 @@ int top_model_init(struct top_model *m, unsigned by)
 	if (!m->total || !m->last || !m->held) {
 		top_model_free(m);
 		return -1;
+	}
+	if (m->sites) {
+		agg_keep_sites(m->total);
+		agg_keep_sites(m->last);
+		agg_keep_sites(m->held);
 	}
 	return 0;
 }
@@ -143,6 +150,7 @@ static int group_cmp(const void *a, const void *b)
 	CMP(key.pid);
 	CMP(key.vm);
 	CMP(key.vcpu);
+	CMP(key.pc);
 	CMP(service);
 	CMP(key.func_id);
 	CMP(key.folded);
@@ -172,10 +180,12 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 		if (!row_matches(m, r))
 			continue;
 		used++;
-		x->key.pid = m->by & AGG_BY_PID ? r->key.pid :
+		/* a site is one VMM's and one VM's PC (aggregate.h) */
+		x->key.pid = m->by & (AGG_BY_PID | AGG_BY_SITE) ? r->key.pid :
 			     m->by & AGG_BY_GUEST ? guest_names_first_pid(r->key.pid) : 0;	/* a group per name */
 		x->guest = m->by & AGG_BY_GUEST ? r->guest : NULL;
-		x->key.vm = m->by & AGG_BY_VM ? r->key.vm : 0;
+		x->key.vm = m->by & (AGG_BY_VM | AGG_BY_SITE) ? r->key.vm : 0;
+		x->key.pc = m->by & AGG_BY_SITE ? r->key.pc : 0;
 		x->key.vcpu = m->by & AGG_BY_VCPU ? r->key.vcpu : 0;
 		x->key.func_id = m->by & AGG_BY_FUNC ? r->key.func_id : 0;
 		x->key.folded = m->by & AGG_BY_FUNC ? r->key.folded : 0;	/* unknown IDs, per service */
@@ -297,6 +307,8 @@ enum top_action top_model_key(struct top_model *m, int key)
 	if (m->prompting)
 		return prompt_key(m, key);
 	if (group) {
+		if (group_bits[group - TOP_GROUP_KEYS] == AGG_BY_SITE && !m->sites)
+			return TOP_NONE;	/* the counts have no PCs */
 		m->by ^= group_bits[group - TOP_GROUP_KEYS];
 	} else {
 		switch (key) {

@@ -11,8 +11,9 @@
 
 /* Default grouping: a row per VM, vCPU and function */
 #define TOP_BY_DEFAULT (AGG_BY_VM | AGG_BY_VCPU | AGG_BY_FUNC)
-/* The keys that regroup, in order: '1' pid ... '5' func, '6' guest */
-#define TOP_GROUP_KEYS "123456"
+/* The keys that regroup, in order: '1' pid ... '5' func, '6' guest, '7' site (when the
+ * view started grouped by site: only then do the counts carry PCs) */
+#define TOP_GROUP_KEYS "1234567"
 #define TOP_FILTER_MAX 48
 
 enum top_sort {
@@ -43,6 +44,8 @@ enum top_action {
 
 struct top_model {
 	unsigned by;			/* AGG_BY_*, never AGG_BY_DISPOSITION (it is the columns) */
+	bool sites;			/* started by site: the counts carry PCs, '7' regroups */
+	const struct guest_syms_set *syms;	/* names the sites; NULL: none */
 	enum top_sort sort;
 	int disposition;		/* only calls of this disposition; -1: all */
 	char filter[TOP_FILTER_MAX];	/* function or service name contains this (any case) */
@@ -60,8 +63,8 @@ struct top_model {
 	size_t nr_rows;
 };
 
-/* Returns 0, or -1 when out of memory. */
-int top_model_init(struct top_model *m, unsigned by);
+/* syms names the sites (NULL: none). Returns 0, or -1 when out of memory. */
+int top_model_init(struct top_model *m, unsigned by, const struct guest_syms_set *syms);
 void top_model_free(struct top_model *m);
 /* One interval's calls (seconds long) join the totals and make the next frame's rows
  * (paused: they wait for the frame after the pause; NULL: no new calls, only those

@@ -11,8 +11,9 @@
 #include "smccc.h"
 
 #define TOP_KEYS_HELP \
-	"keys: q quit, space pause, s sort (count, rate, kvm p99, vmm p99, key), 1-6 group by " \
-	"pid/vm/vcpu/service/func/guest, d disposition, / filter by function, service or guest, c clear filters, " \
+	"keys: q quit, space pause, s sort (count, rate, kvm p99, vmm p99, key), 1-7 group by " \
+	"pid/vm/vcpu/service/func/guest/site (site if started by it), d disposition, / filter by function, " \
+	"service or guest, c clear filters, " \
 	"r reset counts, h help"
 
 static const char *const disp_columns[DISP__COUNT] = {
@@ -51,9 +52,9 @@ static void header_lines(FILE *out, const struct top_model *m, const struct top_
 	fputc('\n', out);
 }
 
-static void column_header(FILE *out, unsigned by)
+static void column_header(FILE *out, unsigned by, const struct guest_syms_set *syms)
 {
-	agg_text_key_header(out, by, NULL);
+	agg_text_key_header(out, by, syms);
 	fprintf(out, "%9s %9s", "COUNT", "RATE/s");
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9s", disp_columns[d]);
@@ -68,9 +69,9 @@ static void us_cell(FILE *out, const struct latency *l, double p)
 		fprintf(out, " %8.1f", latency_percentile(l, p) / 1000.0);
 }
 
-static void row_line(FILE *out, unsigned by, const struct top_row *r)
+static void row_line(FILE *out, unsigned by, const struct top_row *r, const struct guest_syms_set *syms)
 {
-	agg_text_key_cells(out, by, &r->key, r->service, r->guest, NULL);
+	agg_text_key_cells(out, by, &r->key, r->service, r->guest, syms);
 	fprintf(out, "%9" PRIu64 " %9.1f", (uint64_t)r->count, r->rate);
 	for (unsigned d = 0; d < DISP__COUNT; d++)
 		fprintf(out, " %9" PRIu64, (uint64_t)r->by_disp[d]);
@@ -86,7 +87,7 @@ static void row_line(FILE *out, unsigned by, const struct top_row *r)
 void top_render(FILE *out, const struct top_model *m, const struct top_frame *f)
 {
 	header_lines(out, m, f);
-	column_header(out, m->by);
+	column_header(out, m->by, m->syms);
 	for (size_t i = 0; i < m->nr_rows; i++)
-		row_line(out, m->by, &m->rows[i]);
+		row_line(out, m->by, &m->rows[i], m->syms);
 }

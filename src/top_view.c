@@ -24,11 +24,16 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+void top_view_set_guest_syms(struct top_view *v, const struct guest_syms_set *syms)
+{
+	v->m.syms = syms;
+}
+
 struct top_view *top_view_new(const struct top_view_opts *o, char *err, unsigned errlen)
 {
 	struct top_view *v = calloc(1, sizeof(*v));
 
-	if (!v || top_model_init(&v->m, o->by)) {
+	if (!v || top_model_init(&v->m, o->by, o->syms)) {
 		free(v);
 		snprintf(err, errlen, "out of memory");
 		return NULL;

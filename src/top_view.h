@@ -17,6 +17,7 @@ struct top_view_opts {
 	bool batch;			/* -b: plain frames, no terminal, no keys */
 	__u32 iterations;		/* -n: stop after this many frames; 0: no limit */
 	unsigned by;			/* the initial grouping */
+	const struct guest_syms_set *syms;	/* names the sites (by site); NULL: none */
 	volatile sig_atomic_t *stop;	/* set by a signal handler: stop waiting */
 };
 
@@ -24,6 +25,8 @@ struct top_view;
 
 /* Interactive: takes the terminal. Returns NULL with a reason in err. */
 struct top_view *top_view_new(const struct top_view_opts *o, char *err, unsigned errlen);
+/* Names the sites of a view by site (guest symbols; syms outlives v). */
+void top_view_set_guest_syms(struct top_view *v, const struct guest_syms_set *syms);
 /* Gives the terminal back and frees the view. */
 void top_view_free(struct top_view *v);
 /* One interval of calls (seconds long): counted, then printed or drawn (unless

@@ -97,7 +97,6 @@ expect "--version with a bad option still fails" 2 '' "unknown option '--bogus'"
 expect "--by needs --summary" 2 '' '--by applies to --summary' -- --by vcpu
 expect "-i needs --summary" 2 '' '-i applies to --summary' -- -i 1
 expect "bad --by" 2 '' "--by: expected pid, guest, vm, vcpu, func, service, disposition or site, got 'cpu'" -- -s --by vm,cpu
-expect "top does not group by site" 2 '' '--by site: top does not group by call site' -- top --by site,func
 expect "bad -i" 2 '' "-i: not an interval in seconds" -- -s -i 0
 expect "-c needs -i" 2 '' '-c needs -i' -- -s -c 2
 expect "bad -c" 2 '' '-c: not a number of intervals' -- -s -i 1 -c x

@@ -45,6 +45,26 @@ check "filters and --by service: a 2 s frame, then the last 1 s, psci only" fram
 	'[x["calls"] for x in f] == [3, 4] and f[-1]["rows"] == [{"SERVICE": "psci", "COUNT": "4", "RATE/s": "1.0",
 	  "KVM": "4", "DENIED": "0", "FORWARDED": "0", "REFUSED": "0", "REFLECTED": "0", "KVM_p50": "2.0",
 	  "KVM_p99": "4.0", "VMM_p50": "-", "VMM_p99": "-"}]'
+# --by site: the last frame's rows are report --summary --by site's, named from the
+# guest symbols (two functions: 0x80000000 and 0x80010000 on, the last one ending at its
+# page's end: past it the hex PC)
+printf '%s\n' '0000000080000000 T guest_a' '0000000080010000 T guest_b' >"$D/kallsyms"
+"$TOOL" report "$REC" --top -b --by site,func --guest-kallsyms "$D/kallsyms" >"$D/site.txt" 2>"$D/site.err"
+check "report --top -b --by site,func --guest-kallsyms: exit 0" [ $? = 0 ]
+python3 tests/top_frames.py "$D/site.txt" >"$D/site.json"
+"$TOOL" report "$REC" -s --json --by site,func >"$D/site-sum.jsonl"
+check "... the last frame's sites and counts are the summary's, each named symbol+0xoff" python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))[-1]
+groups = json.loads(open(sys.argv[2]).readline())["groups"]
+def name(pc):
+	pc = int(pc, 16)
+	if pc >= 0x80011000:
+		return "0x%x" % pc
+	return "guest_a+0x%x" % (pc - 0x80000000) if pc < 0x80010000 else "guest_b+0x%x" % (pc - 0x80010000)
+got = sorted((r["PID"], r["VM"], r["SITE"], r["FUNCTION"], r["COUNT"]) for r in f["rows"])
+want = sorted((str(g["pid"]), str(g["vm"]), name(g["pc"]), g["func_label"], str(g["count"])) for g in groups)
+sys.exit(not (got == want and len(got) == 7 and f["state"].startswith("by func,site;")))' "$D/site.json" "$D/site-sum.jsonl"
 
 # --- one-line errors
 expect() {
@@ -63,6 +83,8 @@ expect "top --json" 2 'top is a view of its own: no --json' -- top --json
 expect "top -s" 2 'top is a view of its own: no --summary' -- top -s
 expect "top -c" 2 "no -c \(top's is -n\)" -- top -c 3 -i 1
 expect "top --by disposition" 2 'top splits dispositions into columns' -- top --by vcpu,disposition
+expect "top: guest symbols without --by site" 2 'top counts in the kernel, without them \(but --by site\)' -- \
+	top --guest-kallsyms "$D/kallsyms"
 expect "-b without top" 2 '^smccctrace: -b applies to top$' -- -b
 expect "-n 0" 2 "^smccctrace: top: -n: not a number of frames: '0'$" -- top -b -n 0
 expect "top --help" 0 '' -- top --help

@@ -51,7 +51,7 @@ static void test_frames(void)
 	const struct top_row *r;
 	char *text;
 
-	CHECK_INT(top_model_init(&m, TOP_BY_DEFAULT), 0);
+	CHECK_INT(top_model_init(&m, TOP_BY_DEFAULT, NULL), 0);
 	/* interval 1: vCPU 0 PSCI_VERSION 4 kvm; vCPU 1 an OEM call 2 forwarded, 1 denied */
 	add(iv, 42, 0, 0x84000000, DISP_KVM, 1000, 0, 4);
 	add(iv, 42, 1, 0xc3000001, DISP_FORWARDED, 2000, 50000, 2);
@@ -182,8 +182,60 @@ static void test_frames(void)
 	agg_free(iv);
 }
 
+/* By site: the '7' key regroups only a view started by site (its counts carry PCs);
+ * rows per (VMM, VM, PC), named from the guest symbols. */
+static void test_sites(void)
+{
+	static const char kallsyms[] = "0000000080000000 T hvc_caller\n0000000080000100 T smc_caller\n";
+	char err[128], *text, *copy = strdup(kallsyms);
+	struct guest_syms_set set = { .nr = 1 };
+	struct agg_table *iv = agg_new();
+	struct top_model m;
+	struct smccc_event ev;
+
+	set.table[0] = guest_syms_from_text(copy, strlen(copy), GUEST_SYMS_KALLSYMS, 0, "k", err, sizeof(err));
+	CHECK(set.table[0] != NULL, "table: %s", err);
+	agg_keep_sites(iv);
+	for (int i = 0; i < 5; i++) {
+		ev = test_call(42, i % 2, i < 3 ? 0x84000000 : 0x84000003, DISP_KVM, 1000, 0);
+		ev.pc = i < 3 ? 0x80000010 : 0x80000104;
+		agg_add_event(iv, &ev);
+	}
+	/* without site at the start: '7' does nothing */
+	CHECK_INT(top_model_init(&m, AGG_BY_FUNC, &set), 0);
+	CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	CHECK_INT(top_model_key(&m, '7'), TOP_NONE);
+	CHECK_INT(m.by, AGG_BY_FUNC);
+	top_model_free(&m);
+	/* started by site: two sites, named */
+	CHECK_INT(top_model_init(&m, AGG_BY_SITE, &set), 0);
+	CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	CHECK_INT(m.nr_rows, 2);
+	CHECK(m.nr_rows == 2 && m.rows[0].key.pc == 0x80000010 && m.rows[0].count == 3 && m.rows[0].key.pid == 42 &&
+	      m.rows[0].key.vm == 1, "the busiest site first, its VMM and VM kept");
+	text = frame(&m, false);
+	CHECK(strstr(text, "\nby site;") != NULL, "state line names site:\n%s", text);
+	CHECK(strstr(text, "\nPID     VM  SITE                                   COUNT") != NULL, "columns:\n%s", text);
+	CHECK(strstr(text, "\n42      1   hvc_caller+0x10                            3 ") != NULL, "named site:\n%s", text);
+	CHECK(strstr(text, "\n42      1   smc_caller+0x4                             2 ") != NULL, "named site:\n%s", text);
+	free(text);
+	/* '5' adds func: three rows; '7' drops site, '7' brings it back */
+	keys(&m, "5");
+	CHECK_INT(m.nr_rows, 2);	/* each site calls one function */
+	keys(&m, "7");
+	CHECK(m.by == AGG_BY_FUNC && m.nr_rows == 2 && m.rows[0].key.pc == 0, "by func: no PC");
+	keys(&m, "3");
+	CHECK_INT(m.nr_rows, 4);	/* vCPU 0 and 1 of each function */
+	keys(&m, "37");
+	CHECK(m.by == (AGG_BY_FUNC | AGG_BY_SITE) && m.nr_rows == 2, "site again");
+	top_model_free(&m);
+	agg_free(iv);
+	guest_syms_set_free(&set);
+}
+
 int main(void)
 {
 	test_frames();
+	test_sites();
 	return unit_report("top");
 }
