@@ -61,6 +61,7 @@ printf '%s\0' qemu-system-aarch64 -name notavmm >"$proc/303/cmdline"
 expect "-g: guest names of VMMs" "db2 web1" -g ""
 expect "--guest: by prefix" "web1" --guest w
 expect "--by guest" "guest" -s --by gu
+expect "--by site" "vm,site" -s --by vm,si
 unset SMCCCTRACE_COMP_PROC
 got=$(comp -p "")
 ok "-p on the real /proc runs (${got:-no KVM processes here})"
