@@ -40,6 +40,8 @@ int run_top(struct tracer *t)
 	table = agg_new();
 	if (!table)
 		return errorf("out of memory");
+	if (t->opts.summary_by & AGG_BY_SITE)	/* the unanswered calls drained at the end */
+		agg_keep_sites(table);
 	v = top_view_new(&vo, err, sizeof(err));
 	if (!v) {
 		agg_free(table);
