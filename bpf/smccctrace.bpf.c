@@ -51,7 +51,7 @@ const volatile __u8 disposition_mask = (1 << DISP__COUNT) - 1;
 const volatile __u8 nr_args = 7;
 /* --summary: count calls in the "stats" map instead of sending them */
 const volatile bool aggregate = false;
-/* --summary --by site: the trapping PC is part of the key (only then: it costs reads) */
+/* --by site (--summary, top): the trapping PC is part of the key (only then: it costs reads) */
 const volatile bool aggregate_pc = false;
 /* Set by the planner (src/planner.c): the SMCCC dispatcher has hooks of its own;
  * otherwise what it did is derived at the trap's exit */

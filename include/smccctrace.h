@@ -145,8 +145,8 @@ struct smccc_func_range {
 /*
  * Summary mode (--summary): instead of sending each call to the ring buffer, the BPF
  * program adds it to the hash map "stats", keyed by (VMM pid, VM, vCPU, function,
- * disposition; the trapping PC with --by site) and by the reading epoch; userspace reads and deletes one epoch per
- * interval (src/stats_map.c explains the protocol). The same structs are the
+ * disposition; the trapping PC with --by site) and by the reading epoch; userspace
+ * reads and deletes one epoch per interval (src/stats_map.c explains the protocol). The same structs are the
  * userspace aggregation table's rows (src/aggregate.h).
  *
  * Latency histograms are HDR-style: each power of two [2^m, 2^(m+1)) is split into
