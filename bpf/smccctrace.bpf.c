@@ -319,9 +319,30 @@ static __always_inline void summary_func(struct agg_key *key, __u32 id)
 	}
 }
 
-/* --summary: count the call under the current epoch (see the "stats" map). */
-static __always_inline void aggregate_call(const struct smccc_event *ev)
+/*
+ * The summary function of x0, from the vCPU's slot when its last call had the same x0:
+ * known_funcs and fold_blocks do not change once the programs are attached, so the
+ * answer is the same, and a cold map lookup is one of the dearest steps of a counted
+ * call (docs/performance.md, "what bounds it").
+ */
+static __always_inline void summary_func_cached(struct call_slot *in, struct agg_key *key, __u32 id)
 {
+	if (in->summary_cached && in->summary_x0 == id) {
+		key->func_id = in->summary_func;
+		key->folded = in->summary_folded;
+		return;
+	}
+	summary_func(key, id);
+	in->summary_x0 = id;
+	in->summary_func = key->func_id;
+	in->summary_folded = key->folded;
+	in->summary_cached = 1;
+}
+
+/* --summary: count the call under the current epoch (see the "stats" map). */
+static __always_inline void aggregate_call(struct call_slot *in)
+{
+	const struct smccc_event *ev = &in->ev;
 	struct agg_map_key mk;
 	struct agg_value *v;
 
@@ -329,7 +350,7 @@ static __always_inline void aggregate_call(const struct smccc_event *ev)
 	mk.key.pid = ev->pid;
 	mk.key.vm = ev->vm;
 	mk.key.vcpu = ev->vcpu;
-	summary_func(&mk.key, (__u32)ev->regs[0]);
+	summary_func_cached(in, &mk.key, (__u32)ev->regs[0]);
 	mk.key.disposition = ev->disposition;
 	if (aggregate_pc)
 		mk.key.pc = ev->pc;
@@ -365,9 +386,9 @@ static __always_inline void aggregate_call(const struct smccc_event *ev)
 	count_lost(LOST_STATS);
 }
 
-static __always_inline void submit(struct smccc_event *src)
+static __always_inline void submit(struct call_slot *in)
 {
-	struct smccc_event *ev;
+	struct smccc_event *src = &in->ev;
 
 	if (src->missing & EVM_DISPOSITION) {
 		/* kvm, denied or refused, unknown which: kept unless all three are filtered out */
@@ -377,21 +398,19 @@ static __always_inline void submit(struct smccc_event *src)
 		return;
 	}
 	if (aggregate) {
-		aggregate_call(src);
+		aggregate_call(in);
 		return;
 	}
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count_lost(LOST_RING_BUFFER);
-		return;
-	}
-	__builtin_memcpy(ev, src, sizeof(*ev));
 	/*
 	 * A wakeup per call cost more than the call's record (docs/performance.md): the
-	 * reader is woken once a batch has built up, and polls every 100 ms anyway.
+	 * reader is woken once a batch has built up (counting this record), and polls
+	 * every 100 ms anyway. One helper reserves, copies and commits: the steps of
+	 * reserve, a copy in BPF and submit, in one call and without the program's copy.
 	 */
-	bpf_ringbuf_submit(ev, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
-			   BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	if (bpf_ringbuf_output(&events, src, sizeof(*src),
+			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*src) >= wakeup_bytes ?
+			       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
+		count_lost(LOST_RING_BUFFER);
 }
 
 static __always_inline struct call_slot *slot_of(struct kvm_vcpu *vcpu)
@@ -439,7 +458,7 @@ static __always_inline void emit_abandoned(struct call_slot *in, __u64 now)
 	in->ev.flags |= EVF_VMM_GONE | EVF_ABANDONED;
 	in->ev.vmm_ns = in->exit_ts && now > in->exit_ts ? now - in->exit_ts : 0;
 	__builtin_memset(in->ev.ret, 0, sizeof(in->ev.ret));
-	submit(&in->ev);
+	submit(in);
 	in->state = CALL_IDLE;
 }
 
@@ -484,12 +503,13 @@ static __always_inline void trap_counted(enum kread how, struct call_slot *in, s
 
 /*
  * The vCPU's virtual counter offset, as KVM's timer_get_offset() computes it for the
- * vtimer: the guest reads CNTVCT = CNTPCT - this. Read with probe reads under both
- * plans: the offsets are behind u64 pointers, which a typed load cannot follow. Each
+ * vtimer: the guest reads CNTVCT = CNTPCT - this. The offsets are behind u64 pointers,
+ * which a typed load cannot follow: the pointers are read the plan's way (typed loads
+ * under fentry, two probe reads fewer per call), the values with probe reads. Each
  * layout's accesses are guarded by a CO-RE existence check, so the program loads on
  * every kernel and the planner's choice (vtimer_layout) picks the live branch.
  */
-static __always_inline __u64 vcpu_cntvoff(struct kvm_vcpu *vcpu, __u16 *missing)
+static __always_inline __u64 vcpu_cntvoff(enum kread how, struct kvm_vcpu *vcpu, __u16 *missing)
 {
 	__u64 off = 0, part = 0;
 	__u64 *ptr = NULL;
@@ -497,11 +517,11 @@ static __always_inline __u64 vcpu_cntvoff(struct kvm_vcpu *vcpu, __u16 *missing)
 	if (vtimer_layout == VTIMER_OFFSET_PTRS && bpf_core_field_exists(struct arch_timer_context, offset)) {
 		struct arch_timer_context *vt = &vcpu->arch.timer_cpu.timers[TIMER_VTIMER];
 
-		ptr = BPF_CORE_READ(vt, offset.vm_offset);
+		ptr = KREAD(how, vt, offset.vm_offset);
 		if (ptr && !bpf_probe_read_kernel(&part, sizeof(part), ptr))
 			off += part;
 		if (bpf_core_field_exists(struct arch_timer_offset, vcpu_offset)) {
-			ptr = BPF_CORE_READ(vt, offset.vcpu_offset);
+			ptr = KREAD(how, vt, offset.vcpu_offset);
 			part = 0;
 			if (ptr && !bpf_probe_read_kernel(&part, sizeof(part), ptr))
 				off += part;
@@ -545,7 +565,7 @@ static __always_inline void trap_full(enum kread how, struct call_slot *in, stru
 	ev->nr_args = nr_args > SMCCC_MAX_ARGS ? SMCCC_MAX_ARGS : nr_args;
 	read_regs(how, vcpu, ev->regs, SMCCC_NR_REGS);
 	ev->pc = trap_pc(how, vcpu, conduit, esr, ev->isa != ISA_A64);
-	ev->cntvoff = vcpu_cntvoff(vcpu, &ev->missing);
+	ev->cntvoff = vcpu_cntvoff(how, vcpu, &ev->missing);
 	if (ev->isa != ISA_A64)
 		clip_aarch32(ev->regs, SMCCC_NR_REGS);
 }
@@ -742,7 +762,7 @@ static __always_inline int on_trap_done(enum kread how, struct kvm_vcpu *vcpu, i
 	}
 	if (!aggregate && !(in->ev.flags & EVF_SYSTEM_EVENT))
 		read_results(how, vcpu, &in->ev);
-	submit(&in->ev);
+	submit(in);
 	in->state = CALL_IDLE;
 	return 0;
 }
@@ -781,7 +801,7 @@ static __always_inline int on_run_entry(enum kread how, struct kvm_vcpu *vcpu)
 		in->ev.flags |= EVF_PARKED;
 	else if (!aggregate)
 		read_results(how, vcpu, &in->ev);
-	submit(&in->ev);
+	submit(in);
 	in->state = CALL_IDLE;
 	return 0;
 }

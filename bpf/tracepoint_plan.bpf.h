@@ -24,11 +24,11 @@ static __always_inline struct call_slot *tp_call(void)
 }
 
 /* A call whose function ID this plan cannot see never matches --func. */
-static __always_inline void tp_submit(struct smccc_event *ev)
+static __always_inline void tp_submit(struct call_slot *in)
 {
-	if (ev->missing & EVM_FUNC ? nr_func_ranges : !func_traced(ev->regs[0]))
+	if (in->ev.missing & EVM_FUNC ? nr_func_ranges : !func_traced(in->ev.regs[0]))
 		return;
-	submit(ev);
+	submit(in);
 }
 
 SEC("tp_btf/kvm_exit")
@@ -112,7 +112,7 @@ int BPF_PROG(tp_userspace_exit, __u32 reason, int err)
 		in->ev.disposition = DISP_KVM;
 		in->ev.missing &= ~EVM_DISPOSITION;
 		in->ev.flags |= EVF_SYSTEM_EVENT;
-		tp_submit(&in->ev);
+		tp_submit(in);
 		bpf_map_delete_elem(&tp_calls, &tid);
 	}
 	return 0;
@@ -131,7 +131,7 @@ int BPF_PROG(tp_entry, unsigned long vcpu_pc)
 		in->ev.vmm_ns = now - in->exit_ts;
 	else if (!in->exit_ts)
 		in->ev.kvm_ns = now - in->ev.ts_ns;
-	tp_submit(&in->ev);
+	tp_submit(in);
 	bpf_map_delete_elem(&tp_calls, &tid);
 	return 0;
 }

@@ -135,7 +135,13 @@ struct call_slot {
 	__u64 resume_pc;	/* forwarded: where the guest resumes when the VMM answers */
 	__u8 state;		/* enum call_state */
 	__u8 reinit;		/* KVM_ARM_VCPU_INIT since the last trap: flag the next call */
-	__u8 __pad[6];
+	/* --summary: the summary function of the vCPU's last x0, kept so that a vCPU
+	 * repeating a function (the common case) skips the known_funcs lookup */
+	__u8 summary_cached;	/* 1: summary_x0 -> summary_func, summary_folded are set */
+	__u8 summary_folded;
+	__u32 summary_x0;
+	__u32 summary_func;
+	__u8 __pad[4];
 };
 
 struct smccc_func_range {

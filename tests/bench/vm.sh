@@ -4,7 +4,8 @@
 # table (tests/bench/table.py), also written to build/bench/vm-table.md.
 #
 # Settings from the environment: BENCH_VARIANT (vhe), BENCH_RUNS (5), BENCH_CALLS_KVM
-# (20000), BENCH_CALLS_FWD (5000), BENCH_MODES (all), BENCH_CANARY (50), BENCH_TIMEOUT
+# (20000), BENCH_CALLS_FWD (5000), BENCH_MODES (all), BENCH_CANARY (50), BENCH_PARTS (0;
+# 1: price smccctrace's building blocks one by one in the run-time pass), BENCH_TIMEOUT
 # (5400 s), BENCH_BEFORE (an arm64 smccctrace to compare with in the same boot, e.g. the
 # build before an optimisation: its modes get the suffix -before), BENCH_STALL (300 s:
 # the benchmark logs every step, so this long without a line of progress on the
@@ -31,7 +32,7 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
 fi
 mkdir -p "$payload"
 env=(--env "SCENARIO_TIMEOUT=$((timeout - 60))" --env "SCENARIO_STALL=${BENCH_STALL:-300}")
-for v in BENCH_RUNS BENCH_CALLS_KVM BENCH_CALLS_FWD BENCH_MODES BENCH_CANARY; do
+for v in BENCH_RUNS BENCH_CALLS_KVM BENCH_CALLS_FWD BENCH_MODES BENCH_CANARY BENCH_PARTS; do
 	[ -n "${!v:-}" ] && env+=(--env "$v=${!v}")
 done
 bash tests/vm/run.sh --no-build --variant "$variant" --timeout "$timeout" "${env[@]}" --payload "$payload" bench

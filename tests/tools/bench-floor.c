@@ -1,9 +1,12 @@
 /* bench-floor: the benchmark's floor (docs/performance.md). Loads
  * bpf/bench_floor.bpf.c, which counts HVC traps in a per-CPU array at fentry on
  * handle_hvc, says "bench-floor: attached with ..." on stderr as smccctrace -v does,
- * and on SIGINT/SIGTERM prints "bench-floor: N calls" and exits. */
+ * and on SIGINT/SIGTERM prints "bench-floor: N calls" and exits. With --parts it loads
+ * the building-block programs too (bpf/bench_floor.bpf.c) and consumes their ring
+ * buffers, every 100 ms or when woken, discarding the records. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,23 +39,53 @@ static unsigned long long count_calls(struct bench_floor_bpf *skel)
 	return total;
 }
 
-int main(void)
+static int discard(void *ctx, void *data, size_t size)
+{
+	(void)ctx, (void)data, (void)size;
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	bool parts = argc > 1 && !strcmp(argv[1], "--parts");
+	struct ring_buffer *rb = NULL;
 	struct bench_floor_bpf *skel;
+	struct bpf_program *prog;
 
+	if (argc > 2 || (argc == 2 && !parts)) {
+		fprintf(stderr, "usage: bench-floor [--parts]\n");
+		return 2;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	skel = bench_floor_bpf__open_and_load();
-	if (!skel || bench_floor_bpf__attach(skel)) {
+	skel = bench_floor_bpf__open();
+	if (skel && parts)
+		bpf_object__for_each_program(prog, skel->obj)
+			bpf_program__set_autoload(prog, true);
+	if (!skel || bench_floor_bpf__load(skel) || bench_floor_bpf__attach(skel)) {
 		fprintf(stderr, "bench-floor: cannot load or attach: %s\n", strerror(errno));
 		bench_floor_bpf__destroy(skel);
 		return 1;
 	}
-	fprintf(stderr, "bench-floor: attached with fentry on handle_hvc\n");
-	while (!stop)
-		sleep(1);	/* a signal cuts it short */
+	if (parts) {
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.part_ring_quiet), discard, NULL, NULL);
+		if (!rb || ring_buffer__add(rb, bpf_map__fd(skel->maps.part_ring_woken), discard, NULL)) {
+			fprintf(stderr, "bench-floor: cannot open the ring buffers: %s\n", strerror(errno));
+			ring_buffer__free(rb);
+			bench_floor_bpf__destroy(skel);
+			return 1;
+		}
+	}
+	fprintf(stderr, "bench-floor: attached with fentry on handle_hvc%s\n", parts ? " (and the parts)" : "");
+	while (!stop) {
+		if (rb)
+			ring_buffer__poll(rb, 100);	/* a signal cuts it short */
+		else
+			sleep(1);
+	}
 	printf("bench-floor: %llu calls\n", count_calls(skel));
+	ring_buffer__free(rb);
 	bench_floor_bpf__destroy(skel);
 	return 0;
 }

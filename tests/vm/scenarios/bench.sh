@@ -15,6 +15,9 @@
 # (await_live).
 # A /bin/smccctrace-before in the initramfs (tests/bench/vm.sh BENCH_BEFORE=BINARY) adds
 # the modes summary-before, stream-before and record-before: another build, same boot.
+# BENCH_PARTS=1 adds the tracer "parts" to the BPF run-time pass only: bench-floor
+# --parts, one program per building block of smccctrace's programs (a clock read, a
+# hash lookup, a ring-buffer record, ...), each priced by itself.
 out=$1
 . /scenarios/lib.sh
 calls_kvm=${BENCH_CALLS_KVM:-20000}
@@ -199,6 +202,7 @@ start_tracer() {
 		echo 1 >"$TRACEFS/tracing_on"
 		return 0;;
 	floor) bench-floor >"$out/floor.out" 2>"$out/floor.err" &;;
+	parts) bench-floor --parts >"$out/parts.out" 2>"$out/parts.err" &;;
 	summary) $tool -v -s "$@" >"$out/$mode.out" 2>"$out/$mode.err" &;;
 	stream) $tool -v --json "$@" >/dev/null 2>"$out/$mode.err" &;;
 	record) $tool -v --record /tmp/bench.rec "$@" 2>"$out/$mode.err" &;;
@@ -233,8 +237,8 @@ stop_tracer() {
 	RSS=$(hwm_kib $TRACER)
 	interrupt "$mode" $TRACER || { log "$mode did not stop before SIGKILL: the benchmark fails"; exit 1; }
 	case $mode in
-	floor)
-		SEEN=$(sed -n 's/^bench-floor: \([0-9]*\) calls$/\1/p' "$out/floor.out")
+	floor|parts)
+		SEEN=$(sed -n 's/^bench-floor: \([0-9]*\) calls$/\1/p' "$out/$mode.out")
 		CPU=$(awk -v a="$cpu1" -v b="$CPU0" 'BEGIN { printf "%.2f", a - b }');;
 	bpftrace)
 		SEEN=$(awk -F': ' '/^@calls\[/ { n += $2 } END { print n + 0 }' "$out/bpftrace.out")
@@ -303,10 +307,12 @@ done
 # after round as above, with loops a quarter as long: the kernel side alone, without the
 # emulated guest's own time, which varies the most
 echo 1 >/proc/sys/kernel/bpf_stats_enabled
+stat_modes=$modes
+[ "${BENCH_PARTS:-0}" = 1 ] && stat_modes="$stat_modes parts"
 round=1
 while [ $round -le "$runs" ]; do
-	for mode in $modes; do
-		case ${mode%-before} in floor|summary|stream|bpftrace) ;; *) continue;; esac
+	for mode in $stat_modes; do
+		case ${mode%-before} in floor|parts|summary|stream|bpftrace) ;; *) continue;; esac
 		[ -n "$(unavailable $mode)" ] && continue
 		start_tracer $mode || exit 1
 		for kind in kvm forwarded; do
