@@ -9,13 +9,14 @@ QEMU was. What is known without the tool: QEMU's pid and the name on its command
 line. The checks:
   - -g: each tracer said it waited for the name, then that it traces QEMU's pid and
     no other; every call in the live JSON is QEMU's (check_qemu.py holds the calls
-    against the guest's own account: all of them seen);
+    against the guest's own account: all of them seen); a decoy VMM named NAME2 (the
+    test VMM, running beside QEMU) made its calls and none is in the trace;
   - the name in: every live JSON call record (`guest`), every record of the live PSCI
     view and of `report --psci` that has a pid, the PSCI text view's block header,
     the live Perfetto timeline's process name ("NAME (VMM pid N)") and each call
     slice's args, `report --summary --by guest,func --json` (one guest, the same count
-    per function as the live JSON), the summary text's GUEST row, and the symbolized
-    reports of each boot.
+    per function as the live JSON), the summary text's GUEST row, the text trace's
+    GUEST column (`report`), and the symbolized reports of each boot.
 Prints one line per failed check and '# qemu-names: N passed, N failed'; exits 1 on
 failure."""
 import collections
@@ -59,6 +60,16 @@ def check_records(c, res, name, pid, calls):
             "live JSON: every one of the %d call records names the guest %r (%s)" % (
                 len(calls), name, sorted({str(r.get("guest")) for r in calls})))
     c.check({r["pid"] for r in calls} == {pid}, "live JSON: every call is QEMU's (pid %d)" % pid)
+    # the decoy VMM (guest name NAME2) made its calls while the tracers ran: none taken
+    decoy = int(read(os.path.join(res, "decoy.pid")) or 0)
+    try:
+        decoy_calls = [t for t in load_jsonl(os.path.join(res, "decoy-truth.jsonl")) if t.get("type") == "call"]
+    except (OSError, ValueError):
+        decoy_calls = []
+    c.check(read(os.path.join(res, "decoy.rc")).strip() == "0" and decoy and len(decoy_calls) > 10 and
+            not any(r["pid"] == decoy for r in calls),
+            "the decoy VMM %d (guest %s2) made %d calls while traced for, none in the trace" % (
+                decoy, name, len(decoy_calls)))
     for f in ("psci.jsonl", "report-psci.jsonl"):
         recs = [r for r in load(os.path.join(res, f)) if "pid" in r]
         c.check(len(recs) > 2 and all(r.get("guest") == name and r["pid"] == pid for r in recs),
@@ -68,6 +79,13 @@ def check_records(c, res, name, pid, calls):
         sym = [r for r in load(os.path.join(res, "report-sym-%d.jsonl" % boot)) if r.get("type") == "call"]
         c.check(len(sym) == len(calls) and all(r.get("guest") == name for r in sym),
                 "report --guest-kallsyms (boot %d): every one of the %d calls names the guest" % (boot, len(sym)))
+    # the text trace: a GUEST column between the time and the PID, the name on every call's line
+    lines = read(os.path.join(res, "report.txt")).splitlines()
+    rows = [line.split() for line in lines if re.match(r"\d+\.\d{6} ", line)]
+    c.check(lines and lines[0].split()[:3] == ["TIME(s)", "GUEST", "PID"] and len(rows) == len(calls) and
+            all(r[1:3] == [name, str(pid)] for r in rows),
+            "report (text): a GUEST column, and each of the %d call lines (of %d calls) names the guest and QEMU's "
+            "pid (%s)" % (len(rows), len(calls), sorted({tuple(r[1:3]) for r in rows})[:3]))
     text = read(os.path.join(res, "report-psci.txt"))
     c.check(re.search(r"^=== guest %s, pid %d, VM \d+: \d+ vCPUs$" % (re.escape(name), pid), text, re.M),
             "the PSCI text view's block header names the guest and QEMU's pid")
@@ -122,6 +140,9 @@ def main():
     name = read(os.path.join(res, "guest-name")).strip()
     pid = int(read(os.path.join(res, "qemu.pid")) or 0)
     c.check(name and pid, "the scenario named QEMU's guest (%r) and pid (%d)" % (name, pid))
+    for run in ("report-calls", "by-guest", "by-guest-text"):
+        rc = read(os.path.join(res, run + ".rc")).strip()
+        c.check(rc == "0", "%s exited %s" % (run, rc or "(nothing)"))
     calls = [r for r in load(os.path.join(res, "trace.jsonl")) if r.get("type") == "call"]
     check_selection(c, res, name, pid)
     check_records(c, res, name, pid, calls)

@@ -46,14 +46,24 @@ smccctrace psci -v --wait -g "$GUEST_NAME" $PSCI_ARGS \
 flow=$!
 wait_attached "$out/trace.err" $tracer && wait_attached "$out/psci.err" $flow || { cat "$out"/*.err; exit 1; }
 
+# A decoy: a VMM whose guest name only starts with the same letters (the test VMM,
+# stopped once its VM exists), alive while the tracers look for the name and making its
+# calls while they trace; they must not take it
+start_stopped_vmm "$out/decoy.pid" --scenario full --truth "$out/decoy-truth.jsonl" -name "guest=${GUEST_NAME}2" ||
+	{ cat "$out/decoy.log"; exit 1; }
+decoy=$VMM_PID
+# The monitor's input: a FIFO this shell holds open read-write (which never blocks), so
+# that `cont` waits in it for QEMU whenever QEMU opens it, and no signal (the decoy's
+# SIGCHLD) interrupts a blocked open
 monitor=/tmp/qemu-monitor
 mkfifo "$monitor.in" "$monitor.out"
+exec 3<>"$monitor.in"
 /usr/bin/qemu-system-aarch64 -name "guest=$GUEST_NAME,debug-threads=on" -S -monitor "pipe:$monitor" \
 	-machine virt,gic-version=3 -accel kvm -cpu host -smp "$VCPUS" -m 256 \
 	-nographic -nodefaults -serial "file:$out/guest-console.log" \
 	$ports \
 	-kernel /guest/Image -initrd /guest/initramfs.cpio \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet mem=224M GUEST_PLAN=$GUEST_PLAN" 2>"$out/qemu.err" &
+	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet mem=224M GUEST_PLAN=$GUEST_PLAN" 2>"$out/qemu.err" 3<&- &
 qemu=$!
 echo "$qemu" >"$out/qemu.pid"
 echo "$VCPUS" >"$out/vcpus"
@@ -65,8 +75,11 @@ until grep -q "tracing pid $qemu\$" "$out/trace.err" && grep -q "tracing pid $qe
 	i=$((i + 1)); sleep 0.05
 done
 start=$(date +%s)
-echo cont >"$monitor.in"
+kill -CONT "$decoy"
+echo cont >&3
+wait "$decoy"; echo $? >"$out/decoy.rc"
 wait "$qemu"; echo $? >"$out/qemu.rc"
+exec 3>&-
 echo $(( $(date +%s) - start )) >"$out/guest-seconds"
 wait "$tracer"; echo $? >"$out/trace.rc"
 wait "$flow"; echo $? >"$out/psci.rc"
@@ -77,7 +90,10 @@ echo $? >"$out/report.rc"
 smccctrace report --psci "$out/trace.rec" $PSCI_ARGS --wall-clock \
 	-o "$out/report-psci.txt" 2>"$out/report-text.err"
 echo $? >"$out/report-text.rc"
-# the guest's name in the recording's other outputs: a summary by guest (JSON and text)
+# the guest's name in the recording's other outputs: the text trace, a summary by guest
+# (JSON and text)
+smccctrace report "$out/trace.rec" -o "$out/report.txt" 2>"$out/report-calls.err"
+echo $? >"$out/report-calls.rc"
 smccctrace report "$out/trace.rec" --summary --by guest,func --json -o "$out/by-guest.json" 2>"$out/by-guest.err"
 echo $? >"$out/by-guest.rc"
 smccctrace report "$out/trace.rec" --summary --by guest -o "$out/by-guest.txt" 2>"$out/by-guest-text.err"
