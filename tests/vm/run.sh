@@ -111,6 +111,10 @@ if [ -n "${modules// /}" ]; then
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
+# nmi_watchdog=panic: a CPU of the emulated host that stops taking interrupts (the
+# buddy detector's "hard LOCKUP") panics the kernel, and panic=-1 ends QEMU at once:
+# a run that would sit out its timeout with one CPU spinning (seen once in make bench,
+# docs/performance.md) fails within seconds, its console naming the CPU
 start=$(date +%s%N)
 set +e
 timeout --foreground -k 5 "$timeout" qemu-system-aarch64 \
@@ -122,7 +126,7 @@ timeout --foreground -k 5 "$timeout" qemu-system-aarch64 \
 	-device virtserialport,chardev=results,name=results \
 	"${netargs[@]}" \
 	-kernel "$image" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1 rdinit=/init quiet${kvm_mode:+ kvm-arm.mode=$kvm_mode} smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
+	-append "console=ttyAMA0 panic=-1 nmi_watchdog=panic rdinit=/init quiet${kvm_mode:+ kvm-arm.mode=$kvm_mode} smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
 qrc=$?
 set -e
 end=$(date +%s%N)

@@ -8,6 +8,7 @@ check "$variant: scenario ran and results came back as files" [ "$VM_RC" = 0 ]
 check "$variant: kernel is the one asked for, $kernel_release" grep -qx "$kernel_release" "$RESULTS/uname"
 check "$variant: /dev/kvm exists" [ -s "$RESULTS/has-kvm" ]
 check "$variant: kernel BTF exists" [ -s "$RESULTS/has-btf" ]
+check "$variant: a hard lockup panics (nmi_watchdog=panic: the run ends, not its timeout)" grep -qx 1 "$RESULTS/hardlockup-panic"
 # "VHE mode initialized" on every kernel; nVHE: 6.x "Hyp nVHE mode", 7.x "nVHE mode"
 if [ "$variant" = vhe ]; then mode='VHE mode initialized'; else mode='nVHE mode initialized'; fi
 check "$variant: KVM says '$mode'" grep -q "$mode" "$RESULTS/kvm-dmesg.txt"

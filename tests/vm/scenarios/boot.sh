@@ -3,6 +3,7 @@ out=$1
 uname -r >"$out/uname"
 [ -c /dev/kvm ] && echo yes >"$out/has-kvm"
 [ -f /sys/kernel/btf/vmlinux ] && echo yes >"$out/has-btf"
+cat /proc/sys/kernel/hardlockup_panic >"$out/hardlockup-panic" 2>/dev/null
 smccctrace -v -d 0.5 >"$out/attach.out" 2>"$out/attach.err"
 echo $? >"$out/attach.rc"
 cat "$out/attach.err"
