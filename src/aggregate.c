@@ -334,11 +334,12 @@ int agg_site_label(const struct agg_key *k, const struct guest_syms_set *syms, c
 
 void agg_text_key_header(FILE *out, unsigned by, const struct guest_syms_set *syms)
 {
-	if (by & (AGG_BY_PID | AGG_BY_SITE))
+	by = agg_by_keys(by);
+	if (by & AGG_BY_PID)
 		fprintf(out, "%-7s ", "PID");
 	if (by & AGG_BY_GUEST)
 		fprintf(out, "%-16s ", "GUEST");
-	if (by & (AGG_BY_VM | AGG_BY_SITE))
+	if (by & AGG_BY_VM)
 		fprintf(out, "%-3s ", "VM");
 	if (by & AGG_BY_VCPU)
 		fprintf(out, "%-4s ", "VCPU");
@@ -355,11 +356,12 @@ void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum sm
 {
 	char name[SMCCC_NAME_MAX], site[GUEST_SYM_TEXT_MAX];
 
-	if (by & (AGG_BY_PID | AGG_BY_SITE))
+	by = agg_by_keys(by);
+	if (by & AGG_BY_PID)
 		fprintf(out, "%-7u ", k->pid);
 	if (by & AGG_BY_GUEST)
 		fprintf(out, "%-16s ", guest ? guest : "?");
-	if (by & (AGG_BY_VM | AGG_BY_SITE))
+	if (by & AGG_BY_VM)
 		fprintf(out, "%-3u ", k->vm);
 	if (by & AGG_BY_VCPU)
 		fprintf(out, "%-4u ", k->vcpu);
@@ -459,8 +461,7 @@ static void project(struct agg_row *row, const struct agg_entry *e, unsigned by)
 	struct smccc_decoded dec;
 
 	memset(row, 0, sizeof(*row));
-	if (by & AGG_BY_SITE)	/* a PC is an address in one guest */
-		by |= AGG_BY_SITE_KEEPS;
+	by = agg_by_keys(by);
 	if (by & AGG_BY_PID)
 		row->key.pid = e->key.pid;
 	else if (by & AGG_BY_GUEST)	/* one group per name */

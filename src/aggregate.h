@@ -33,8 +33,12 @@ enum agg_by {
 	AGG_BY_SITE = 1u << 7,
 	AGG_BY__ALL = (1u << 8) - 1,
 };
-/* The key fields a grouping keeps: site brings its VMM and VM */
-#define AGG_BY_SITE_KEEPS (AGG_BY_PID | AGG_BY_VM)
+/* The key fields a grouping keeps and shows: by, and with site its VMM and VM (a PC
+ * is an address in one guest). Every projection and table of rows goes through it. */
+static inline unsigned agg_by_keys(unsigned by)
+{
+	return by & AGG_BY_SITE ? by | AGG_BY_PID | AGG_BY_VM : by;
+}
 #define AGG_BY_DEFAULT (AGG_BY_FUNC | AGG_BY_DISPOSITION)
 
 struct agg_table;

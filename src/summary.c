@@ -157,15 +157,15 @@ static void text_lost(FILE *out, const struct summary_interval *iv)
 static void text_group_title(FILE *out, const struct summary *s, const struct agg_row *r, const char *what)
 {
 	char name[SMCCC_NAME_MAX], site[GUEST_SYM_TEXT_MAX];
-	unsigned by = s->by;
+	unsigned by = agg_by_keys(s->by);
 	const char *sep = "";
 
 	fputc('\n', out);
-	if (by & (AGG_BY_PID | AGG_BY_SITE))
+	if (by & AGG_BY_PID)
 		fprintf(out, "%spid = %u", sep, r->key.pid), sep = ", ";
 	if (by & AGG_BY_GUEST)
 		fprintf(out, "%sguest = %s", sep, r->guest ? r->guest : "?"), sep = ", ";
-	if (by & (AGG_BY_VM | AGG_BY_SITE))
+	if (by & AGG_BY_VM)
 		fprintf(out, "%svm = %u", sep, r->key.vm), sep = ", ";
 	if (by & AGG_BY_VCPU)
 		fprintf(out, "%svcpu = %u", sep, r->key.vcpu), sep = ", ";
@@ -259,12 +259,13 @@ static void json_group(struct json_writer *w, unsigned by, const struct agg_row 
 	char name[SMCCC_NAME_MAX];
 	struct smccc_decoded dec;
 
+	by = agg_by_keys(by);	/* a site is one VMM's and one VM's */
 	jw_start_object(w);
-	if (by & (AGG_BY_PID | AGG_BY_SITE))	/* a site is one VMM's */
+	if (by & AGG_BY_PID)
 		jw_uint_field(w, "pid", r->key.pid);
 	if (by & AGG_BY_GUEST)	/* null: a VMM gone before it was named */
 		jw_string_field(w, "guest", r->guest);
-	if (by & (AGG_BY_VM | AGG_BY_SITE))	/* and one VM's */
+	if (by & AGG_BY_VM)
 		jw_uint_field(w, "vm", r->key.vm);
 	if (by & AGG_BY_VCPU)
 		jw_uint_field(w, "vcpu", r->key.vcpu);

@@ -164,6 +164,7 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 	struct agg_row *rows;
 	size_t n = agg_rows(t, AGG_BY__ALL & ~AGG_BY_SERVICE, &rows), used = 0;
 	struct top_row *g;
+	unsigned keys = agg_by_keys(m->by);
 
 	*out = NULL;
 	if (n == (size_t)-1)
@@ -180,11 +181,11 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 		if (!row_matches(m, r))
 			continue;
 		used++;
-		/* a site is one VMM's and one VM's PC (aggregate.h) */
-		x->key.pid = m->by & (AGG_BY_PID | AGG_BY_SITE) ? r->key.pid :
-			     m->by & AGG_BY_GUEST ? guest_names_first_pid(r->key.pid) : 0;	/* a group per name */
+		/* a site is one VMM's and one VM's PC (agg_by_keys()) */
+		x->key.pid = keys & AGG_BY_PID ? r->key.pid :
+			     keys & AGG_BY_GUEST ? guest_names_first_pid(r->key.pid) : 0;	/* a group per name */
 		x->guest = m->by & AGG_BY_GUEST ? r->guest : NULL;
-		x->key.vm = m->by & (AGG_BY_VM | AGG_BY_SITE) ? r->key.vm : 0;
+		x->key.vm = keys & AGG_BY_VM ? r->key.vm : 0;
 		x->key.pc = m->by & AGG_BY_SITE ? r->key.pc : 0;
 		x->key.vcpu = m->by & AGG_BY_VCPU ? r->key.vcpu : 0;
 		x->key.func_id = m->by & AGG_BY_FUNC ? r->key.func_id : 0;
