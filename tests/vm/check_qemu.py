@@ -39,7 +39,7 @@ import os
 import re
 import sys
 
-from checklib import Checker, load_jsonl  # noqa: E402 (tests/vm/checklib.py)
+from checklib import Checker, load_jsonl_or_report as load, read_or_empty as read  # noqa: E402 (tests/vm/checklib.py)
 
 SUCCESS = "SUCCESS"
 JIFFY_MS = 4            # the guest kernel's HZ=250
@@ -54,22 +54,6 @@ PLANS = {"full": {1: "PSCI_SYSTEM_RESET", 2: "PSCI_SYSTEM_OFF"}, "short": {1: "P
 MIN_VCPUS = {"full": 4, "short": 2}
 MIN_ACTIONS = {"full": 12, "short": 4}
 ENDS = PLANS["full"]
-
-
-def load(path):
-    try:
-        return load_jsonl(path)
-    except (OSError, ValueError) as e:
-        print("not ok - %s: %s" % (path, e))
-        return []
-
-
-def read(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ""
 
 
 def kvm_mpidr(vcpu):

@@ -26,22 +26,7 @@ import re
 import sys
 
 from checklib import Checker, load_jsonl  # noqa: E402 (tests/vm/checklib.py)
-
-
-def read(path):
-    try:
-        with open(path) as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def load(path):
-    try:
-        return load_jsonl(path)
-    except (OSError, ValueError) as e:
-        print("not ok - %s: %s" % (path, e))
-        return []
+from checklib import load_jsonl_or_report as load, read_or_empty as read  # noqa: E402
 
 
 def check_selection(c, res, name, pid):

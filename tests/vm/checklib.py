@@ -28,6 +28,26 @@ def load_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def read_or_empty(path):
+    """A results file's text, or "" when the run did not write it (the checks on its
+    content then fail)."""
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def load_jsonl_or_report(path):
+    """load_jsonl(path), or [] after a 'not ok' line naming the file and its fault (the
+    checks on its records then fail)."""
+    try:
+        return load_jsonl(path)
+    except (OSError, ValueError) as e:
+        print("not ok - %s: %s" % (path, e))
+        return []
+
+
 def summary_labels(ids, tool="build/x86_64/smccctrace"):
     """The func label --summary and --listen count each function ID under: the decoder's
     name, or for an unknown ID its service's folded label (OEM_other). From the host
