@@ -112,24 +112,50 @@ fi
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$out/initramfs.cpio"
 
 # nmi_watchdog=panic: a CPU of the emulated host that stops taking interrupts (the
-# buddy detector's "hard LOCKUP") panics the kernel, and panic=-1 ends QEMU at once:
-# a run that would sit out its timeout with one CPU spinning (seen once in make bench,
-# docs/performance.md) fails within seconds, its console naming the CPU
+# buddy detector's "hard LOCKUP") panics the kernel: a run that would sit out its
+# timeout with one CPU spinning (seen once in make bench, docs/performance.md) fails
+# within seconds, its console naming the CPU. That CPU cannot show where it spins (its
+# backtrace needs an interrupt), but QEMU knows: tests/vm/cpu-watch.py follows the
+# console and, on a panic, lockup or stall, asks QEMU's monitor for every CPU's PC and
+# names the kernel function there (cpus.txt). panic=10 gives it the time to ask before
+# the kernel reboots (-no-reboot: QEMU exits); after a panic it quits QEMU itself.
+# The kernel's symbols come from a copy of its /proc/kallsyms, taken by the first boot of
+# each kernel release (tests/vm/init) and kept in build/vm/kallsyms/: Debian's
+# System.map is a stub. Only that boot pays the second or so the copy costs.
+monitor=$out/monitor.sock
+kallsyms=build/vm/kallsyms/$kernel_release.txt kallsyms_args=()
+if [ ! -s "$kallsyms" ]; then
+	kallsyms_args=(-chardev "file,id=kallsyms,path=$out/kallsyms.txt" -device virtserialport,chardev=kallsyms,name=kallsyms)
+	envargs="$envargs smccctrace.kallsyms=1"
+fi
+python3 tests/vm/cpu-watch.py "$out/console.log" "$monitor" "$kallsyms" "$out/kallsyms.txt" "$out/cpus.txt" &
+watcher=$!
 start=$(date +%s%N)
 set +e
 timeout --foreground -k 5 "$timeout" qemu-system-aarch64 \
 	-machine virt,virtualization=on,gic-version=3 -cpu "$cpu" \
 	-smp "$smp" -m "$mem" -accel tcg,thread=multi \
 	-nographic -no-reboot -nodefaults -serial "file:$out/console.log" \
+	-monitor "unix:$monitor,server=on,wait=off" \
 	-device virtio-serial-pci \
 	-chardev "file,id=results,path=$out/results.tar" \
 	-device virtserialport,chardev=results,name=results \
+	"${kallsyms_args[@]}" \
 	"${netargs[@]}" \
 	-kernel "$image" -initrd "$out/initramfs.cpio" \
-	-append "console=ttyAMA0 panic=-1 nmi_watchdog=panic rdinit=/init quiet${kvm_mode:+ kvm-arm.mode=$kvm_mode} smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
+	-append "console=ttyAMA0 panic=10 nmi_watchdog=panic rdinit=/init quiet${kvm_mode:+ kvm-arm.mode=$kvm_mode} smccctrace.scenario=$scenario${hostfwd:+ smccctrace.net=1}$envargs"
 qrc=$?
-set -e
 end=$(date +%s%N)
+# the watcher ends when the monitor closes; it has nothing to wait for after QEMU
+wait "$watcher" 2>/dev/null || kill "$watcher" 2>/dev/null
+set -e
+rm -f "$monitor"
+# a whole copy reaches the kernel's _end (modules' symbols follow, dropped: they move); keep it
+if [ ${#kallsyms_args[@]} -gt 0 ] && grep -q ' _end$' "$out/kallsyms.txt" 2>/dev/null; then
+	mkdir -p "${kallsyms%/*}"
+	grep -v '\]$' "$out/kallsyms.txt" >"$kallsyms.$$" && mv "$kallsyms.$$" "$kallsyms"
+fi
+rm -f "$out/kallsyms.txt"
 rm -f "$out/initramfs.cpio"
 ms=$(( (end - start) / 1000000 ))
 printf '%d.%03d\n' $((ms / 1000)) $((ms % 1000)) >"$out/seconds"
