@@ -51,7 +51,7 @@ class Symbols:
                     if len(parts) >= 3 and parts[1] in "tTwW":
                         self.addrs.append(int(parts[0], 16))
                         self.names.append(parts[2])
-                    if len(parts) >= 3 and parts[2] == "_text":
+                    if len(parts) >= 3 and parts[2] == "_stext":	# 6.1 has no _text
                         self.text = int(parts[0], 16)
         except OSError:
             return

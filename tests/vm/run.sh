@@ -150,10 +150,11 @@ end=$(date +%s%N)
 wait "$watcher" 2>/dev/null || kill "$watcher" 2>/dev/null
 set -e
 rm -f "$monitor"
-# a whole copy reaches the kernel's _end (modules' symbols follow, dropped: they move); keep it
-if [ ${#kallsyms_args[@]} -gt 0 ] && grep -q ' _end$' "$out/kallsyms.txt" 2>/dev/null; then
+# a whole copy ends with init's "# end"; keep it for the next boots, without the modules'
+# symbols (they move)
+if [ ${#kallsyms_args[@]} -gt 0 ] && [ "$(tail -n 1 "$out/kallsyms.txt" 2>/dev/null)" = "# end" ]; then
 	mkdir -p "${kallsyms%/*}"
-	grep -v '\]$' "$out/kallsyms.txt" >"$kallsyms.$$" && mv "$kallsyms.$$" "$kallsyms"
+	grep -v -e '\]$' -e '^#' "$out/kallsyms.txt" >"$kallsyms.$$" && mv "$kallsyms.$$" "$kallsyms"
 fi
 rm -f "$out/kallsyms.txt"
 rm -f "$out/initramfs.cpio"
