@@ -222,7 +222,7 @@ void kernel_facts_probe(struct kernel_facts *k)
  * From 6.4 (kvm_smccc_call_handler), handle_hvc and handle_smc return what the SMCCC
  * dispatcher returned, and whether a call reached it follows from the trap: every HVC
  * does, an SMC when its immediate is 0. So the trap's exit sees what KVM did, and an
- * in-kernel call costs two programs (bpf/smccctrace.bpf.c, on_trap_done). The
+ * in-kernel call costs two programs (bpf/call_steps.bpf.h, on_trap_done). The
  * dispatcher keeps hooks of its own
  *  - before 6.4 (kvm_hvc_call_handler): handle_hvc turns the dispatcher's errors into
  *    x0 = -1 and returns 1, and handle_smc never calls it;
