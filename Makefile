@@ -217,8 +217,8 @@ build/fuzz/fuzz_record: tests/fuzz/fuzz_record.c $(SRCS) $(wildcard include/*.h 
 build/fuzz/fuzz_options: tests/fuzz/fuzz_options.c $(SRCS) $(wildcard include/*.h src/*.h) $(SKELS) | build/fuzz
 	$(CLANG) $(CFLAGS_COMMON) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(FUZZ_LIB_SRCS) $(HTTP_LIBS) -lbpf -lelf -lz -lpthread -lm
-build/fuzz/make_records: tests/fuzz/make_records.c src/record.c $(wildcard include/*.h src/*.h) | build/fuzz
-	gcc $(CFLAGS_COMMON) $(SAN) -o $@ $< src/record.c
+build/fuzz/make_records: tests/fuzz/make_records.c src/record_write.c $(wildcard include/*.h src/*.h) | build/fuzz
+	gcc $(CFLAGS_COMMON) $(SAN) -o $@ $< src/record_write.c
 build/fuzz:
 	mkdir -p $@
 

@@ -26,7 +26,7 @@ TIME=/usr/bin/time
 rm -rf "$D"; mkdir -p "$D"
 # the generator at full speed: the fuzz build has ASan, which would dominate
 gcc -std=gnu11 -O2 -Iinclude -Isrc -Ibuild/bpf -D_GNU_SOURCE -o "$D/make_records" \
-	tests/fuzz/make_records.c src/record.c
+	tests/fuzz/make_records.c src/record_write.c
 "$D/make_records" "$D" --many "$events"
 rec=$D/many.bin
 echo "bench-report: $events calls, $(du -h "$rec" | cut -f1) in $rec" >&2

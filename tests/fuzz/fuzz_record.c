@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the record file reader (src/record.c) on any bytes, and whatever
+ * libFuzzer target: the record file reader (src/record_read.c) on any bytes, and whatever
  * it accepts rendered through the report's outputs (text, JSON Lines, Perfetto), as
  * `smccctrace report` would. Built with clang -fsanitize=fuzzer,address,undefined
  * (`make fuzz`); any crash, leak, out-of-bounds access or undefined behaviour fails.

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests of the record file format (src/record.c): a round trip keeps every
- * field, and every truncation and every kind of corruption is an error naming the
- * right offset.
+ * Host unit tests of the record file format (src/record_write.c, src/record_read.c):
+ * a round trip keeps every field, and every truncation and every kind of corruption
+ * is an error naming the right offset.
  *
- * The byte offsets below are written from docs/record-format.md, not taken from
- * record.c, so a change of layout that the writer and reader make together (and a
+ * The byte offsets below are written from docs/record-format.md, not taken from the
+ * code, so a change of layout that the writer and reader make together (and a
  * round trip would not notice) still fails here.
  */
 #include <ctype.h>
