@@ -1,10 +1,12 @@
 /* smccctrace --help: the tracer's options (src/options.c parses them). Apart from the
- * parser because it is long; tests/host/man.sh checks it against the manual page. */
+ * parser because it is long, and in sections, one function each, as --help shows them;
+ * tests/host/man.sh checks it against the manual page. */
 #include <stdio.h>
 
 #include "options.h"
 
-void trace_usage(FILE *out)
+/* the command lines and what the tool shows */
+static void usage_synopsis(FILE *out)
 {
 	fputs(
 "Usage: smccctrace [-p PID|-g NAME]... [OPTIONS]\n"
@@ -16,7 +18,14 @@ void trace_usage(FILE *out)
 "Trace the SMCCC calls (HVC/SMC) that KVM guests make: decoded function, arguments,\n"
 "conduit, immediate, trapping PC, what KVM did with the call, the result the guest\n"
 "got, the time in KVM and, for calls forwarded to the VMM, the VMM's round trip.\n"
-"\n"
+"\n",
+	      out);
+}
+
+/* options: which calls, how they are shown, where they go */
+static void usage_select_and_output(FILE *out)
+{
+	fputs(
 "  -p, --pid PID          trace the guests of this VMM process (repeatable)\n"
 "  -g, --guest NAME       trace the VMMs of this guest name (repeatable, with -p too):\n"
 "                         QEMU's -name guest=NAME, kvmtool's --name NAME, else comm;\n"
@@ -51,7 +60,14 @@ void trace_usage(FILE *out)
 "                         are counted as lost\n"
 "      --max-vcpus N      vCPUs the kernel keeps call state for at once (default\n"
 "                         4096); calls of vCPUs past that are counted as lost\n"
-"                         (call_state_full)\n"
+"                         (call_state_full)\n",
+	      out);
+}
+
+/* options: guest symbols, the attach plan, the exporter, privileges */
+static void usage_symbols_plan_exporter(FILE *out)
+{
+	fputs(
 "      --guest-kallsyms FILE  name each call's PC as symbol+0xoff (pc_sym) from a\n"
 "                         copy of the guest's /proc/kallsyms (exact under KASLR)\n"
 "      --guest-system-map FILE, --guest-vmlinux FILE\n"
@@ -91,7 +107,14 @@ void trace_usage(FILE *out)
 "  -v, --verbose          explain the attach plan and libbpf messages\n"
 "  -h, --help             this help\n"
 "  -V, --version          version, libbpf version and build kind (static/dynamic, TLS)\n"
-"\n"
+"\n",
+	      out);
+}
+
+/* the other subcommands */
+static void usage_subcommands(FILE *out)
+{
+	fputs(
 "Subcommands:\n"
 "  decode ID|NAME|SERVICE...  decode SMCCC function IDs (runs anywhere)\n"
 "  probe [--json]             what this kernel lets smccctrace see, and why\n"
@@ -102,10 +125,18 @@ void trace_usage(FILE *out)
 "  top [-p PID]... [OPTIONS]  a live full-screen view, like kvm_stat: calls per\n"
 "                             VM, vCPU and function, rates, dispositions,\n"
 "                             latencies; keys sort, filter, regroup; -b batch\n"
-"                             frames ('smccctrace top --help')\n""  psci [-p PID]... [OPTIONS] the PSCI flow: each vCPU's power states, CPU_ON\n"
+"                             frames ('smccctrace top --help')\n"
+"  psci [-p PID]... [OPTIONS] the PSCI flow: each vCPU's power states, CPU_ON\n"
 "                             results, AFFINITY_INFO polls, PSCI calls the VMM\n"
 "                             answered, anomalies ('smccctrace psci --help')\n"
-"\n"
+"\n",
+	      out);
+}
+
+/* one line each, the commonest uses first */
+static void usage_examples(FILE *out)
+{
+	fputs(
 "Examples:\n"
 "  smccctrace -p $(pidof qemu-system-aarch64)    # every call of that VMM's guests\n"
 "  smccctrace -g vm1 --wait                      # guest vm1 (-name guest=vm1), now or later\n"
@@ -119,8 +150,18 @@ void trace_usage(FILE *out)
 "  smccctrace -p 1234 --record rec.bin          # record now ...\n"
 "  smccctrace report rec.bin --perfetto t.json   # ... a timeline later, anywhere\n"
 "  smccctrace report rec.bin --guest-kallsyms guest-kallsyms.txt  # PCs as symbols\n"
-"  smccctrace psci -p 1234 --on-timeout 200      # which vCPU did not come up, and why\n""  smccctrace top -p 1234                        # live, full screen, like kvm_stat\n"
+"  smccctrace psci -p 1234 --on-timeout 200      # which vCPU did not come up, and why\n"
+"  smccctrace top -p 1234                        # live, full screen, like kvm_stat\n"
 "  smccctrace --listen 127.0.0.1:9464            # a Prometheus exporter, all VMMs\n"
 "  smccctrace decode 0xc4000003                  # -> PSCI_CPU_ON (SMC64)\n",
 	      out);
+}
+
+void trace_usage(FILE *out)
+{
+	usage_synopsis(out);
+	usage_select_and_output(out);
+	usage_symbols_plan_exporter(out);
+	usage_subcommands(out);
+	usage_examples(out);
 }

@@ -1,31 +1,24 @@
-#include "tracer.h"
+/* The trace modes that poll the ring buffer or the "stats" map: the stream
+ * (run_stream) and --summary (run_summary), with what they share: the lost counters,
+ * the sinks' start, flush and end, unanswered calls and the totals. src/cmd_trace.c
+ * sets a trace up and picks the mode. */
 #include "tracer_internal.h"
-#include "web_config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cmd_psci.h"
-#include "cmd_top.h"
 #include "diag.h"
 #include "drops.h"
-#include "guest_name.h"
 #include "json_writer.h"
-#include "kvm_mode.h"
 #include "loader.h"
 #include "options.h"
 #include "planner.h"
-#include "privileges.h"
 #include "render.h"
 #include "sink.h"
 #include "smccctrace.skel.h"
@@ -38,29 +31,12 @@
 
 volatile sig_atomic_t stop_signal;
 
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-
 __u64 monotonic_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-static bool verbose_libbpf;
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG || (!verbose_libbpf && level == LIBBPF_INFO))
-		return 0;
-	if (!verbose_libbpf)
-		return 0;	/* our own one-line errors say what failed */
-	return vfprintf(stderr, fmt, args);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -312,7 +288,7 @@ void drain_unanswered_into(struct tracer *t, struct agg_table *table)
 	drain_unanswered(t, deliver_to_table, table);
 }
 
-static int run(struct tracer *t)
+int run_stream(struct tracer *t)
 {
 	__u64 start, deadline = 0;
 	int err = 0;
@@ -388,7 +364,7 @@ void nap_until(__u64 until)
  * interval, and when the trace ends (-d, -c, a signal, the traced VMMs exit), the
  * counts are collected (src/stats_map.c) and printed (src/summary.c).
  */
-static int run_summary(struct tracer *t)
+int run_summary(struct tracer *t)
 {
 	__u64 now, deadline = 0, interval_ns = 0, next = UINT64_MAX, lost = 0;
 	struct summary_interval iv = { 0 };
@@ -458,152 +434,4 @@ static int run_summary(struct tracer *t)
 	if (!err)
 		print_totals(&t->totals);
 	return err;
-}
-
-/* -v: what tracing cost this process, for the overhead numbers of docs/performance.md */
-static void print_resource_usage(void)
-{
-	struct rusage ru;
-
-	if (getrusage(RUSAGE_SELF, &ru))
-		return;
-	fprintf(stderr, "smccctrace: CPU user %.3fs system %.3fs, peak RSS %ld KiB\n",
-		ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6, ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6,
-		ru.ru_maxrss);
-}
-
-int cmd_trace(int argc, char **argv)
-{
-	struct tracer t = { 0 };
-	struct run_as who;
-	char err[256];
-	int rc;
-
-	trace_opts_init(&t.opts);
-	if (trace_opts_parse(&t.opts, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "smccctrace: %s\n", err);
-		return 2;
-	}
-	if (t.opts.help) {
-		if (t.opts.psci)
-			psci_usage(stdout);
-		else if (t.opts.top)
-			top_usage(stdout);
-		else
-			trace_usage(stdout);
-		return 0;
-	}
-	if (t.opts.version) {
-		print_version(stdout);
-		return 0;
-	}
-	if (t.opts.info)
-		return errorf("--info applies to 'smccctrace report FILE'") + 1;
-	/* a bad --web-config is bad input, whatever the machine: said first, exit 2 */
-	if (t.opts.web_config && !(t.web = web_config_load(t.opts.web_config, err, sizeof(err))))
-		return errorf("%s", err) + 1;
-	/* so are the guest's symbols: read before anything is attached */
-	if (guest_syms_set_load(&t.syms, &t.opts.guest_syms, err, sizeof(err)))
-		return errorf("%s", err) + 1;
-	verbose_libbpf = t.opts.verbose;
-	libbpf_set_print(libbpf_print);
-	guest_names_live();
-	if (select_vmms(&t))
-		return 1;
-	kernel_facts_probe(&t.kernel);
-	if (kernel_facts_usable(&t.kernel, err, sizeof(err)))
-		return errorf("%s", err);
-	if (privileges_check(err, sizeof(err)) || privileges_resolve(t.opts.user, &who, err, sizeof(err)))
-		return errorf("%s", err);
-	if (t.opts.verbose)	/* before privileges are dropped */
-		kvm_mode_print_line(stderr);
-	t.out = stdout;
-	if (t.opts.output) {
-		t.out = fopen(t.opts.output, "w");
-		if (!t.out)
-			return errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
-	}
-	/* like perf record: --record or --perfetto alone print only the totals */
-	/* --psci (`smccctrace psci`): the PSCI flow view takes the stream's place */
-	if (t.opts.psci && sink_psci_open(&t.sinks[t.nr_sinks++], t.out,
-					  t.opts.output ? t.opts.output : "standard output", &t.opts))
-		return errorf("out of memory");
-	if (!t.opts.summary && !t.opts.psci && !t.opts.top && (t.opts.json || t.opts.output || (!t.opts.record && !t.opts.perfetto)) &&
-	    sink_stream_open(&t.sinks[t.nr_sinks++], t.out,
-			     t.opts.output ? t.opts.output : "standard output", t.opts.json, t.opts.guest_syms.nr > 0))
-		return errorf("out of memory");
-	if (t.opts.record && sink_record_open(&t.sinks[t.nr_sinks++], t.opts.record))
-		return errorf("cannot write '%s': %s", t.opts.record, strerror(errno));
-	if (t.opts.perfetto && sink_perfetto_open(&t.sinks[t.nr_sinks++], t.opts.perfetto,
-						  t.opts.perfetto_max_bytes, t.opts.guest_clock))
-		return errorf("cannot write '%s': %s", t.opts.perfetto, strerror(errno));
-
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);	/* a closed terminal or ssh session: stop cleanly too */
-	signal(SIGPIPE, SIG_IGN);	/* a closed pipe shows up as EPIPE: a quiet exit */
-
-	/* --listen binds (and reads --web-config) with every privilege: a port below 1024
-	 * needs CAP_NET_BIND_SERVICE, a key file is often root's only */
-	t.listen_fd = -1;
-	if (t.opts.listen && exporter_prepare(&t))
-		return 1;
-	if (load_and_attach(&t.bpf, &t.kernel, &t.opts, t.opts.plan, err, sizeof(err))) {
-		rc = errorf("%s", err);
-	} else {
-		if (t.opts.verbose && t.bpf.fentry_error[0])
-			fprintf(stderr, "smccctrace: fentry/fexit unavailable (%s)\n", t.bpf.fentry_error);
-		if (t.opts.verbose && t.bpf.kprobe_error[0])
-			fprintf(stderr, "smccctrace: kprobes unavailable (%s)\n", t.bpf.kprobe_error);
-		if (t.bpf.plan.mech == MECH_TRACEPOINT)
-			fprintf(stderr, "smccctrace: tracepoint plan: no arguments, results or vCPU ids, "
-				"and kvm/denied/refused are not told apart (see 'smccctrace probe')\n");
-		/* attached: from here on only map reads are needed */
-		if (drop_privileges(&who, err, sizeof(err)))
-			rc = errorf("%s", err);
-		else
-			rc = t.opts.listen ? run_exporter(&t) : t.opts.top ? run_top(&t) :
-			     t.opts.summary ? run_summary(&t) : run(&t);
-	}
-	if (t.opts.verbose)
-		print_resource_usage();
-	exporter_release(&t);
-	ring_buffer__free(t.rb);
-	loaded_destroy(&t.bpf);
-	guest_syms_set_free(&t.syms);
-	for (int i = 0; i < t.nr_sinks; i++)
-		if (t.sinks[i].destroy)
-			t.sinks[i].destroy(&t.sinks[i]);
-	guest_names_free();
-	if (t.out != stdout && fclose(t.out) && !rc)
-		rc = errorf("cannot write '%s': %s", t.opts.output, strerror(errno));
-	return rc;
-}
-
-int cmd_trace_view(int argc, char **argv, const char *view)
-{
-	char flag[32], err[256], **args;
-	struct trace_opts o;
-	int rc;
-
-	args = calloc((size_t)argc + 2, sizeof(*args));
-	if (!args) {
-		fprintf(stderr, "smccctrace: out of memory\n");
-		return 1;
-	}
-	snprintf(flag, sizeof(flag), "--%s", view);
-	args[0] = argv[0];
-	args[1] = flag;
-	memcpy(&args[2], &argv[1], (size_t)(argc - 1) * sizeof(*args));
-	/* parsed here first only so that a bad option names the subcommand */
-	trace_opts_init(&o);
-	if (trace_opts_parse(&o, argc + 1, args, err, sizeof(err))) {
-		fprintf(stderr, "smccctrace: %s: %s\n", view, err);
-		free(args);
-		return 2;
-	}
-	rc = cmd_trace(argc + 1, args);
-	free(args);
-	return rc;
 }

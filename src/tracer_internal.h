@@ -1,6 +1,6 @@
-/* What the trace modes share inside the tracer: src/tracer.c (load, attach, the
- * stream, --summary) and src/exporter_mode.c (--listen). Not an interface for other
- * files. */
+/* What the trace modes share inside the tracer: src/cmd_trace.c (options, load,
+ * attach, release), src/tracer.c (the stream, --summary), src/exporter_mode.c
+ * (--listen) and src/top_live.c (top). Not an interface for other files. */
 #ifndef SMCCCTRACE_TRACER_INTERNAL_H
 #define SMCCCTRACE_TRACER_INTERNAL_H
 #include <signal.h>
@@ -73,6 +73,11 @@ void print_totals(const struct trace_totals *t);
 struct agg_table;
 void drain_unanswered_into(struct tracer *t, struct agg_table *table);
 
+/* The stream: every call to the sinks (text, JSON Lines, --record, --perfetto,
+ * psci), until the trace ends. */
+int run_stream(struct tracer *t);
+/* --summary: the kernel's counts, read and printed per -i interval and at the end. */
+int run_summary(struct tracer *t);
 /* --listen: serves the kernel's counts to Prometheus until the trace ends. */
 int run_exporter(struct tracer *t);
 /* top: the live view of the kernel's counts (src/top_live.c). */
