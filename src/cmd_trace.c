@@ -175,6 +175,8 @@ static int attach_and_run(struct tracer *t, const struct run_as *who)
  * the status of that failure. */
 static int trace_release(struct tracer *t, int rc)
 {
+	struct guest_names_counts names;
+
 	exporter_release(t);
 	ring_buffer__free(t->rb);
 	loaded_destroy(&t->bpf);
@@ -182,6 +184,10 @@ static int trace_release(struct tracer *t, int rc)
 	for (int i = 0; i < t->nr_sinks; i++)
 		if (t->sinks[i].destroy)
 			t->sinks[i].destroy(&t->sinks[i]);
+	guest_names_counts(&names);
+	if (names.forgotten)
+		fprintf(stderr, "smccctrace: the guest names of %llu exited VMMs were forgotten (the newest %u are kept); "
+			"their rows show none\n", (unsigned long long)names.forgotten, GUEST_NAMES_KEEP_GONE);
 	guest_names_free();
 	if (t->out != stdout && fclose(t->out) && !rc)
 		rc = errorf("cannot write '%s': %s", t->opts.output, strerror(errno));

@@ -153,11 +153,43 @@ bool guest_name_of_process(__u32 pid, char *out, size_t outlen)
 	return true;
 }
 
-/* The table: open addressing on the pid, grown at half full. Names are never freed
- * before the table is (guest_names_get's pointers stay valid). The exporter's HTTP
- * threads read it while the collector fills it: one lock. */
+/* A process's start time (/proc/PID/stat field 22, in clock ticks since boot): with
+ * the pid, it names one process; 0 when the process is gone. */
+static __u64 start_time_of_process(__u32 pid)
+{
+	char buf[1024], *p;
+	ssize_t n = read_proc(pid, "stat", buf, sizeof(buf) - 1);
+	unsigned long long start = 0;
+
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* comm, field 2, may hold spaces and parentheses */
+	if (!p)
+		return 0;
+	/* the space before each field from 3 (state) to 22, the start time */
+	for (int field = 3; field <= 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static const struct guest_names_source proc_source = { guest_name_of_process, start_time_of_process };
+
+/*
+ * The table: open addressing on the pid, rebuilt by every sweep. One entry per pid,
+ * for the process that had it when it was looked up (its start time): a pid reused
+ * by a new process, or a process gone for two sweeps, loses its entry at a sweep, and
+ * a later lookup reads /proc again. The names of dropped entries are freed one sweep
+ * later, so a name handed out stays valid across one sweep. The exporter's HTTP
+ * threads may read the table while the collector fills it: one lock.
+ */
 struct guest_entry {
 	__u32 pid;			/* 0: free */
+	__u32 gone_since;		/* the sweep that first found the process gone; 0: alive */
+	bool reused;			/* a sweep found another process with the pid */
+	__u64 start;			/* its start time; 0: unknown (offline, or gone when looked up) */
 	char *name;			/* NULL: the process was gone when looked up */
 };
 
@@ -165,32 +197,49 @@ static struct {
 	struct guest_entry *slots;
 	size_t cap, used;
 	bool live;
-} table;
+	const struct guest_names_source *source;
+	__u32 sweeps;
+	size_t keep_gone;		/* gone processes kept past their grace sweep */
+	char **retired;			/* names of entries the last sweep dropped */
+	size_t nr_retired;
+	__u64 forgotten;		/* named gone processes dropped past keep_gone */
+} table = { .keep_gone = GUEST_NAMES_KEEP_GONE };
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct guest_entry *slot_in(struct guest_entry *slots, size_t cap, __u32 pid)
+{
+	size_t i = (pid * 2654435761u) & (cap - 1);
+
+	while (slots[i].pid && slots[i].pid != pid)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
 
 static struct guest_entry *slot_of(__u32 pid)
 {
-	size_t i = (pid * 2654435761u) & (table.cap - 1);
-
-	while (table.slots[i].pid && table.slots[i].pid != pid)
-		i = (i + 1) & (table.cap - 1);
-	return &table.slots[i];
+	return slot_in(table.slots, table.cap, pid);
 }
 
-static int grow(void)
+/* The table's entries that keep() accepts, in a table of cap slots (a power of two,
+ * over twice their number). The others are left in the old slots for the caller. */
+static int rebuild(size_t cap, bool (*keep)(const struct guest_entry *e, void *ctx), void *ctx)
 {
-	struct guest_entry *old = table.slots;
-	size_t old_cap = table.cap, cap = old_cap ? old_cap * 2 : 64;
 	struct guest_entry *slots = calloc(cap, sizeof(*slots));
+	size_t used = 0;
 
 	if (!slots)
 		return -1;
+	for (size_t i = 0; i < table.cap; i++) {
+		if (!table.slots[i].pid || (keep && !keep(&table.slots[i], ctx)))
+			continue;
+		*slot_in(slots, cap, table.slots[i].pid) = table.slots[i];
+		table.slots[i].name = NULL;	/* moved */
+		used++;
+	}
+	free(table.slots);
 	table.slots = slots;
 	table.cap = cap;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].pid)
-			*slot_of(old[i].pid) = old[i];
-	free(old);
+	table.used = used;
 	return 0;
 }
 
@@ -198,13 +247,12 @@ static struct guest_entry *entry(__u32 pid, bool *fresh)
 {
 	struct guest_entry *e;
 
-	if ((table.used + 1) * 2 > table.cap && grow())
+	if ((table.used + 1) * 2 > table.cap && rebuild(table.cap ? table.cap * 2 : 64, NULL, NULL))
 		return NULL;
 	e = slot_of(pid);
 	*fresh = !e->pid;
 	if (*fresh) {
-		e->pid = pid;
-		e->name = NULL;
+		*e = (struct guest_entry){ .pid = pid };
 		table.used++;
 	}
 	return e;
@@ -213,6 +261,34 @@ static struct guest_entry *entry(__u32 pid, bool *fresh)
 void guest_names_live(void)
 {
 	table.live = true;
+	if (!table.source)
+		table.source = &proc_source;
+}
+
+void guest_names_use_source(const struct guest_names_source *source)
+{
+	pthread_mutex_lock(&table_lock);
+	table.source = source ? source : &proc_source;
+	pthread_mutex_unlock(&table_lock);
+}
+
+/* A live pid's entry, looked up in /proc when new: its start time first, so that a
+ * process that replaces it between the two reads is caught by the next sweep. */
+static struct guest_entry *live_entry(__u32 pid)
+{
+	char name[GUEST_NAME_MAX];
+	struct guest_entry *e;
+	bool fresh;
+
+	e = entry(pid, &fresh);
+	if (e && fresh) {
+		e->start = table.source->start_time(pid);
+		if (e->start && table.source->name(pid, name, sizeof(name)))
+			e->name = strdup(name);
+		if (!e->name)
+			e->start = 0;	/* gone (or out of memory): a later process with the pid is new */
+	}
+	return e;
 }
 
 int guest_names_set(__u32 pid, const char *name)
@@ -222,7 +298,8 @@ int guest_names_set(__u32 pid, const char *name)
 	int rc = -1;
 
 	pthread_mutex_lock(&table_lock);
-	e = entry(pid, &fresh);
+	/* live, the entry is the process's own (its start time), whatever name was passed */
+	e = table.live ? live_entry(pid) : entry(pid, &fresh);
 	/* a name handed out stays valid: a pid's first name is kept */
 	if (e && (e->name || (e->name = strdup(name))))
 		rc = 0;
@@ -232,10 +309,7 @@ int guest_names_set(__u32 pid, const char *name)
 
 const char *guest_names_get(__u32 pid)
 {
-	char name[GUEST_NAME_MAX];
 	struct guest_entry *e;
-	bool fresh;
-
 	const char *found = NULL;
 
 	if (!pid)
@@ -244,11 +318,8 @@ const char *guest_names_get(__u32 pid)
 	if (!table.live) {
 		if (table.cap && (e = slot_of(pid))->pid)
 			found = e->name;
-	} else if ((e = entry(pid, &fresh))) {
-		/* read once: a pid gone before its first call stays unnamed */
-		if (fresh && guest_name_of_process(pid, name, sizeof(name)))
-			e->name = strdup(name);
-		found = e->name;
+	} else if ((e = live_entry(pid))) {
+		found = e->name;	/* a pid gone before its first lookup stays unnamed */
 	}
 	pthread_mutex_unlock(&table_lock);
 	return found;
@@ -270,13 +341,116 @@ __u32 guest_names_first_pid(__u32 pid)
 	return first;
 }
 
+/* Sweeps (a sweep's number, from 1) */
+struct sweep {
+	__u32 keep_gone_from;		/* gone entries first found gone before this go */
+};
+
+static bool keep_entry(const struct guest_entry *e, void *ctx)
+{
+	const struct sweep *sw = ctx;
+	char **r;
+
+	if (!e->reused && (!e->gone_since || e->gone_since >= sw->keep_gone_from))
+		return true;
+	r = realloc(table.retired, (table.nr_retired + 1) * sizeof(*r));
+	if (!r)
+		return true;	/* out of memory: kept until a later sweep */
+	table.retired = r;
+	table.retired[table.nr_retired++] = e->name;
+	if (!e->reused && e->name && table.keep_gone)
+		table.forgotten++;	/* past the bound (the exporter keeps none on purpose) */
+	return false;
+}
+
+static int by_number(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+void guest_names_sweep(void)
+{
+	struct sweep sw;
+	__u32 *gone = NULL;
+	size_t nr_gone = 0;
+
+	pthread_mutex_lock(&table_lock);
+	if (!table.live)
+		goto out;
+	/* the names the last sweep dropped: held by nobody now (guest_names_get's contract) */
+	for (size_t i = 0; i < table.nr_retired; i++)
+		free(table.retired[i]);
+	table.nr_retired = 0;
+	if (!table.cap || !(gone = calloc(table.used + 1, sizeof(*gone))))
+		goto out;
+	table.sweeps++;
+	for (size_t i = 0; i < table.cap; i++) {
+		struct guest_entry *e = &table.slots[i];
+		__u64 start;
+
+		if (!e->pid)
+			continue;
+		start = table.source->start_time(e->pid);
+		if (start && start == e->start) {
+			e->gone_since = 0;
+		} else if (start) {
+			e->reused = true;	/* another process has the pid: the name is not its */
+		} else {
+			if (!e->gone_since)
+				e->gone_since = table.sweeps;
+			gone[nr_gone++] = e->gone_since;
+		}
+	}
+	/* a process found gone now is kept until the next sweep (its last calls may still
+	 * come); then the newest table.keep_gone gone ones (names for a summary's rows) */
+	sw.keep_gone_from = table.sweeps;
+	if (nr_gone > table.keep_gone) {
+		qsort(gone, nr_gone, sizeof(*gone), by_number);
+		if (table.keep_gone && gone[nr_gone - table.keep_gone] < sw.keep_gone_from)
+			sw.keep_gone_from = gone[nr_gone - table.keep_gone];
+	} else {
+		sw.keep_gone_from = 0;	/* all kept */
+	}
+	if (rebuild(table.cap, keep_entry, &sw))
+		goto out;
+	/* the table shrinks as processes go */
+	while (table.cap > 64 && (table.used + 1) * 8 < table.cap && !rebuild(table.cap / 2, NULL, NULL))
+		;
+out:
+	free(gone);
+	pthread_mutex_unlock(&table_lock);
+}
+
+void guest_names_keep_gone(size_t n)
+{
+	pthread_mutex_lock(&table_lock);
+	table.keep_gone = n;
+	pthread_mutex_unlock(&table_lock);
+}
+
+void guest_names_counts(struct guest_names_counts *c)
+{
+	pthread_mutex_lock(&table_lock);
+	*c = (struct guest_names_counts){ .entries = table.used, .forgotten = table.forgotten };
+	for (size_t i = 0; i < table.cap; i++)
+		if (table.slots[i].pid && table.slots[i].gone_since)
+			c->gone++;
+	pthread_mutex_unlock(&table_lock);
+}
+
 void guest_names_free(void)
 {
 	pthread_mutex_lock(&table_lock);
 	for (size_t i = 0; i < table.cap; i++)
 		free(table.slots[i].name);
 	free(table.slots);
+	for (size_t i = 0; i < table.nr_retired; i++)
+		free(table.retired[i]);
+	free(table.retired);
 	memset(&table, 0, sizeof(table));
+	table.keep_gone = GUEST_NAMES_KEEP_GONE;
 	pthread_mutex_unlock(&table_lock);
 }
 

@@ -30,17 +30,47 @@ void guest_name_clean(const char *in, size_t inlen, char *out, size_t outlen);
 bool guest_name_of_process(__u32 pid, char *out, size_t outlen);
 
 /* The table. Offline (the default: report, tests) only what guest_names_set put in is
- * known; live (guest_names_live, the tracer), a pid not in it is looked up in /proc once. */
+ * known; live (guest_names_live, the tracer), a pid not in it is looked up in /proc once,
+ * with the process's start time (/proc/PID/stat field 22): pid and start time name one
+ * process. */
 void guest_names_live(void);
-/* Returns 0, or -1 when out of memory. */
+/* Returns 0, or -1 when out of memory. A pid's first name is kept (live: the name of
+ * the process that has the pid, whatever name is passed). */
 int guest_names_set(__u32 pid, const char *name);
 /* The pid's guest name, NULL when unknown (a VMM gone before it was looked up, a
- * record file without process records). Valid until the table is freed. */
+ * record file without process records). Valid until the second guest_names_sweep()
+ * from now (or guest_names_free): hold a name no longer than one sweep interval. */
 const char *guest_names_get(__u32 pid);
 /* The lowest pid in the table with pid's name (pid itself when it has none): the
  * group of a name in summaries (--by guest). */
 __u32 guest_names_first_pid(__u32 pid);
+/*
+ * Live, the tracer's loop calls this about once a second, where it holds no name. A
+ * pid whose process is another now (pid reuse: its start time changed) loses its
+ * entry; a process found gone keeps its entry until the next sweep (its last calls
+ * may still be on their way), then as one of the newest keep_gone gone processes
+ * (guest_names_keep_gone), so that a summary names the rows of VMMs that exited;
+ * older ones are forgotten (counted). A dropped entry's name is freed one sweep later.
+ * A later lookup of a dropped pid reads /proc again. Offline, a no-op.
+ */
+void guest_names_sweep(void);
+#define GUEST_NAMES_KEEP_GONE 1024
+void guest_names_keep_gone(size_t n);
+struct guest_names_counts {
+	size_t entries;		/* pids in the table */
+	size_t gone;		/* of which processes found gone */
+	__u64 forgotten;	/* named gone processes dropped past keep_gone */
+};
+void guest_names_counts(struct guest_names_counts *c);
 void guest_names_free(void);
+
+/* Where live lookups read a process's name and start time (0: gone): /proc, or a
+ * test's fake (NULL: /proc again). */
+struct guest_names_source {
+	bool (*name)(__u32 pid, char *out, size_t outlen);
+	__u64 (*start_time)(__u32 pid);
+};
+void guest_names_use_source(const struct guest_names_source *source);
 
 /* The processes whose guest name is name, from /proc: up to max pids into pids.
  * Returns how many matched (may exceed max), or -1 when /proc cannot be read. Live,

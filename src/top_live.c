@@ -1,6 +1,7 @@
 /* `smccctrace top`: the live view. The kernel counts calls in its stats map, as for
  * --summary (no call crosses the ring buffer); every -i interval the counts are
  * collected (src/stats_map.c) and handed to the view (src/top_view.c) as a frame. */
+#include "guest_name.h"
 #include "tracer_internal.h"
 
 #include <errno.h>
@@ -88,6 +89,8 @@ int run_top(struct tracer *t)
 		for (unsigned d = 0; d < DISP__COUNT; d++)
 			t->totals.by_disposition[d] += by_disp[d];
 		agg_reset(table);
+		/* here, not more often: the frame's rows hold names until the next frame */
+		guest_names_sweep();
 		prev = now;
 		while (next <= now)
 			next += interval_ns;

@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "drops.h"
+#include "guest_name.h"
 #include "json_writer.h"
 #include "loader.h"
 #include "options.h"
@@ -28,6 +29,7 @@
 
 #define LOST_POLL_NS 100000000ull	/* how often the per-CPU lost counters are read */
 #define SINK_FLUSH_NS 1000000000ull	/* how often buffered outputs (the record file) are flushed */
+#define NAMES_SWEEP_NS 1000000000ull	/* how often the guest names of gone or reused pids go */
 
 volatile sig_atomic_t stop_signal;
 
@@ -319,6 +321,7 @@ int run_stream(struct tracer *t)
 			poll_lost(t, monotonic_ns());
 		if (!t->output_failed && monotonic_ns() - t->flushed_ns >= SINK_FLUSH_NS)
 			flush_sinks(t, monotonic_ns());
+		sweep_guest_names(t, monotonic_ns());	/* between events: no sink holds a name */
 		if (deadline && monotonic_ns() >= deadline)
 			break;
 		if (traced_vmms_gone(t)) {
@@ -345,6 +348,14 @@ int run_stream(struct tracer *t)
 	err = finish_sinks(t) ?: err;
 	print_totals(&t->totals);
 	return err;
+}
+
+void sweep_guest_names(struct tracer *t, __u64 now)
+{
+	if (now - t->names_swept_ns < NAMES_SWEEP_NS)
+		return;
+	t->names_swept_ns = now;
+	guest_names_sweep();
 }
 
 /* Sleeps until `until` (monotonic ns), at most 100 ms, so that stops are noticed. */
@@ -395,6 +406,7 @@ int run_summary(struct tracer *t)
 		bool gone = traced_vmms_gone(t);
 
 		iv.final = stop_signal || (deadline && now >= deadline) || gone;
+		sweep_guest_names(t, now);	/* the last interval's rows are printed and freed */
 		/* the line the call trace prints (run_trace) */
 		if (gone && t->opts.verbose)
 			fprintf(stderr, "smccctrace: the traced process exited\n");

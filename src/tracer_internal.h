@@ -30,6 +30,7 @@ struct tracer {
 	struct guest_clock clock;	/* the host counter against CLOCK_MONOTONIC: guest_cntvct */
 	__u64 lost_checked_ns;
 	__u64 flushed_ns;		/* the sinks were last flushed (flush_sinks) */
+	__u64 names_swept_ns;		/* guest names were last swept (sweep_guest_names) */
 	struct trace_totals totals;
 	struct drops drops;		/* as last read */
 	struct drops drops_sent;	/* handed to the sinks' lost() (poll_lost) */
@@ -48,6 +49,9 @@ extern volatile sig_atomic_t stop_signal;
 __u64 monotonic_ns(void);
 /* Sleeps until `until` (monotonic ns), at most 100 ms, so that stops are noticed. */
 void nap_until(__u64 until);
+/* guest_names_sweep() about once a second (pid reuse, exited VMMs); only where the
+ * caller holds no name from guest_names_get(). */
+void sweep_guest_names(struct tracer *t, __u64 now);
 /* Calls that could not be handed over, every cause, since the start; t->drops and
  * t->totals.lost_by_cause get them by cause. */
 __u64 lost_events(struct tracer *t);

@@ -2,9 +2,13 @@
 /*
  * Host unit tests of guest names (src/guest_name.c): QEMU's and kvmtool's command-line
  * forms, QEMU's doubled commas, the comm when the command line names no guest, and the
- * pid table live and offline; -g in the option parser.
+ * pid table live and offline, pid reuse and exited VMMs in it (a fake /proc, and a real
+ * child process); -g in the option parser.
  */
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "unit.h"
 #include "guest_name.h"
@@ -146,6 +150,195 @@ static void test_process(void)
 	guest_names_free();
 }
 
+
+/* A fake /proc for the live table: each pid's process (start time 0: none) and name,
+ * and how often the table read them. */
+#define FAKE_PIDS 6000
+static struct {
+	__u64 start[FAKE_PIDS];
+	char name[FAKE_PIDS][24];
+	unsigned name_reads;
+} fake;
+
+static bool fake_name(__u32 pid, char *out, size_t outlen)
+{
+	fake.name_reads++;
+	if (pid >= FAKE_PIDS || !fake.start[pid])
+		return false;
+	snprintf(out, outlen, "%s", fake.name[pid]);
+	return true;
+}
+
+static __u64 fake_start(__u32 pid)
+{
+	return pid < FAKE_PIDS ? fake.start[pid] : 0;
+}
+
+static const struct guest_names_source fake_source = { fake_name, fake_start };
+
+static void fake_process(__u32 pid, __u64 start, const char *name)
+{
+	fake.start[pid] = start;
+	snprintf(fake.name[pid], sizeof(fake.name[pid]), "%s", name);
+}
+
+static void fake_live(size_t keep_gone)
+{
+	guest_names_free();
+	memset(&fake, 0, sizeof(fake));
+	guest_names_live();
+	guest_names_use_source(&fake_source);
+	guest_names_keep_gone(keep_gone);
+}
+
+static struct guest_names_counts counts(void)
+{
+	struct guest_names_counts c;
+
+	guest_names_counts(&c);
+	return c;
+}
+
+/* A pid reused by a new VMM gets the new VMM's name from the next sweep on; the old
+ * name stays readable across that sweep (ASan would catch a use after free). */
+static void test_reuse(void)
+{
+	fake_live(GUEST_NAMES_KEEP_GONE);
+	fake_process(100, 5000, "old-vm");
+	const char *old = guest_names_get(100);
+
+	CHECK_STR(old, "old-vm");
+	CHECK(guest_names_get(100) == old, "looked up once");
+	CHECK_INT(fake.name_reads, 1);
+	guest_names_sweep();
+	CHECK(guest_names_get(100) == old, "alive: kept by the sweep");
+	CHECK_INT(fake.name_reads, 1);
+	/* the VMM exits and a new one gets its pid, both between two sweeps */
+	fake_process(100, 7000, "new-vm");
+	guest_names_sweep();
+	CHECK_STR(old, "old-vm");	/* a name handed out lives one more sweep */
+	CHECK_STR(guest_names_get(100), "new-vm");
+	CHECK_INT(fake.name_reads, 2);
+	CHECK_INT(counts().entries, 1);
+	CHECK_INT(counts().forgotten, 0);
+	guest_names_sweep();
+	CHECK_STR(guest_names_get(100), "new-vm");
+	CHECK_INT(fake.name_reads, 2);
+
+	/* gone when first asked for, then a process with the pid appears: named then */
+	CHECK(guest_names_get(300) == NULL, "no process");
+	fake_process(300, 9000, "late-vm");
+	CHECK(guest_names_get(300) == NULL, "until the next sweep");
+	guest_names_sweep();
+	CHECK_STR(guest_names_get(300), "late-vm");
+
+	/* --by guest groups by name among the pids the table has */
+	fake_process(90, 100, "new-vm");
+	CHECK_INT(guest_names_first_pid(100), 100);
+	CHECK_STR(guest_names_get(90), "new-vm");
+	CHECK_INT(guest_names_first_pid(100), 90);
+	guest_names_free();
+}
+
+/* An exited VMM's entry goes: after one grace sweep with keep_gone 0 (the exporter),
+ * or once it is not among the newest keep_gone gone ones (counted). */
+static void test_forget(void)
+{
+	fake_live(0);
+	fake_process(200, 10, "short-lived");
+	CHECK_STR(guest_names_get(200), "short-lived");
+	fake.start[200] = 0;	/* exits */
+	guest_names_sweep();
+	CHECK_STR(guest_names_get(200), "short-lived");	/* its last calls are still named */
+	CHECK_INT(counts().gone, 1);
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 0);
+	CHECK_INT(counts().forgotten, 0);	/* by design with keep_gone 0, not the bound */
+	CHECK(guest_names_get(200) == NULL, "gone: no name once forgotten");
+	guest_names_sweep();
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 0);
+
+	/* thousands of VMMs come and go: the table follows the live ones */
+	for (__u32 pid = 1; pid < 5000; pid++) {
+		fake_process(pid, pid, "vm");
+		CHECK(guest_names_get(pid) != NULL, "pid %u", pid);
+		if (pid % 1000 == 0) {
+			for (__u32 p = pid - 1000 + 1; p <= pid; p++)
+				if (p % 10)
+					fake.start[p] = 0;
+			guest_names_sweep();
+		}
+	}
+	guest_names_sweep();
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 400 + 999);	/* every 10th of the first 4000, and the last 999 */
+	for (__u32 pid = 1; pid < 5000; pid++)
+		fake.start[pid] = 0;
+	guest_names_sweep();
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 0);
+
+	/* keep 3 gone VMMs: the newest 3 stay named, the older are forgotten and counted */
+	fake_live(3);
+	for (__u32 pid = 1; pid <= 10; pid++) {
+		char nm[16];
+
+		snprintf(nm, sizeof(nm), "vm%u", pid);
+		fake_process(pid, pid, nm);
+		CHECK(guest_names_get(pid) != NULL, "pid %u", pid);
+	}
+	for (__u32 pid = 1; pid <= 10; pid++) {
+		fake.start[pid] = 0;	/* one exits per sweep */
+		guest_names_sweep();
+	}
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 3);
+	CHECK_INT(counts().forgotten, 7);
+	CHECK_STR(guest_names_get(8), "vm8");
+	CHECK_STR(guest_names_get(10), "vm10");
+	CHECK(guest_names_get(7) == NULL, "vm7 forgotten");
+	CHECK_INT(counts().entries, 4);	/* looked up again: gone */
+	guest_names_free();
+	guest_names_use_source(NULL);
+}
+
+/* The real /proc: a child process named by its comm, then gone after it exits. */
+static void test_real_exit(void)
+{
+	int ready[2];
+	char c;
+	pid_t child;
+
+	guest_names_free();
+	guest_names_live();
+	guest_names_keep_gone(0);
+	CHECK(pipe(ready) == 0, "pipe");
+	child = fork();
+	if (!child) {
+		prctl(PR_SET_NAME, "soak-guest-vm", 0, 0, 0);
+		close(ready[0]);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1, "child ready");
+	close(ready[0]);
+	CHECK_STR(guest_names_get((__u32)child), "soak-guest-vm");
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 1);
+	CHECK_INT(counts().gone, 0);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	guest_names_sweep();
+	CHECK_INT(counts().gone, 1);
+	guest_names_sweep();
+	CHECK_INT(counts().entries, 0);
+	guest_names_free();
+}
+
 static void test_options(void)
 {
 	struct trace_opts o;
@@ -207,6 +400,9 @@ int main(void)
 {
 	test_cmdline();
 	test_process();
+	test_reuse();
+	test_forget();
+	test_real_exit();
 	test_options();
 	test_text_column();
 	return unit_report("guest_name");
