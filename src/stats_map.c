@@ -1,6 +1,6 @@
 /*
- * Reading the "stats" map of bpf/smccctrace.bpf.c exactly, while the guests keep
- * calling.
+ * Reading the "stats" map (declared in bpf/smccctrace.bpf.c, written by aggregate_call()
+ * in bpf/summary.bpf.h) exactly, while the guests keep calling.
  *
  * Each call is counted under a key that includes the epoch it saw (agg_epoch), in a
  * value guarded by a per-key sequence counter that is odd while the vCPU's thread

@@ -27,12 +27,17 @@ import socket
 import sys
 import time
 
-# what makes the watcher look, and whether QEMU is done after it
+# what makes the watcher look, and whether QEMU is done after it. The kernel's own lines
+# carry printk's "[ seconds.micros] " stamp (Debian's kernels have PRINTK_TIME): the
+# scenarios' output shares the console, and a scenario that printed "Kernel panic - not
+# syncing" must not end the run. Not anchored at ^: a kernel line can follow a
+# scenario's unfinished one.
+PRINTK = r"\[\s*\d+\.\d+\] "
 EVENTS = [
-    (re.compile(r"Kernel panic - not syncing"), "panic", True),
-    (re.compile(r"hard LOCKUP"), "hard-lockup", False),
-    (re.compile(r"soft lockup - CPU#"), "soft-lockup", False),
-    (re.compile(r"rcu: INFO: .* (self-)?detected stalls?"), "rcu-stall", False),
+    (re.compile(PRINTK + r"Kernel panic - not syncing"), "panic", True),
+    (re.compile(PRINTK + r".*hard LOCKUP"), "hard-lockup", False),
+    (re.compile(PRINTK + r".*soft lockup - CPU#"), "soft-lockup", False),
+    (re.compile(PRINTK + r"rcu: INFO: .* (self-)?detected stalls?"), "rcu-stall", False),
     (re.compile(r"^testbed: scenario \S+ stalled:"), "scenario-stall", False),
 ]
 DUMPS_MAX = 4	# an RCU stall repeats every ~21 s: a few dumps say enough
@@ -132,7 +137,7 @@ def main():
     syms = None
     try:
         mon = Monitor(sock_path)
-    except OSError as e:
+    except (OSError, EOFError) as e:	# EOFError: QEMU went between accept and prompt
         print("cpu-watch: no QEMU monitor at %s: %s" % (sock_path, e), file=sys.stderr)
         return 1
     text_now, offset, dumps, partial, said = None, 0, 0, "", False

@@ -33,8 +33,9 @@ took=$(sed -n 's/^testbed: scenario stall exited 125 after \([0-9]*\)s$/\1/p' "$
 check "$variant: ended ${took:-?}s after it started (>= 14 + $stall, <= 14 + $stall + 40, not 240)" \
 	bash -c '[ -n "$1" ] && [ "$1" -ge $((14 + $2)) ] && [ "$1" -le $((14 + $2 + 40)) ]' _ "$took" "$stall"
 # The host's view (tests/vm/cpu-watch.py): on the stall above it dumped every CPU,
-# named; each of those PCs was read from QEMU, and each name from System.map moved by
-# this boot's KASLR offset
+# named; each of those PCs was read from QEMU, and each name from the kernel's kallsyms
+# copy (build/vm/kallsyms/, Debian's System.map is a stub) moved by this boot's KASLR
+# offset
 cpus=build/vm/$variant$CELL_SUFFIX/stall/cpus.txt
 check "$variant: the watcher dumped both CPUs at the stall ($(grep -c '^cpu ' "$cpus" 2>/dev/null))" \
 	bash -c '[ "$(grep -m1 "^# event:" "$1" | cut -d: -f2)" = " scenario-stall" ] && [ "$(grep -c "^cpu " "$1")" = 2 ]' _ "$cpus"
