@@ -162,6 +162,7 @@ def main():
                     try:
                         cpus = parse_registers(mon.command("info registers -a"))
                     except (OSError, EOFError):
+                        print("cpu-watch: %s: QEMU had gone before the dump" % kind, file=sys.stderr)
                         return 0
                     dumps += 1
                     if syms is None or not syms.addrs:	# read when first needed: the fresh copy is whole by then
@@ -184,7 +185,7 @@ def main():
                         except (OSError, EOFError):
                             pass
                         return 0
-            time.sleep(0.5)
+            time.sleep(0.2)	# a scenario stall's poweroff follows its line within seconds
     return 0
 
 
