@@ -7,10 +7,11 @@ RSS: the first quarter is warm-up (the allocator, the first keys and VMMs, code 
 in), so the last quarter's median is compared with the second quarter's, with an
 allowance of RSS_ALLOW_KIB. Each sample is the second's RSS at rest (the least of four
 readings: one inside a collection sees its big blocks mapped for a moment, up to
-1.5 MiB), and medians leave out what is left of such spikes. A leak of L KiB/s
-raises the last quarter's median (at 7/8 of n seconds) over the second quarter's (at
+1.5 MiB), and medians leave out what is left of such spikes. A leak of L KiB a sample
+raises the last quarter's median (at 7/8 of n samples) over the second quarter's (at
 3/8) by up to L * n/2 (less what first fills free heap pages, which RSS already
-counts): printed as the rate over which a leak is caught at best, RSS_ALLOW_KIB / (n/2).
+counts): printed as the rate over which a leak is caught at best, RSS_ALLOW_KIB / (n/2)
+a sample (a sample takes 1.6-2 s in the emulated host).
 The allowance covers the page held at rest, whose size follows the series of the
 moment; docs/reliability.md ("The exporter's memory") has the measurements."""
 import json
@@ -50,7 +51,7 @@ def main():
               % (name, rss0, rss1, RSS_ALLOW_KIB))
         check(max(x[2] for x in last) <= max(x[2] for x in first),
               "%s: open fds flat: %d then %d" % (name, max(x[2] for x in first), max(x[2] for x in last)))
-        print("# %s: RSS median %d (warm-up) %d -> %d KiB, peak %d, fds %d -> %d over %d s; catches a leak over %.1f KiB/s at best"
+        print("# %s: RSS median %d (warm-up) %d -> %d KiB, peak %d, fds %d -> %d over %d s; catches a leak over %.1f KiB a sample at best"
               % (name, median([x[1] for x in first]), rss0, rss1, max(x[1] for x in s), max(x[2] for x in first),
                  max(x[2] for x in last), len(s), RSS_ALLOW_KIB / (len(s) / 2)))
     scrapes = [int(series) for n, i, series, _ in rows if n == "scrape"]
