@@ -49,20 +49,20 @@ class Symbols:
 
     def __init__(self, path):
         self.addrs, self.names, self.text = [], [], None
+        found = []
         try:
             with open(path) as f:
                 for line in f:
                     parts = line.split()
                     if len(parts) >= 3 and parts[1] in "tTwW":
-                        self.addrs.append(int(parts[0], 16))
-                        self.names.append(parts[2])
+                        found.append((int(parts[0], 16), parts[2]))
                     if len(parts) >= 3 and parts[2] == "_stext":	# 6.1 has no _text
                         self.text = int(parts[0], 16)
         except OSError:
             return
-        order = sorted(range(len(self.addrs)), key=self.addrs.__getitem__)
-        self.addrs = [self.addrs[i] for i in order]
-        self.names = [self.names[i] for i in order]
+        found.sort()
+        self.addrs = [a for a, _ in found]
+        self.names = [n for _, n in found]
 
     def lookup(self, pc, text_now):
         """symbol+0xoff, or None (no map, no KASLR anchor, or outside the kernel's text)"""
@@ -127,7 +127,7 @@ def parse_registers(text):
         pc = re.search(r"\bPC=([0-9a-fA-F]+)", block)
         if not m or not pc:
             continue
-        el = re.search(r"PSTATE=\S+ \S+ (EL\d[th]?)", block) or re.search(r"\b(EL\d)[th]\b", block)
+        el = re.search(r"PSTATE=.*?\b(EL\d[th]?)\b", block)
         cpus.append((int(m.group(1)), int(pc.group(1), 16), el.group(1) if el else "?"))
     return cpus
 
@@ -169,16 +169,16 @@ def main():
                         syms = Symbols(kept_path)
                         if not syms.addrs:
                             syms = Symbols(fresh_path)
+                    named = [(cpu, pc, el, syms.lookup(pc, text_now)) for cpu, pc, el in cpus]
                     out.write("# event: %s: %s\n" % (kind, line.strip()))
-                    for cpu, pc, el in cpus:
-                        sym = syms.lookup(pc, text_now)
+                    for cpu, pc, el, sym in named:
                         out.write("cpu %d pc 0x%x el %s sym %s\n" % (cpu, pc, el, sym or "?"))
                     out.flush()
                     if not said:
                         said = True
                         print("cpu-watch: %s: %s" % (kind, "; ".join(
-                            "CPU %d at %s (%s)" % (c, syms.lookup(p, text_now) or "0x%x" % p, e)
-                            for c, p, e in cpus)), file=sys.stderr)
+                            "CPU %d at %s (%s)" % (cpu, sym or "0x%x" % pc, el)
+                            for cpu, pc, el, sym in named)), file=sys.stderr)
                     if final:
                         try:
                             mon.command("quit")
