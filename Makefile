@@ -144,11 +144,14 @@ $(VMM): $(VMM_SRCS) $(wildcard tests/vmm/*.h) | build/arm64
 
 vmm: $(VMM)
 
-# The manual page, from scdoc source (docs/smccctrace.8.scd)
+# The manual page, from scdoc source (docs/smccctrace.8.scd). Its footer date is the
+# release's (debian/changelog's), not the build day's, as dpkg-buildpackage's
+# SOURCE_DATE_EPOCH makes it: the same source gives the same page on any day.
 MAN8 := build/man/smccctrace.8
-$(MAN8): docs/smccctrace.8.scd
+$(MAN8): docs/smccctrace.8.scd debian/changelog
 	mkdir -p $(dir $@)
-	scdoc < $< > $@.tmp && mv $@.tmp $@
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(dpkg-parsechangelog -l debian/changelog -S Timestamp)} \
+		scdoc < $< > $@.tmp && mv $@.tmp $@
 man: $(MAN8)
 
 # `make install`: the tool of this ARCH/LINK, its manual page and bash completion.

@@ -41,7 +41,10 @@ check "hardened (dpkg-buildflags reached the build): PIE, BIND_NOW, RELRO, stack
 check "no library embedded: zlib's inflate comes from libz.so.1, not libz.a" bash -c \
 	'! aarch64-linux-gnu-nm "$1" | grep -q " T inflate$" && ! strings "$2" | grep -q "inflate [0-9.]* Copyright"' \
 	_ build/deb/src/build/arm64-dynamic/smccctrace "$bin"
-check "the page is the scdoc page of docs/smccctrace.8.scd" bash -c 'zcat "$1" | cmp -s - <(scdoc <docs/smccctrace.8.scd)' _ "$x/usr/share/man/man8/smccctrace.8.gz"
+# dpkg-buildpackage dates the page by the changelog entry (SOURCE_DATE_EPOCH), not the day
+stamp=$(dpkg-parsechangelog -l debian/changelog -S Timestamp)
+check "the page is the scdoc page of docs/smccctrace.8.scd, dated by the changelog" bash -c \
+	'zcat "$1" | cmp -s - <(SOURCE_DATE_EPOCH=$2 scdoc <docs/smccctrace.8.scd)' _ "$x/usr/share/man/man8/smccctrace.8.gz" "$stamp"
 check "the completion is completion/smccctrace" cmp -s completion/smccctrace "$x/usr/share/bash-completion/completions/smccctrace"
 check "man renders the packaged page" bash -c 'MANWIDTH=80 man -l "$1" 2>&1 | grep -q "^NAME"' _ "$x/usr/share/man/man8/smccctrace.8.gz"
 

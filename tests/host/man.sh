@@ -10,6 +10,9 @@ TOOL=${1:-build/x86_64/smccctrace}
 
 check "scdoc builds the page" make -s man
 page=build/man/smccctrace.8
+release=$(date -u -d "@$(dpkg-parsechangelog -l debian/changelog -S Timestamp)" +%F)
+check "the page is dated by the release (debian/changelog: $release), not the build day" \
+	grep -qx ".TH \"smccctrace\" \"8\" \"$release\"" "$page"
 warn=$(groff -man -ww -z -Tutf8 "$page" 2>&1)
 check "groff -ww: no warnings${warn:+ ($warn)}" test -z "$warn"
 warn=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
