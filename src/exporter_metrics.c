@@ -45,7 +45,10 @@ static void row_labels(struct row_labels *rl, const struct agg_row *r, bool with
 		snprintf(rl->vm, sizeof(rl->vm), "overflow");
 	} else {
 		snprintf(rl->pid, sizeof(rl->pid), "%u", r->key.pid);
-		snprintf(rl->vm, sizeof(rl->vm), "%u", r->key.vm);
+		if (r->key.vm == EXPORTER_DESTROYED_VM)
+			snprintf(rl->vm, sizeof(rl->vm), "destroyed");
+		else
+			snprintf(rl->vm, sizeof(rl->vm), "%u", r->key.vm);
 	}
 	if (r->key.pid == EXPORTER_OVERFLOW_PID)
 		snprintf(rl->vcpu, sizeof(rl->vcpu), "overflow");

@@ -39,5 +39,9 @@ int exporter_metrics_render(FILE *out, const struct agg_table *t, const struct e
 /* The pid of the series past --max-series: the calls of keys that found the table
  * full, per function and disposition (labels pid, vm and vcpu "overflow"). */
 #define EXPORTER_OVERFLOW_PID 0xffffffffu
+/* The VM of the series that hold the counts of a live VMM's destroyed VMs (label
+ * "destroyed"; src/exporter_fold.h). The kernel numbers VMs from 1 up, one number per
+ * VM in the tracer's lifetime: this one would be the 4,294,967,295th VM. */
+#define EXPORTER_DESTROYED_VM 0xffffffffu
 
 #endif

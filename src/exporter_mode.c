@@ -11,9 +11,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "diag.h"
 #include "exporter.h"
+#include "exporter_fold.h"
 #include "exporter_metrics.h"
 #include "guest_name.h"
 #include "smccctrace.skel.h"
@@ -31,73 +33,67 @@
  * server's thread, copy the latest snapshot: they do no kernel work, however many
  * clients ask and however often.
  */
-#define MAX_GONE_PIDS 256
 #define EXPORTER_MMAP_THRESHOLD (128 * 1024)
+#define LIVE_VMS_WALK 4	/* steps of a walk of vm_ids, per entry: it restarts where a VM goes */
 
 struct exporter_source {
 	struct tracer *t;
 	struct agg_table *calls;	/* every call counted since the start */
 	struct agg_table *interval;	/* the calls of one collection, before they join calls */
 	struct exporter_status st;
-	/* VMMs found gone at the last scrape: their own series were shown one last time */
-	__u32 gone[MAX_GONE_PIDS], gone_now[MAX_GONE_PIDS];
-	int nr_gone, nr_gone_now;
-	struct agg_table *fold;		/* rows being folded, during forget_gone_vmms() */
+	struct exporter_fold fold;	/* exited VMMs, destroyed VMs (src/exporter_fold.h) */
+	__u32 *live_vms;		/* vm_ids' numbers; NULL: no VM-destroy hook, no VM folds */
+	size_t live_vms_cap;
 	pthread_mutex_t lock;		/* guards the snapshot: the collector swaps, scrapes copy */
 	char *page;			/* the latest /metrics page; NULL: the last rendering failed */
 	size_t page_len;
 };
 
-/*
- * A VMM that has exited keeps its own series for one more scrape; then its counts
- * are folded into the series of pid "exited" (vm 0, same vCPU, function and
- * disposition). Every sum stays monotonic, and a host where VMMs come and go keeps a
- * bounded page and a flat memory footprint (Prometheus marks the dropped series stale).
- */
-static bool keep_live_vmm(const struct agg_key *k, const struct agg_stats *s, void *ctx)
+static bool pid_alive(__u32 pid)
 {
-	struct exporter_source *src = ctx;
-	struct agg_key folded;
-	bool seen_gone = false, listed = false;
-
-	if (k->pid == EXPORTER_EXITED_PID || k->pid == EXPORTER_OVERFLOW_PID ||
-	    !(kill((pid_t)k->pid, 0) && errno == ESRCH))
-		return true;
-	for (int i = 0; i < src->nr_gone && !seen_gone; i++)
-		seen_gone = src->gone[i] == k->pid;
-	if (!seen_gone && src->nr_gone_now < MAX_GONE_PIDS) {
-		for (int i = 0; i < src->nr_gone_now && !listed; i++)
-			listed = src->gone_now[i] == k->pid;
-		if (!listed)
-			src->gone_now[src->nr_gone_now++] = k->pid;
-		return true;
-	}
-	folded = *k;
-	folded.pid = EXPORTER_EXITED_PID;
-	folded.vm = 0;
-	if (agg_merge(src->fold, &folded, s))
-		return true;	/* out of memory: keep the row rather than lose counts */
-	return false;
+	return !(kill((pid_t)pid, 0) && errno == ESRCH);
 }
 
-static void forget_gone_vmms(struct exporter_source *src)
+/*
+ * The numbers of the VMs alive now (map vm_ids, whose entries on_vm_destroy() deletes),
+ * in the map's order. A walk whose current key is deleted starts again from the first: a live VM is
+ * never missed, some are seen twice; live_vms holds a number per step. Returns how
+ * many, or -1 (this collection folds no VM).
+ */
+static ssize_t read_live_vms(struct exporter_source *src)
 {
-	struct agg_row *rows = NULL;
-	size_t n;
+	const struct bpf_map *vm_ids = src->t->bpf.skel->maps.vm_ids;
+	__u64 key, next;
+	size_t n = 0;
 
-	src->fold = agg_new();
-	if (!src->fold)
-		return;
-	src->nr_gone_now = 0;
-	agg_retain(src->calls, keep_live_vmm, src);
-	memcpy(src->gone, src->gone_now, sizeof(src->gone));
-	src->nr_gone = src->nr_gone_now;
-	n = agg_rows(src->fold, AGG_BY__ALL, &rows);
-	for (size_t i = 0; i < n; i++)
-		agg_merge(src->calls, &rows[i].key, &rows[i].stats);
-	free(rows);
-	agg_free(src->fold);
-	src->fold = NULL;
+	for (size_t step = 0;; step++) {
+		int e = bpf_map__get_next_key(vm_ids, step ? &key : NULL, &next, sizeof(next));
+
+		if (e) {
+			if (e != -ENOENT)
+				return -1;
+			break;	/* the end */
+		}
+		if (step == src->live_vms_cap)
+			return -1;	/* VMs come and go faster than the walk */
+		key = next;
+		if (!bpf_map__lookup_elem(vm_ids, &key, sizeof(key), &src->live_vms[n], sizeof(src->live_vms[n]), 0))
+			n++;	/* else deleted since */
+	}
+	return (ssize_t)n;
+}
+
+/*
+ * The series of VMMs that exited and of VMs destroyed under a live VMM are shown one
+ * more time, then folded into pid "exited" and vm "destroyed" (exporter_fold.h). The
+ * VMs alive are read after the counts: a VM number in the counts is either live in the
+ * snapshot or gone for good (numbers are never given twice).
+ */
+static void fold_gone(struct exporter_source *src)
+{
+	ssize_t nr_live = src->live_vms ? read_live_vms(src) : -1;
+
+	exporter_fold_gone(&src->fold, src->calls, nr_live < 0 ? NULL : src->live_vms, nr_live < 0 ? 0 : (size_t)nr_live);
 }
 
 /*
@@ -141,7 +137,7 @@ static int collect_kernel(struct exporter_source *src)
 	return rc;
 }
 
-/* The collector's work: read the kernel, fold exited VMMs, render the page. */
+/* The collector's work: read the kernel, fold exited VMMs and destroyed VMs, render the page. */
 static void collect(struct exporter_source *src)
 {
 	char *page = NULL, *old;
@@ -150,7 +146,7 @@ static void collect(struct exporter_source *src)
 	int rc;
 
 	src->st.up = !collect_kernel(src);
-	forget_gone_vmms(src);
+	fold_gone(src);
 	src->st.lost = lost_events(src->t);
 	src->st.lost_by_cause = src->t->drops;
 	src->st.keys = agg_size(src->calls);
@@ -214,9 +210,37 @@ void exporter_release(struct tracer *t)
 	t->web = NULL;
 }
 
+/* The tables, and where the VM-destroy hook retires VM numbers, the live VMs' buffer.
+ * Returns 0, or -1 when out of memory (source_free() cleans up either way). */
+static int source_init(struct exporter_source *src, struct tracer *t)
+{
+	src->t = t;
+	exporter_fold_init(&src->fold, pid_alive);
+	src->calls = agg_new();
+	src->interval = agg_new();
+	if (plan_retires_vm_numbers(&t->bpf.plan)) {
+		src->live_vms_cap = LIVE_VMS_WALK * (size_t)bpf_map__max_entries(t->bpf.skel->maps.vm_ids);
+		src->live_vms = calloc(src->live_vms_cap, sizeof(*src->live_vms));
+		if (!src->live_vms)
+			return -1;
+	} else if (t->opts.verbose) {
+		fprintf(stderr, "smccctrace: kvm_arch_destroy_vm is not hooked: a destroyed VM's series stay "
+			"until its VMM exits\n");
+	}
+	return src->calls && src->interval ? 0 : -1;
+}
+
+static void source_free(struct exporter_source *src)
+{
+	agg_free(src->calls);
+	agg_free(src->interval);
+	free(src->live_vms);
+	free(src->page);
+}
+
 int run_exporter(struct tracer *t)
 {
-	struct exporter_source src = { .t = t };
+	struct exporter_source src = { 0 };
 	__u64 deadline = UINT64_MAX, interval_ns, next;
 	struct exporter *http;
 	struct timespec rt;
@@ -224,16 +248,12 @@ int run_exporter(struct tracer *t)
 
 	if (t->bpf.plan.mech == MECH_TRACEPOINT)
 		return errorf("--listen needs the function ID of every call; the tracepoint plan does not see it for SMCs");
-	src.calls = agg_new();
-	src.interval = agg_new();
-	if (!src.calls || !src.interval) {
-		agg_free(src.calls);
-		agg_free(src.interval);
+	if (source_init(&src, t)) {
+		source_free(&src);
 		return errorf("out of memory");
 	}
 	if (begin_trace(t)) {
-		agg_free(src.calls);
-		agg_free(src.interval);
+		source_free(&src);
 		return output_error(t);
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -242,7 +262,8 @@ int run_exporter(struct tracer *t)
 		.kernel = t->kernel.release, .start_time_ns = (__u64)rt.tv_sec * 1000000000ull + (__u64)rt.tv_nsec,
 	};
 	pthread_mutex_init(&src.lock, NULL);
-	/* an exited VMM's series are folded after one more scrape: no name kept past it */
+	/* an exited VMM's series are folded after one more scrape: no name kept past it
+	 * (nor a destroyed VM's, whose VMM keeps its own series) */
 	guest_names_keep_gone(0);
 	/*
 	 * Every collection allocates and frees blocks of a few hundred KiB whose sizes
@@ -259,9 +280,7 @@ int run_exporter(struct tracer *t)
 				 err, sizeof(err));
 	t->listen_fd = -1;	/* the server's now, or closed */
 	if (!http) {
-		agg_free(src.calls);
-		agg_free(src.interval);
-		free(src.page);
+		source_free(&src);
 		return errorf("%s", err);
 	}
 	fprintf(stderr, "smccctrace: serving metrics on %s://%s:%u/metrics%s\n", t->web && t->web->cert_pem ? "https" : "http",
@@ -279,6 +298,7 @@ int run_exporter(struct tracer *t)
 	}
 	exporter_stop(http);	/* no scrape runs after this */
 	free(src.page);
+	src.page = NULL;
 	pthread_mutex_destroy(&src.lock);
 	if (collect_kernel(&src))
 		errorf("cannot read the kernel's counts: %s", strerror(errno));
@@ -288,8 +308,7 @@ int run_exporter(struct tracer *t)
 	if (src.st.dropped_series)
 		fprintf(stderr, "smccctrace: %llu series past --max-series %u were counted under pid \"overflow\"\n",
 			(unsigned long long)src.st.dropped_series, t->opts.max_series);
-	agg_free(src.calls);
-	agg_free(src.interval);
+	source_free(&src);
 	print_totals(&t->totals);
 	return 0;
 }

@@ -361,6 +361,14 @@ int plan_prepare(struct smccctrace_bpf *s, const struct kernel_facts *k, enum ho
 	return 0;
 }
 
+bool plan_retires_vm_numbers(const struct attach_plan *plan)
+{
+	for (int i = 0; i < plan->nr_hooks; i++)
+		if (!strcmp(plan->hooks[i].target, "kvm_arch_destroy_vm"))
+			return true;
+	return false;
+}
+
 /* The tracepoint plan: every loaded tracepoint program, by its SEC() name. */
 static int attach_tracepoints(struct smccctrace_bpf *skel, char *err, size_t len)
 {

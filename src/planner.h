@@ -76,6 +76,9 @@ bool plan_dispatcher_hooked(const struct kernel_facts *k);
 /* Chooses programs and targets for mech on an opened (not loaded) skeleton. */
 int plan_prepare(struct smccctrace_bpf *skel, const struct kernel_facts *k, enum hook_mech mech,
 		 struct attach_plan *plan, char *err, size_t len);
+/* Whether the plan hooks kvm_arch_destroy_vm, so that a destroyed VM's number leaves
+ * the vm_ids map (the exporter folds the series of VMs no longer in it). */
+bool plan_retires_vm_numbers(const struct attach_plan *plan);
 /* Attaches the chosen programs after load. */
 int plan_attach(struct smccctrace_bpf *skel, const struct attach_plan *plan, char *err, size_t len);
 const char *hook_mech_name(enum hook_mech m);
