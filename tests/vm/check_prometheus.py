@@ -12,12 +12,18 @@ usage: check_prometheus.py RESULTS_DIR PROMQL_JSON --tool HOST_SMCCCTRACE [--lab
   the buckets of what the VMM measured; _sum is in seconds;
 - health: up, no lost calls, seen == counted, one VMM pid, an attach plan;
 - Prometheus scraped during the run: the count rose through intermediate values and
-  never went down; every Grafana dashboard query evaluates and returns data.
+  never went down; every Grafana dashboard query evaluates and returns data;
+- destroyed VMs (a churn-hold VMM, its page read by the scenario once the held VM's
+  calls were in): the VMM's destroyed VMs have no series of their own, its
+  vm="destroyed" series hold exactly their calls by (vCPU, function, disposition) and in
+  the histograms, the held VM keeps its own series with exactly its calls, and neither
+  the VMM's total nor its folded series ever went down from one page read to the next.
 Prints one line per failed check and '# NAME: N passed, N failed'; exits 1 on failure."""
 import argparse
 import collections
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -56,6 +62,84 @@ def bucket_edges(seconds):
             return lo, b
         lo = b
     return lo, math.inf
+
+
+SAMPLE = re.compile(r'^(smccctrace_\w+)\{(.*)\} (\S+)$')
+LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def samples(lines, pid):
+    """(metric, labels, value) of the page's samples of one pid."""
+    for line in lines:
+        m = SAMPLE.match(line.strip())
+        if m:
+            labels = dict(LABEL.findall(m.group(2)))
+            if labels.get("pid") == str(pid):
+                yield m.group(1), labels, float(m.group(3))
+
+
+def check_fold(c, results, tool):
+    """The churn-hold VMM's series on the page read once its held VM had called."""
+    try:
+        with open("%s/truth-fold.jsonl" % results) as f:
+            truth = [json.loads(line) for line in f if line.strip()]
+    except OSError as e:
+        c.check(False, "churn-hold truth: %s" % e)
+        return
+    vmm = [t for t in truth if t.get("type") == "vmm"][0]
+    pid, rounds = vmm["pid"], vmm["rounds"]
+    calls = [t for t in truth if t.get("type") == "call" and not t["at_end"]]
+    names = func_names(tool, sorted({int(t["func_id"], 16) for t in calls}))
+    by_key = lambda ts: collections.Counter((str(t["vcpu"]), names[int(t["func_id"], 16)], t["expect"]) for t in ts)
+    destroyed = [t for t in calls if t["vm_index"] < rounds]
+    held = [t for t in calls if t["vm_index"] == rounds]
+    c.check(truth[-1].get("exit") == "done" and len(destroyed) == 2 * rounds and len(held) == 3,
+            "churn-hold truth: %d calls of %d destroyed VMs, %d of the held one" % (len(destroyed), rounds, len(held)))
+    with open("%s/fold-page.txt" % results) as f:
+        page = list(samples(f, pid))
+    series = collections.defaultdict(collections.Counter)	# vm -> (vcpu, func, disposition) -> calls
+    hist = collections.defaultdict(collections.Counter)	# (metric, vm) -> (func, disposition) -> _count
+    for metric, lab, v in page:
+        if metric == "smccctrace_calls_total":
+            series[lab["vm"]][(lab["vcpu"], lab["func"], lab["disposition"])] += v
+        elif metric.endswith("_seconds_count"):
+            hist[(metric, lab["vm"])][(lab["func"], lab["disposition"])] += v
+    live = sorted(vm for vm in series if vm != "destroyed")
+    c.check(len(live) == 1 and live[0].isdigit() and "destroyed" in series,
+            "the churn-hold VMM's series: vm %s (one live VM and \"destroyed\", the %d destroyed VMs' own gone)"
+            % (sorted(series), rounds))
+    want = {k: float(v) for k, v in by_key(destroyed).items()}
+    c.check(dict(series["destroyed"]) == want, "vm=\"destroyed\" calls by (vcpu, func, disposition):\n    got  %s\n"
+            "    want %s" % (sorted(series["destroyed"].items()), sorted(want.items())))
+    want = {k: float(v) for k, v in by_key(held).items()}
+    got = dict(series[live[0]]) if len(live) == 1 else {}
+    c.check(got == want, "the held VM's own series by (vcpu, func, disposition):\n    got  %s\n    want %s"
+            % (sorted(got.items()), sorted(want.items())))
+    for metric, ts in (("smccctrace_kvm_time_seconds_count", destroyed),
+                       ("smccctrace_vmm_round_trip_seconds_count", [t for t in destroyed if t["expect"] == "forwarded"])):
+        want = {k: float(v) for k, v in collections.Counter((names[int(t["func_id"], 16)], t["expect"])
+                                                             for t in ts).items()}
+        got = dict(hist[(metric, "destroyed")])
+        c.check(got == want, "%s{vm=\"destroyed\"} by (func, disposition): %s, truth %s" % (metric, got, want))
+
+    # every page read until then: the VMM's total and its folded series never went down
+    pages = []
+    with open("%s/fold-pages.txt" % results) as f:
+        for line in f:
+            if line.startswith("# page"):
+                pages.append([])
+            elif pages:
+                pages[-1].append(line)
+    totals, folded = [], []
+    for lines in pages:
+        per = [(lab["vm"], v) for m, lab, v in samples(lines, pid) if m == "smccctrace_calls_total"]
+        totals.append(sum(v for _, v in per))
+        folded.append(sum(v for vm, v in per if vm == "destroyed"))
+    steps = lambda v: [x for i, x in enumerate(v) if i == 0 or x != v[i - 1]]	# the values, in order
+    c.check(len(totals) >= 1 and totals == sorted(totals) and folded == sorted(folded) and
+            folded[-1] == len(destroyed),
+            "over %d pages the VMM's total went %s and its vm=\"destroyed\" calls %s, never down"
+            % (len(totals), steps(totals), steps(folded)))
 
 
 def main():
@@ -151,6 +235,8 @@ def main():
         r = d["response"]
         c.check(r.get("status") == "success" and len(r["data"]["result"]) > 0,
                 "dashboard panel '%s': %s returns data (%s)" % (d["panel"], d["expr"], r.get("error", "empty")))
+
+    check_fold(c, a.results, a.tool)
 
     probes = p["probes"]
     c.check(probes["metrics"]["status"] == 200 and

@@ -60,6 +60,10 @@ check "$variant: prometheus scenario exited 0" [ "$VM_RC" = 0 ]
 check "$variant: the driver ran Prometheus queries to the end" [ "$driver" = 0 ]
 check "$variant: test VMM exited 0" grep -qx 0 "$RESULTS/vmm.rc"
 check "$variant: exporter exited 0 on SIGTERM" grep -qx 0 "$RESULTS/exporter.rc"
+check "$variant: churn-hold VMM exited 0" grep -qx 0 "$RESULTS/vmm-fold.rc"
+check "$variant: a page had its destroyed VMs folded and its held VM's calls" grep -qx 0 "$RESULTS/fold-wait.rc"
+check "$variant: promtool accepts that page (vm=\"destroyed\")" \
+	sh -c "grep -q 'vm=\"destroyed\"' '$RESULTS/fold-page.txt' && promtool check metrics <'$RESULTS/fold-page.txt'"
 check "$variant: the exporter never reached a TLS function" sh -c "! grep -q 'no TLS' '$RESULTS/exporter.err'"
 check "$variant: promtool accepts a scraped page" promtool check metrics <"$srv/metrics.txt"
 check "$variant: a bare --listen PORT serves on 127.0.0.1" \

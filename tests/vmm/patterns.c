@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Real-VMM patterns (--scenario abandon|one-thread|migrate|thread-exit|park|linger|
- * churn|reset): what VMMs other than this one do with vCPUs, VMs and threads, each with
+ * churn|churn-hold|reset): what VMMs other than this one do with vCPUs, VMs and threads, each with
  * its own ground truth (the machinery and the truth's format: pattern_vm.c).
  */
 #define _GNU_SOURCE
@@ -224,11 +224,11 @@ static int pattern_park(void)
  * holding" on stderr and waits for SIGUSR1 (the scenario sends it when the tracers are
  * gone) before it frees the VMs.
  */
-static int pattern_linger(void)
+static int linger_vms(unsigned int first, unsigned int count)
 {
 	static const uint32_t fids[] = { FID_SMCCC_VERSION, FID_DENIED, FID_FORWARDED, FID_FORWARDED };
 	struct timespec wait = { .tv_sec = LINGER_WAIT_S };
-	struct pvm *p = calloc(opts->rounds, sizeof(*p));
+	struct pvm *p = calloc(count, sizeof(*p));
 	unsigned int made = 0;
 	sigset_t usr1;
 	int rc = -1;
@@ -237,16 +237,16 @@ static int pattern_linger(void)
 	sigaddset(&usr1, SIGUSR1);
 	if (!p || sigprocmask(SIG_BLOCK, &usr1, NULL))
 		goto out;
-	for (; made < opts->rounds; made++) {
+	for (; made < count; made++) {
 		struct pvcpu *c = &p[made].v[0];
 
-		if (pvm_create(&p[made], made, 1, fids, 4, false) || pvm_deny(&p[made], FID_DENIED) ||
+		if (pvm_create(&p[made], first + made, 1, fids, 4, false) || pvm_deny(&p[made], FID_DENIED) ||
 		    advance(&p[made], 0) || answer_pending(&p[made], 0) || advance(&p[made], 0)) {
 			made++;
 			goto out;
 		}
 		if (!c->pending) {
-			vmm_err("linger: vm %u holds no forwarded call", made);
+			vmm_err("linger: vm %u holds no forwarded call", first + made);
 			made++;
 			goto out;
 		}
@@ -265,6 +265,11 @@ out:
 		pvm_destroy(&p[i]);
 	free(p);
 	return rc;
+}
+
+static int pattern_linger(void)
+{
+	return linger_vms(0, opts->rounds);
 }
 
 /*
@@ -320,6 +325,17 @@ static int pattern_churn(void)
 	return 0;
 }
 
+/*
+ * churn-hold: a VMM that outlives the VMs it destroyed (a test harness, a Firecracker-
+ * like VMM): churn's --rounds VMs, then one more VM (index --rounds) as linger's, held
+ * until SIGUSR1. The exporter folds the destroyed VMs' series while this one lives
+ * (tests/vm/scenarios/prometheus.sh).
+ */
+static int pattern_churn_hold(void)
+{
+	return pattern_churn() ? -1 : linger_vms(opts->rounds, 1);
+}
+
 static const struct {
 	const char *name;
 	int (*run)(void);
@@ -331,6 +347,7 @@ static const struct {
 	{ "park", pattern_park },
 	{ "linger", pattern_linger },
 	{ "churn", pattern_churn },
+	{ "churn-hold", pattern_churn_hold },
 	{ "reset", pattern_reset },
 };
 

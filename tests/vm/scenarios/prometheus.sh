@@ -40,6 +40,48 @@ sleep 1.5	# the collector reads the kernel every second: its next page holds the
 echo vmm-done | timeout 60 nc -l -p 9465
 echo finish | timeout 60 nc -l -p 9465
 echo $? >"$out/host-finished.rc"
+
+# A VMM that outlives the VMs it destroys (churn-hold): FOLD_VMS VMs created, run and
+# destroyed one after another, then one held. The exporter shows a destroyed VM's
+# series once more, then folds them into its VMM's vm="destroyed". Its pages are read
+# here until the held VM's denied call is in one where the VMM has no VM but that one
+# and "destroyed" (bounded: FOLD_POLLS reads): fold-page.txt, which check_prometheus.py
+# compares with truth-fold.jsonl; fold-pages.txt has that VMM's lines of every page read
+# before, in order (the folded series only grows).
+FOLD_VMS=4 FOLD_POLLS=80
+fold_t0=$(date +%s)
+smccc-testvmm --scenario churn-hold --rounds $FOLD_VMS --truth "$out/truth-fold.jsonl" 2>"$out/vmm-fold.log" &
+fold=$!
+while ! grep -q 'linger: holding' "$out/vmm-fold.log"; do
+	kill -0 $fold 2>/dev/null || break
+	sleep 0.05
+done
+: >"$out/fold-pages.txt"
+echo 1 >"$out/fold-wait.rc"
+i=0
+while [ $i -lt $FOLD_POLLS ] && kill -0 $fold 2>/dev/null; do
+	printf 'GET /metrics HTTP/1.0\r\n\r\n' | timeout 10 nc 10.0.2.15 9464 | tr -d '\r' | sed '1,/^$/d' >"$out/fold-page.txt"
+	echo "# page $i" >>"$out/fold-pages.txt"
+	grep "pid=\"$fold\"" "$out/fold-page.txt" >>"$out/fold-pages.txt"
+	if awk -v pid="$fold" '
+		/^smccctrace_calls_total\{/ && index($0, "pid=\"" pid "\"") {
+			match($0, /vm="[^"]*"/)
+			vm = substr($0, RSTART + 4, RLENGTH - 5)
+			vms[vm] = 1
+			if (vm != "destroyed" && index($0, "disposition=\"denied\""))
+				held = vm
+		}
+		END { n = 0; for (v in vms) n++; exit !(held != "" && n == 2 && ("destroyed" in vms)) }' "$out/fold-page.txt"; then
+		echo 0 >"$out/fold-wait.rc"
+		break
+	fi
+	i=$((i + 1))
+	sleep 0.25
+done
+kill -USR1 $fold
+wait $fold; echo $? >"$out/vmm-fold.rc"
+echo "fold: $FOLD_VMS VMs destroyed and one held, $i page reads, $(($(date +%s) - fold_t0)) s"
+
 kill -TERM $exporter
 wait $exporter; echo $? >"$out/exporter.rc"
 cat "$out/exporter.err"
