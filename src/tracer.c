@@ -260,6 +260,9 @@ static void drain_unanswered(struct tracer *t, void (*deliver)(struct tracer *t,
 
 	if (bpf_map__value_size(map) != sizeof(slot) || key_size > sizeof(key))
 		return;
+	/* the kernel applies --disposition when a call ends (submit()); these end here */
+	if (!(t->opts.disposition_mask & (1u << DISP_FORWARDED)))
+		return;
 	while (!t->output_failed && !bpf_map__get_next_key(map, prev, &next, key_size)) {
 		key = next;
 		prev = &key;

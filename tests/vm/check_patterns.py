@@ -126,6 +126,20 @@ def check_plan(c, d, label):
     check_summary_record(c, label, trace, len(truth))
     check_intervals(c, d, label, truth, calls(trace))
     check_psci(c, d, label, truth)
+    nofwd = os.path.join(d, "nofwd.jsonl")
+    if os.path.basename(d) == PLANS[0] and c.check(os.path.exists(nofwd), "%s: the --disposition tracer ran" % label):
+        check_no_forwarded(c, label + " --disposition kvm,denied,refused", truth, load_jsonl(nofwd))
+
+
+def check_no_forwarded(c, label, truth, records):
+    """A tracer that filters forwarded calls out: exactly the others, field by field, and
+    none of the calls still with the VMM when it stopped (linger's)."""
+    got = calls(records)
+    c.check(not [e for e in got if e["disposition"] == "forwarded"],
+            "%s: no forwarded call came out (%d did)" % (label, sum(e["disposition"] == "forwarded" for e in got)))
+    c.check(any(t["expect"] == "forwarded" and t["unanswered"] for t in truth),
+            "%s: the truth has forwarded calls still held at the stop" % label)
+    check_calls(c, label, [t for t in truth if t["expect"] != "forwarded"], got)
 
 
 def vm_ranks(pairs):
@@ -300,6 +314,8 @@ def self_test(results, label):
                 path = os.path.join(tmp, "r", "churn", "summary.jsonl")
             elif pattern == "intervals":
                 path = os.path.join(tmp, "r", plan, "intervals.jsonl")
+            elif pattern == "nofwd":
+                path = os.path.join(tmp, "r", plan, "nofwd.jsonl")
             recs = load_jsonl(path)
             mutate(recs)
             with open(path, "w") as f:
@@ -370,12 +386,16 @@ def self_test(results, label):
         for r in [r for r in recs if r.get("type") == "call" and r.get("unanswered") and "abandoned_ns" not in r]:
             recs.remove(r)
 
+    def filter_lets_held_call_out(recs):  # the old bug: the end's drain ignored --disposition
+        r = dict(first(recs, lambda r: True), disposition="forwarded", unanswered=True, ret=None)
+        recs.insert(recs.index(first(recs, lambda r: True)) + 1, r)
+
     for pattern, mutate in (("intervals", interval_drops_unanswered), ("intervals", interval_parked_as_answered),
                             ("intervals", interval_counted_twice), ("linger", stream_loses_trace_end),
                             ("abandon", answered_by_next_vm), ("abandon", same_vm_number),
                             ("one-thread", wrong_vcpu_answer), ("one-thread", short_vmm),
                             ("park", parked_as_round_trip), ("migrate", dropped), ("reset", reinit_missed),
-                            ("churn", summary_merges_two_vms)):
+                            ("churn", summary_merges_two_vms), ("nofwd", filter_lets_held_call_out)):
         c.check(broken(pattern, mutate), "%s: %s is caught" % (pattern, mutate.__name__))
     return c
 

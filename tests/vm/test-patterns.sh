@@ -29,7 +29,10 @@ for plan in fentry kprobe; do
 	check "$variant: $plan: the --summary -i 1 tracer beside the stream exited 0" \
 		[ "$(cat "$RESULTS/$plan/intervals.rc" 2>/dev/null)" = 0 ]
 done
+check "$variant: fentry: the --disposition kvm,denied,refused tracer exited 0" \
+	[ "$(cat "$RESULTS/fentry/nofwd.rc" 2>/dev/null)" = 0 ]
 python3 tests/check_schema.py --label "schema-patterns-$variant" "$RESULTS"/{fentry,kprobe}/{trace,psci,intervals}.jsonl \
+	"$RESULTS"/fentry/nofwd.jsonl \
 	"$RESULTS"/churn/{trace,trace-kprobe,summary}.jsonl
 check "$variant: the patterns' JSON Lines valid against docs/smccctrace.schema.json" [ $? = 0 ]
 report "vm-patterns-$variant"

@@ -45,6 +45,13 @@ for plan in $PLANS; do
 	d=$out/$plan
 	mkdir -p "$d"
 	start_tracer "$d" || exit 1
+	if [ "$plan" = "${PLANS%% *}" ]; then
+		# the first plan also runs a tracer that lets no forwarded call through: linger's
+		# calls still with the VMM at its stop must not come out of it either
+		smccctrace -v --plan "$plan" --json --disposition kvm,denied,refused -o "$d/nofwd.jsonl" 2>"$d/nofwd.err" &
+		nofwd=$!
+		wait_attached "$d/nofwd.err" $nofwd || { cat "$d/nofwd.err"; exit 1; }
+	fi
 	t0=$(uptime_s)
 	start_intervals "$d" || exit 1
 	echo "$plan: the interval tracer attached in $(elapsed "$t0") s"
@@ -65,6 +72,10 @@ for plan in $PLANS; do
 	done
 	kill -INT $intervals
 	wait $intervals; echo $? >"$d/intervals.rc"
+	if [ "$plan" = "${PLANS%% *}" ]; then
+		kill -INT $nofwd
+		wait $nofwd; echo $? >"$d/nofwd.rc"
+	fi
 	stop_tracer "$d"
 	kill -USR1 $linger
 	wait $linger; echo $? >"$d/vmm-linger.rc"
