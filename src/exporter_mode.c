@@ -263,7 +263,7 @@ int run_exporter(struct tracer *t)
 	};
 	pthread_mutex_init(&src.lock, NULL);
 	/* an exited VMM's series are folded after one more scrape: no name kept past it
-	 * (nor a destroyed VM's, whose VMM keeps its own series) */
+	 * (a destroyed VM's series keep their live VMM's name: guest is per pid) */
 	guest_names_keep_gone(0);
 	/*
 	 * Every collection allocates and frees blocks of a few hundred KiB whose sizes
