@@ -50,6 +50,7 @@ struct trace_totals {
 	const char *plan;		/* "fentry/fexit", "kprobe/kretprobe"; NULL offline if unknown */
 	const char *handler;		/* the kernel's SMCCC dispatcher that was hooked */
 	__u64 cntfrq;			/* the host counter's frequency (trace_info.cntfrq); 0: unknown */
+	__u64 vmms_refused;		/* -g --wait: VMMs not traced, MAX_TRACED_PIDS live ones were */
 };
 
 struct sink {

@@ -192,6 +192,9 @@ void print_totals(const struct trace_totals *t)
 		lost_causes_text(causes, sizeof(causes), t->causes_known ? t->lost_by_cause : NULL);
 		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (%s)\n", (unsigned long long)t->lost, causes);
 	}
+	if (t->vmms_refused)
+		fprintf(stderr, "smccctrace: WARNING: %llu VMMs of the -g names were not traced while %d others were "
+			"(at most %d at once)\n", (unsigned long long)t->vmms_refused, MAX_TRACED_PIDS, MAX_TRACED_PIDS);
 }
 
 /* A closed pipe (`smccctrace --json | head -1`) ends the trace quietly. */

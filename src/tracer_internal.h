@@ -14,6 +14,7 @@
 #include "options.h"
 #include "planner.h"
 #include "sink.h"
+#include "vmm_select.h"
 
 #define MAX_SINKS 8
 
@@ -40,7 +41,7 @@ struct tracer {
 	int listen_fd;
 	struct web_config *web;
 	struct guest_syms_set syms;	/* --guest-kallsyms, ...: read before attaching */
-	__u64 vmms_scanned_ns;		/* -g --wait: /proc was last searched for the names */
+	struct vmm_watch watch;		/* -g --wait: the looks for new VMMs */
 };
 
 /* the signal that asked the trace to stop (SIGINT, SIGTERM, SIGHUP), or 0 */

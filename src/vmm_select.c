@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -67,29 +68,114 @@ static int check_pids(const struct trace_opts *o)
 	return 0;
 }
 
+static bool exited(__u32 pid)
+{
+	return kill((pid_t)pid, 0) && errno == ESRCH;	/* EPERM: alive, not ours */
+}
+
+/* A full list makes room: the pids of processes that have exited leave it (into c->gone). */
+static void forget_exited(struct trace_opts *o, struct vmm_changes *c)
+{
+	int kept = 0;
+
+	for (int i = 0; i < o->nr_pids; i++) {
+		if (exited(o->pids[i]) && c->nr_gone < MAX_TRACED_PIDS) {
+			c->gone[c->nr_gone++] = o->pids[i];
+			continue;
+		}
+		o->pids[kept++] = o->pids[i];
+	}
+	o->nr_pids = kept;
+}
+
+/* A VMM found while MAX_TRACED_PIDS live ones are traced: counted once (the list of
+ * refused pids sheds exited ones, then the oldest), warned about once a run. */
+static void refuse(struct vmm_watch *w, const char *name, __u32 pid)
+{
+	int kept = 0;
+
+	for (int i = 0; i < w->nr_refused; i++)
+		if (w->refused[i] == pid)
+			return;
+	if (!w->warned)
+		fprintf(stderr, "smccctrace: warning: -g %s: %d VMMs are traced, the most at once; pid %u and any "
+			"more are not until one exits (counted at the end)\n", name, MAX_TRACED_PIDS, pid);
+	w->warned = true;
+	w->refusals++;
+	if (w->nr_refused == MAX_TRACED_PIDS) {
+		for (int i = 0; i < w->nr_refused; i++)
+			if (!exited(w->refused[i]))
+				w->refused[kept++] = w->refused[i];
+		if (kept == MAX_TRACED_PIDS)	/* all alive: forget the oldest */
+			memmove(w->refused, w->refused + 1, (size_t)--kept * sizeof(w->refused[0]));
+		w->nr_refused = kept;
+	}
+	w->refused[w->nr_refused++] = pid;
+}
+
+static void unrefuse(struct vmm_watch *w, __u32 pid)
+{
+	for (int i = 0; i < w->nr_refused; i++)
+		if (w->refused[i] == pid) {
+			w->refused[i] = w->refused[--w->nr_refused];
+			return;
+		}
+}
+
 /* The VMMs named name now: into o->pids (once each). Without --wait only processes
  * with KVM open count (a name falls back to comm: "-g bash" must not pick shells).
- * Returns how many were added, or -1 after an error line. */
-static int add_named(struct trace_opts *o, const char *name, bool verbose)
+ * Before tracing (w NULL) a full list is an error; while watching (w, c) exited
+ * VMMs make room and the rest are refused. Returns how many were added, or -1 after
+ * an error line. */
+static int add_named(struct trace_opts *o, const char *name, bool verbose, struct vmm_watch *w,
+		     struct vmm_changes *c)
 {
-	__u32 found[MAX_TRACED_PIDS];
+	__u32 some[MAX_TRACED_PIDS], *found = some;
 	int n = guest_names_find(name, found, MAX_TRACED_PIDS), added = 0;
 
 	if (n < 0)
 		return errorf("-g %s: cannot read /proc: %s", name, strerror(errno)), -1;
-	if (n > MAX_TRACED_PIDS)
+	if (n > MAX_TRACED_PIDS && !w)
 		return errorf("-g %s: %d processes have that name; at most %d are traced", name, n, MAX_TRACED_PIDS), -1;
+	if (n > MAX_TRACED_PIDS) {	/* watching: each one is traced or refused, none unseen */
+		int max = n + MAX_TRACED_PIDS;	/* room for more started since */
+
+		found = malloc((size_t)max * sizeof(*found));
+		n = found ? guest_names_find(name, found, max) : -1;
+		n = n > max ? max : n;	/* the rest at the next look */
+	}
 	for (int i = 0; i < n; i++) {
 		if (traced(o, found[i]) || (!o->wait && !has_kvm_fd(found[i])))
 			continue;
-		if (o->nr_pids >= MAX_TRACED_PIDS)
-			return errorf("-g %s: at most %d processes are traced", name, MAX_TRACED_PIDS), -1;
+		if (o->nr_pids >= MAX_TRACED_PIDS && w)
+			forget_exited(o, c);
+		if (o->nr_pids >= MAX_TRACED_PIDS) {
+			if (!w)
+				return errorf("-g %s: at most %d processes are traced", name, MAX_TRACED_PIDS), -1;
+			refuse(w, name, found[i]);
+			continue;
+		}
+		if (c && c->nr_added == MAX_TRACED_PIDS)
+			break;	/* the rest at the next look */
 		o->pids[o->nr_pids++] = found[i];
+		if (c)
+			c->added[c->nr_added++] = found[i];
+		if (w)
+			unrefuse(w, found[i]);
 		added++;
 		if (verbose)
 			fprintf(stderr, "smccctrace: -g %s: tracing pid %u\n", name, found[i]);
 	}
+	if (found != some)
+		free(found);
 	return added;
+}
+
+void vmm_watch_scan(struct vmm_watch *w, struct trace_opts *o, struct vmm_changes *c)
+{
+	c->nr_added = c->nr_gone = 0;
+	for (int i = 0; i < o->nr_guests; i++)
+		add_named(o, o->guests[i], true, w, c);
 }
 
 int select_vmms(struct tracer *t)
@@ -99,7 +185,7 @@ int select_vmms(struct tracer *t)
 	if (check_pids(o))
 		return 1;
 	for (int i = 0; i < o->nr_guests; i++) {
-		int n = add_named(o, o->guests[i], o->verbose);
+		int n = add_named(o, o->guests[i], o->verbose, NULL, NULL);
 
 		if (n < 0)
 			return 1;
@@ -130,18 +216,17 @@ static void find_new_vmms(struct tracer *t)
 {
 	struct trace_opts *o = &t->opts;
 	__u64 now = monotonic_ns();
+	struct vmm_changes c;
 
-	if (!o->wait || !o->nr_guests || now - t->vmms_scanned_ns < GUEST_SCAN_NS)
+	if (!o->wait || !o->nr_guests || now - t->watch.scanned_ns < GUEST_SCAN_NS)
 		return;
-	t->vmms_scanned_ns = now;
-	for (int i = 0; i < o->nr_guests; i++) {
-		int first = o->nr_pids;
-
-		if (add_named(o, o->guests[i], true) <= 0)
-			continue;
-		for (int p = first; p < o->nr_pids; p++)
-			let_vmm_through(t, o->pids[p]);
-	}
+	t->watch.scanned_ns = now;
+	vmm_watch_scan(&t->watch, o, &c);
+	for (int i = 0; i < c.nr_gone; i++)
+		bpf_map__delete_elem(t->bpf.skel->maps.traced_tgids, &c.gone[i], sizeof(c.gone[i]), 0);
+	for (int i = 0; i < c.nr_added; i++)
+		let_vmm_through(t, c.added[i]);
+	t->totals.vmms_refused = t->watch.refusals;
 }
 
 bool traced_vmms_gone(struct tracer *t)
@@ -152,7 +237,7 @@ bool traced_vmms_gone(struct tracer *t)
 	if (!o->nr_pids)
 		return false;
 	for (int i = 0; i < o->nr_pids; i++)
-		if (!(kill((pid_t)o->pids[i], 0) && errno == ESRCH))
+		if (!exited(o->pids[i]))
 			return false;
 	return true;
 }
