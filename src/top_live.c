@@ -5,6 +5,8 @@
 #include "tracer_internal.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <string.h>
 #include <time.h>
 
@@ -21,11 +23,17 @@ static __u64 realtime_now(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+/* kill(pid, 0): ESRCH is gone; EPERM (another user's VMM) is alive */
+static bool vmm_alive(__u32 pid)
+{
+	return pid > INT_MAX || !(kill((pid_t)pid, 0) && errno == ESRCH);
+}
+
 int run_top(struct tracer *t)
 {
 	struct top_view_opts vo = {
 		.out = t->out, .batch = t->opts.batch, .iterations = t->opts.iterations,
-		.by = t->opts.summary_by, .syms = &t->syms, .stop = &stop_signal,
+		.by = t->opts.summary_by, .syms = &t->syms, .stop = &stop_signal, .alive = vmm_alive,
 	};
 	double interval_s = t->opts.interval_s > 0 ? t->opts.interval_s : TOP_DEFAULT_INTERVAL_S;
 	__u64 interval_ns = (__u64)(interval_s * 1e9), deadline = 0, next, prev, now;

@@ -51,6 +51,7 @@ int top_model_init(struct top_model *m, unsigned by, const struct guest_syms_set
 	m->sites = by & AGG_BY_SITE;
 	m->syms = syms;
 	m->disposition = -1;
+	m->max_keys = TOP_MAX_KEYS;
 	m->total = agg_new();
 	m->last = agg_new();
 	m->held = agg_new();
@@ -72,6 +73,7 @@ void top_model_free(struct top_model *m)
 	agg_free(m->last);
 	agg_free(m->held);
 	free(m->rows);
+	free(m->gone);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -95,7 +97,7 @@ static int merge_table(struct agg_table *into, const struct agg_table *from)
 int top_model_add(struct top_model *m, const struct agg_table *interval, double seconds)
 {
 	/* paused: the screen keeps its frame, the calls wait in `held` for the next one */
-	if (interval && (merge_table(m->held, interval) || merge_table(m->total, interval)))
+	if ((interval && top_bound_admit(m, interval)) || top_bound_retire(m))
 		return -1;
 	m->held_s += seconds;
 	if (m->paused)
@@ -147,6 +149,7 @@ static int group_cmp(const void *a, const void *b)
 	const struct top_row *x = a, *y = b;
 
 #define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
+	CMP(overflow);
 	CMP(key.pid);
 	CMP(key.vm);
 	CMP(key.vcpu);
@@ -181,6 +184,9 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 		if (!row_matches(m, r))
 			continue;
 		used++;
+		/* overflow rows stand apart when the grouping has a column to say so */
+		x->overflow = r->key.pid == TOP_OVERFLOW_PID &&
+			      (keys & (AGG_BY_PID | AGG_BY_GUEST | AGG_BY_VM | AGG_BY_VCPU | AGG_BY_SITE));
 		/* a site is one VMM's and one VM's PC (agg_by_keys()) */
 		x->key.pid = keys & AGG_BY_PID ? r->key.pid :
 			     keys & AGG_BY_GUEST ? guest_names_first_pid(r->key.pid) : 0;	/* a group per name */
@@ -188,6 +194,11 @@ static size_t group(const struct top_model *m, const struct agg_table *t, struct
 		x->key.vm = keys & AGG_BY_VM ? r->key.vm : 0;
 		x->key.pc = m->by & AGG_BY_SITE ? r->key.pc : 0;
 		x->key.vcpu = m->by & AGG_BY_VCPU ? r->key.vcpu : 0;
+		if (x->overflow) {
+			x->key.pid = x->key.vm = x->key.vcpu = 0;
+			x->key.pc = 0;
+			x->guest = NULL;
+		}
 		x->key.func_id = m->by & AGG_BY_FUNC ? r->key.func_id : 0;
 		x->key.folded = m->by & AGG_BY_FUNC ? r->key.folded : 0;	/* unknown IDs, per service */
 		x->service = m->by & (AGG_BY_SERVICE | AGG_BY_FUNC) ? service_of(r->key.func_id) : 0;
@@ -340,6 +351,7 @@ enum top_action top_model_key(struct top_model *m, int key)
 			agg_reset(m->total);
 			agg_reset(m->last);
 			agg_reset(m->held);
+			top_bound_reset(m);
 			break;
 		default:
 			return TOP_NONE;

@@ -15,6 +15,11 @@
  * view started grouped by site: only then do the counts carry PCs) */
 #define TOP_GROUP_KEYS "1234567"
 #define TOP_FILTER_MAX 48
+/* The totals' cap on keys (pid, vm, vcpu, func, disposition, site): a busy epoch of the
+ * kernel (AGG_MAX_KEYS) twice over. Past it, new keys' calls go to overflow rows. */
+#define TOP_MAX_KEYS (2 * AGG_MAX_KEYS)
+/* The pid of the overflow rows' keys (vm, vcpu and site 0): no process has it */
+#define TOP_OVERFLOW_PID 0xffffffffu
 
 enum top_sort {
 	TOP_SORT_COUNT = 0,	/* calls since the start, most first */
@@ -29,6 +34,7 @@ struct top_row {
 	struct agg_key key;		/* the grouped fields; the others and disposition are 0 */
 	enum smccc_service service;	/* grouped by service or function */
 	const char *guest;		/* grouped by guest: its name (NULL: unknown) */
+	bool overflow;			/* the calls of keys past the cap (TOP_MAX_KEYS) */
 	__u64 count;			/* calls since the start (or the last reset) */
 	__u64 by_disp[DISP__COUNT];	/* the same by disposition */
 	__u64 interval;			/* calls in the last interval */
@@ -59,6 +65,15 @@ struct top_model {
 	struct agg_table *held;		/* calls that came in while paused */
 	double held_s;
 	__u64 frames;			/* frames shown (intervals taken in while paused join the next) */
+	/* The bounds (src/top_bound.c); the counts are since the start or the last reset */
+	size_t max_keys;		/* total's cap (TOP_MAX_KEYS; tests set less) */
+	__u64 overflow_keys;		/* keys that came past the cap, once an interval each */
+	/* live: whether a VMM still runs (NULL: a recording, every VMM stays) */
+	bool (*alive)(__u32 pid);
+	__u32 *gone;			/* VMMs found gone at the last interval, sorted */
+	size_t nr_gone;
+	__u64 exited_vmms;		/* VMMs whose rows left after they exited */
+	__u64 exited_by_disp[DISP__COUNT];	/* and their calls, still in the header's totals */
 	struct top_row *rows;		/* top_model_rows(): grouped, filtered, sorted */
 	size_t nr_rows;
 };
@@ -70,6 +85,15 @@ void top_model_free(struct top_model *m);
  * (paused: they wait for the frame after the pause; NULL: no new calls, only those
  * held). Returns 0, or -1 (memory). */
 int top_model_add(struct top_model *m, const struct agg_table *interval, double seconds);
+/* src/top_bound.c. One interval's calls into the totals and `held`: a key new to the
+ * totals past m->max_keys keys goes to the overflow key of its function and disposition
+ * (counted in m->overflow_keys). 0, or -1 (memory). */
+int top_bound_admit(struct top_model *m, const struct agg_table *interval);
+/* Live (m->alive): the rows of VMMs found gone at the last interval and gone still
+ * leave the totals (their calls stay in m->exited_by_disp); those gone now are noted. */
+int top_bound_retire(struct top_model *m);
+/* 'r': the bounds' counts from zero. */
+void top_bound_reset(struct top_model *m);
 /* Rebuilds the rows after a change of grouping, sort or filter. 0, or -1 (memory). */
 int top_model_rows(struct top_model *m);
 /* One key typed in the interactive view (docs/top.md has the list). */

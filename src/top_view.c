@@ -39,6 +39,7 @@ struct top_view *top_view_new(const struct top_view_opts *o, char *err, unsigned
 		return NULL;
 	}
 	v->o = *o;
+	v->m.alive = o->alive;	/* live: exited VMMs' rows leave (src/top_bound.c) */
 	if (!o->batch) {
 		if (screen_open(err, errlen)) {
 			top_view_free(v);

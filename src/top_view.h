@@ -19,6 +19,7 @@ struct top_view_opts {
 	unsigned by;			/* the initial grouping */
 	const struct guest_syms_set *syms;	/* names the sites (by site); NULL: none */
 	volatile sig_atomic_t *stop;	/* set by a signal handler: stop waiting */
+	bool (*alive)(__u32 pid);	/* live: whether a VMM still runs; NULL: a recording */
 };
 
 struct top_view;

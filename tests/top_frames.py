@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The frames `smccctrace top -b` prints, parsed: a list of
-{"number": N, "calls": N, "by_disposition": {...}, "state": "...", "rows": [{COLUMN: text}]}.
-The latency columns are named KVM_p50, KVM_p99, VMM_p50, VMM_p99.
+{"number": N, "calls": N, "by_disposition": {...}, "state": "...", "rows": [{COLUMN: text}]},
+with "exited_vmms" and "exited_calls" (live: VMMs whose rows left), "overflow_keys" when
+the state line has them. The latency columns are named KVM_p50, KVM_p99, VMM_p50,
+VMM_p99; an overflow row has "overflow" in each of its key columns (PID ... SITE).
 usage: top_frames.py FILE   (prints the frames as JSON)"""
 import json
 import re
@@ -29,6 +31,12 @@ def parse(path):
                 continue
             if line.startswith("by ") and "state" not in fr:
                 fr["state"] = line
+                m = re.search(r"; exited VMMs (\d+) \((\d+) calls, in the totals, not the rows\)", line)
+                if m:
+                    fr["exited_vmms"], fr["exited_calls"] = int(m.group(1)), int(m.group(2))
+                m = re.search(r"; overflow: (\d+) keys past \d+ in overflow rows", line)
+                if m:
+                    fr["overflow_keys"] = int(m.group(1))
                 continue
             if re.search(r"\bCOUNT\b", line):
                 cols = line.replace("KVM p50", "KVM_p50").replace("VMM p50", "VMM_p50").split()
@@ -36,7 +44,11 @@ def parse(path):
                 cols[cols.index("p99(us)")] = "VMM_p99"
                 continue
             if cols and line.strip():
-                fr["rows"].append(dict(zip(cols, line.split())))
+                cells = line.split()
+                if cells[0] == "overflow":  # one label across the key columns it stands for
+                    whose = [c for c in cols if c in ("PID", "GUEST", "VM", "VCPU", "SITE")]
+                    cells = ["overflow"] * len(whose) + cells[1:]
+                fr["rows"].append(dict(zip(cols, cells)))
     return frames
 
 

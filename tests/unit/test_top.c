@@ -233,9 +233,166 @@ static void test_sites(void)
 	guest_syms_set_free(&set);
 }
 
+/* A fake host for the live view's liveness: pids below `first_alive` have exited. */
+static __u32 first_alive;
+
+static bool fake_alive(__u32 pid)
+{
+	return pid >= first_alive;
+}
+
+static __u64 rows_sum(const struct top_model *m)
+{
+	__u64 sum = 0;
+
+	for (size_t i = 0; i < m->nr_rows; i++)
+		sum += m->rows[i].count;
+	return sum;
+}
+
+static __u64 exited_calls(const struct top_model *m)
+{
+	__u64 sum = 0;
+
+	for (unsigned d = 0; d < DISP__COUNT; d++)
+		sum += m->exited_by_disp[d];
+	return sum;
+}
+
+static bool has_pid_row(const struct top_model *m, __u32 pid)
+{
+	for (size_t i = 0; i < m->nr_rows; i++)
+		if (m->rows[i].key.pid == pid)
+			return true;
+	return false;
+}
+
+/* VMMs come and go, one an interval (each with 4 vCPUs, 2 functions, 2 dispositions):
+ * an exited VMM's rows leave one frame after it is found gone, the totals keep its
+ * calls, and the table holds the live VMMs' keys, not every VMM's. */
+static void test_churn(void)
+{
+	struct top_model m;
+	struct agg_table *iv = agg_new();
+	__u64 added = 0;
+	size_t most = 0;
+	char *text;
+
+	CHECK_INT(top_model_init(&m, TOP_BY_DEFAULT | AGG_BY_PID, NULL), 0);
+	m.alive = fake_alive;
+	first_alive = 1000;
+	for (__u32 pid = 1000; pid < 1500; pid++) {
+		agg_reset(iv);
+		for (__u32 vcpu = 0; vcpu < 4; vcpu++) {
+			add(iv, pid, vcpu, 0x84000000, DISP_KVM, 1000, 0, 3);
+			add(iv, pid, vcpu, 0xc6000001, DISP_FORWARDED, 1000, 9000, 2);
+			add(iv, pid, vcpu, 0xc6000001, DISP_DENIED, 1000, 0, 1);
+			added += 6;
+		}
+		if (pid > 1000)
+			first_alive = pid;	/* the VMM before this one exits */
+		if (top_model_add(&m, iv, 1.0)) {
+			CHECK(false, "top_model_add failed at pid %u", pid);
+			break;
+		}
+		most = agg_size(m.total) > most ? agg_size(m.total) : most;
+		if (rows_sum(&m) + exited_calls(&m) != added || agg_calls(m.total, NULL) + exited_calls(&m) != added) {
+			CHECK(false, "pid %u: rows %llu + exited %llu != %llu calls", pid,
+			      (unsigned long long)rows_sum(&m), (unsigned long long)exited_calls(&m),
+			      (unsigned long long)added);
+			break;
+		}
+		/* found gone at this frame: still shown; gone a frame before: left */
+		if (pid > 1001 && (!has_pid_row(&m, pid - 1) || has_pid_row(&m, pid - 2))) {
+			CHECK(false, "pid %u: the previous VMM's rows shown one frame, the one before gone", pid);
+			break;
+		}
+	}
+	CHECK(most <= 3 * 12, "at most the keys of 3 VMMs: %zu", most);
+	CHECK_INT(m.exited_vmms, 498);
+	CHECK_INT(exited_calls(&m), 498 * 24);
+	CHECK_INT(m.exited_by_disp[DISP_DENIED], 498 * 4);
+	text = frame(&m, false);
+	CHECK(strstr(text, "calls 12000 (24.0/s): kvm 6000, denied 2000, forwarded 4000,") != NULL,
+	      "the header counts exited VMMs' calls: %s", text);
+	CHECK(strstr(text, "rows 16; exited VMMs 498 (11952 calls, in the totals, not the rows)\n") != NULL,
+	      "the header says where they went: %s", text);
+	free(text);
+	keys(&m, "r");
+	CHECK(m.exited_vmms == 0 && exited_calls(&m) == 0 && m.nr_gone == 0, "r resets the exited counts");
+	top_model_free(&m);
+
+	/* a recording (alive NULL) keeps every VMM */
+	CHECK_INT(top_model_init(&m, TOP_BY_DEFAULT, NULL), 0);
+	for (__u32 pid = 1; pid <= 20; pid++) {
+		agg_reset(iv);
+		add(iv, pid, 0, 0x84000000, DISP_KVM, 1000, 0, 1);
+		CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	}
+	CHECK_INT(agg_size(m.total), 20);
+	CHECK_INT(m.exited_vmms, 0);
+	top_model_free(&m);
+	agg_free(iv);
+}
+
+/* The cap: keys new to a full table go to overflow rows, counted in the header; no
+ * call lost, and the table stays within the cap and an overflow key per function and
+ * disposition. */
+static void test_cap(void)
+{
+	struct top_model m;
+	struct agg_table *iv = agg_new();
+	const struct top_row *over = NULL;
+	char *text;
+
+	CHECK_INT(top_model_init(&m, TOP_BY_DEFAULT, NULL), 0);
+	CHECK_INT(m.max_keys, 2 * AGG_MAX_KEYS);
+	m.max_keys = 10;
+	for (__u32 vcpu = 0; vcpu < 10; vcpu++)	/* 10 keys: the table is full */
+		add(iv, 7, vcpu, 0x84000000, DISP_KVM, 1000, 0, 100);
+	CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	CHECK_INT(m.overflow_keys, 0);
+	text = frame(&m, false);
+	CHECK(!strstr(text, "overflow"), "no overflow yet: %s", text);
+	free(text);
+	for (int round = 0; round < 3; round++) {	/* 30 new keys a round; the 10 old ones again */
+		agg_reset(iv);
+		for (__u32 vcpu = 0; vcpu < 40; vcpu++) {
+			add(iv, 7, vcpu, 0x84000000, DISP_KVM, 1000, 0, 1);
+			add(iv, 8 + (__u32)round, vcpu, 0xc6000001, vcpu % 2 ? DISP_FORWARDED : DISP_DENIED, 1000, 0, 2);
+		}
+		CHECK_INT(top_model_add(&m, iv, 1.0), 0);
+	}
+	CHECK_INT(agg_size(m.total), 10 + 3);	/* the overflow keys: PSCI kvm, OEM denied and forwarded */
+	CHECK_INT(m.overflow_keys, 3 * (30 + 40));
+	CHECK_INT(agg_calls(m.total, NULL), 1000 + 3 * (40 + 80));
+	CHECK_INT(rows_sum(&m), 1000 + 3 * (40 + 80));
+	for (size_t i = 0; i < m.nr_rows; i++)
+		if (m.rows[i].overflow && m.rows[i].key.func_id == 0x84000000)
+			over = &m.rows[i];
+	CHECK(over && over->count == 3 * 30 && over->interval == 30 && over->rate == 30.0,
+	      "the PSCI_VERSION overflow row: 90 calls, 30 now");
+	CHECK_INT(m.nr_rows, 10 + 2);	/* the OEM overflow rows are one by function */
+	text = frame(&m, false);
+	CHECK(strstr(text, "; overflow: 210 keys past 10 in overflow rows\n") != NULL, "the header: %s", text);
+	CHECK(strstr(text, "\noverflow PSCI_VERSION ") != NULL, "the row says overflow: %s", text);
+	free(text);
+	/* grouped by function only, overflow calls join their function's row */
+	keys(&m, "23");
+	CHECK_INT(m.nr_rows, 2);
+	CHECK(m.rows[0].count == 1120 && !m.rows[0].overflow, "PSCI_VERSION, all of it: %llu",
+	      (unsigned long long)m.rows[0].count);
+	keys(&m, "r");
+	CHECK(m.overflow_keys == 0 && agg_size(m.total) == 0, "r resets");
+	top_model_free(&m);
+	agg_free(iv);
+}
+
 int main(void)
 {
 	test_frames();
 	test_sites();
+	test_churn();
+	test_cap();
 	return unit_report("top");
 }

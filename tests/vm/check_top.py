@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Checks `smccctrace top -b -n 3` (tests/vm/scenarios/top.sh) against the test VMMs'
 ground truth: three frames; frame 1 has no calls, frame 2 every call of VMM A, frame 3
-those of A and B; in each, per (VMM pid, vCPU, function) the COUNT and the split by
-disposition equal the truth, and the header's totals equal the rows' sums.
+those of B (A exited before frame 2: its rows leave one frame later, src/top_bound.c);
+in each, per (VMM pid, vCPU, function) the COUNT and the split by disposition equal the
+truth, and the header's totals equal the rows' sums plus, in frame 3, A's calls, which
+the state line counts as one exited VMM's.
 
 usage: check_top.py RESULTS_DIR [--tool HOST_SMCCCTRACE] [--label NAME]"""
 import argparse
@@ -61,8 +63,10 @@ def main():
     name = names(a.tool, ids)
     frames = parse(os.path.join(r, "top.txt"))
     c.check([f["number"] for f in frames] == [1, 2, 3], "frames numbered 1, 2, 3: %s" % [f["number"] for f in frames])
-    want = [{}, truth_rows([(pid["a"], truth["a"])], name),
-            truth_rows([(pid["a"], truth["a"]), (pid["b"], truth["b"])], name)]
+    want = [{}, truth_rows([(pid["a"], truth["a"])], name), truth_rows([(pid["b"], truth["b"])], name)]
+    # what the header counts: in frame 3, A's calls too
+    counted = [{}, want[1], truth_rows([(pid["a"], truth["a"]), (pid["b"], truth["b"])], name)]
+    exited = [0, 0, sum(sum(w.values()) for w in want[1].values())]
     c.check(len(want[2]) > 8, "the truth has many rows (%d)" % len(want[2]))
     for i, f in enumerate(frames[:3]):
         got = frame_rows(f)
@@ -73,10 +77,13 @@ def main():
             c.check(g["COUNT"] == sum(w.values()), "%s %s: COUNT %d, want %d" % (label, key, g["COUNT"], sum(w.values())))
             for d in DISPOSITIONS:
                 c.check(g[d] == w[d], "%s %s: %s %d, want %d" % (label, key, d, g[d], w[d]))
-        calls = sum(sum(w.values()) for w in want[i].values())
+        calls = sum(sum(w.values()) for w in counted[i].values())
         c.check(f.get("calls") == calls, "%s: header calls %s, want %d" % (label, f.get("calls"), calls))
+        c.check((f.get("exited_vmms", 0), f.get("exited_calls", 0)) == (1 if exited[i] else 0, exited[i]),
+                "%s: exited VMMs %s with %s calls, want %d with %d" %
+                (label, f.get("exited_vmms"), f.get("exited_calls"), 1 if exited[i] else 0, exited[i]))
         by = collections.Counter()
-        for w in want[i].values():
+        for w in counted[i].values():
             by.update(w)
         c.check(f.get("by_disposition") == {d: by[d] for d in DISPOSITIONS},
                 "%s: header by disposition %s, want %s" % (label, f.get("by_disposition"), dict(by)))

@@ -5,7 +5,8 @@
 #   the tracer is stopped (SIGSTOP), VMM A runs to its end, the tracer continues:
 #   frame 2: all of A;
 #   stopped again, VMM B runs to its end, continued: frame 3 (the last, -n 3 and both
-#   VMMs gone): A and B.
+#   VMMs gone): B's rows; A's calls in the header's totals only (found gone at frame 2,
+#   its rows leave at the next).
 # If a frame slipped in before the tracer was stopped (the shell delayed for a whole
 # interval), the attempt is started again, up to 3 times (attempts.txt says how many).
 out=$1
