@@ -5,24 +5,44 @@
  * polls and hotplug operations are src/psci_hotplug.c's. */
 #include "psci_replay.h"
 
+/* The tracer emitted the call unanswered when the VMM re-initialised its vCPU, or
+ * destroyed it (EVF_ABANDONED), not because the trace ended */
+static bool abandoned(const struct psci_call *c)
+{
+	return (c->flags & (EVF_VMM_GONE | EVF_ABANDONED)) == (EVF_VMM_GONE | EVF_ABANDONED);
+}
+
 /*
  * A forwarded CPU_OFF the VMM parked ends when the VMM starts the vCPU again: a
  * successful CPU_ON of it comes before the vCPU's next call. The CPU_OFF's x0 is then
  * the new context id and its VMM time the time off. (Its trap time plus kvm_ns and
  * vmm_ns do not bound the restart: the vCPU thread may be preempted between KVM's exit
  * handler and the exit to the VMM, which neither counts.)
+ * A VMM that starts the vCPU as QEMU does, re-initialising it (KVM_ARM_VCPU_INIT)
+ * before it sets the entry point, leaves the CPU_OFF abandoned at that re-init (its
+ * VMM time: the time off until then) and flags the vCPU's next call: the same restart,
+ * by a CPU_ON that trapped before the re-init. One that traps later comes after a
+ * reset that abandoned the CPU_OFF (SYSTEM_RESET, a VMM reset: every vCPU
+ * re-initialised). The re-init's time is at least trap + kvm_ns + vmm_ns (the exit to
+ * the VMM may come later than the handler's end): a bound that never takes a reset for
+ * a restart.
  */
 static bool restarted_during(const struct replay *r)
 {
 	const struct psci_call *c = r->c, *end = r->f->calls + r->f->nr_calls;
+	bool reinit = abandoned(c);
+	__u64 given_up_ns = c->ts_ns + c->kvm_ns + c->vmm_ns;
 
-	if (c->disposition != DISP_FORWARDED || !c->has_result)
+	if (c->disposition != DISP_FORWARDED || !(c->has_result || reinit))
 		return false;
 	for (const struct psci_call *n = c + 1; n < end; n++) {
 		if (n->pid != c->pid || n->vm != c->vm)
 			continue;
 		if (n->vcpu == c->vcpu)
-			return false;	/* it ran on: the VMM answered without parking it */
+			return false;	/* it ran on: the VMM answered without parking it, or
+					 * re-initialised it without a CPU_ON */
+		if (reinit && n->ts_ns >= given_up_ns)
+			return false;
 		if (psci_call_fn(n) == PSCI_FN_CPU_ON && n->has_result && psci_call_sret(n) == 0 &&
 		    psci_resolve(r->m, psci_call_target(n)) == (long)c->vcpu)
 			return true;
@@ -319,16 +339,20 @@ static int system_event(struct replay *r, enum psci_cause cause)
 /*
  * A VMM reset without a PSCI call: the tracer flags a vCPU's first call after the VMM
  * re-initialised it (KVM_ARM_VCPU_INIT). It is a reboot when that vCPU had run in the
- * current boot; a vCPU first initialised after its last call in an earlier boot (QEMU
+ * current boot and was running (on or suspended) when the VMM re-initialised it. These
+ * start nothing: a vCPU first initialised after its last call in an earlier boot (QEMU
  * re-initialises every vCPU: the secondaries' first calls after the reboot are flagged
- * too), or a reset the guest asked for with SYSTEM_RESET (the reboot is pending
- * already), starts nothing. The boot ends, and the next starts, at this call: the
- * reset itself is not seen.
+ * too); a reset the guest asked for with SYSTEM_RESET (the reboot is pending already);
+ * a vCPU that was off or being started (on_pending): QEMU's CPU_ON re-initialises its
+ * target before it sets the entry point (arm_set_cpu_on -> cpu_reset), so every
+ * hotplug online of a vCPU that ran before is flagged. The boot ends, and the next
+ * starts, at this call: the reset itself is not seen.
  */
 static bool vmm_reset(const struct replay *r, const struct flow_vcpu *v)
 {
 	return (r->c->flags & EVF_VCPU_REINIT) && !r->m->rebooting && r->m->boot >= 0 &&
-	       v->last_boot == psci_current_boot(r);
+	       v->last_boot == psci_current_boot(r) &&
+	       (v->state == PSCI_POWER_ON || v->state == PSCI_POWER_SUSPENDED);
 }
 
 /* The VMM holds these until the vCPU wakes up: their time is not its answer's */
@@ -342,6 +366,8 @@ static int forwarded(struct replay *r, unsigned fn, bool restarted)
 {
 	const struct psci_call *c = r->c;
 	struct psci_forwarded *fw = psci_grow(&r->f->forwarded, &r->f->nr_forwarded, &r->f->cap_forwarded, sizeof(*fw));
+	/* parked, or re-initialised by the CPU_ON: the VMM restarted it */
+	bool answered = c->has_result || (c->flags & EVF_PARKED) || restarted;
 
 	if (!fw)
 		return -1;
@@ -352,7 +378,7 @@ static int forwarded(struct replay *r, unsigned fn, bool restarted)
 		.vcpu = (int)c->vcpu,
 		.func_id = c->func_id,
 		.args = { psci_call_arg(c, 0), psci_call_arg(c, 1), psci_call_arg(c, 2) },
-		.answered = c->has_result || (c->flags & EVF_PARKED),	/* parked: the VMM restarted it */
+		.answered = answered,
 		.ret0 = c->ret0,
 		.vmm_ns = c->vmm_ns,
 		.restarted = restarted,
@@ -389,19 +415,21 @@ static int cpu_off(struct replay *r, struct flow_vcpu *v, bool restarted)
 }
 
 /* A forwarded call the VMM never answered, or after which it parked the vCPU (the
- * tracer's flags): counted per vCPU, per boot and in all, like --summary's groups */
-static void count_unanswered(struct replay *r, struct flow_vcpu *v)
+ * tracer's flags; a CPU_OFF whose vCPU a CPU_ON re-initialised is parked too, though
+ * the tracer saw it abandoned): counted per vCPU, per boot and in all, like --summary's
+ * groups */
+static void count_unanswered(struct replay *r, struct flow_vcpu *v, bool restarted)
 {
 	const struct psci_call *c = r->c;
 	struct psci_boot *b = boot_count(r);
 
 	if (c->disposition != DISP_FORWARDED)
 		return;
-	if (c->flags & EVF_VMM_GONE) {
+	if ((c->flags & EVF_VMM_GONE) && !restarted) {
 		v->unanswered++;
 		b->unanswered++;
 		r->f->unanswered++;
-	} else if (c->flags & EVF_PARKED) {
+	} else if (c->flags & (EVF_PARKED | EVF_VMM_GONE)) {
 		v->parked++;
 		b->parked++;
 		r->f->parked++;
@@ -426,7 +454,7 @@ int psci_replay_call(struct replay *r)
 		return -1;
 	v->last_boot = psci_current_boot(r);
 	boot_count(r)->calls++;
-	count_unanswered(r, v);
+	count_unanswered(r, v, restarted);
 	if (caller_state(r, v))
 		return -1;
 	if (psci_call_is_psci(c) && c->disposition == DISP_FORWARDED && forwarded(r, fn, restarted))

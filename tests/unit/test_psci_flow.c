@@ -810,6 +810,77 @@ static void test_vmm_reset(void)
 	psci_flow_free(&f);
 }
 
+/*
+ * QEMU's userspace CPU_ON re-initialises its target (KVM_ARM_VCPU_INIT) before setting
+ * its entry point: the target's parked CPU_OFF is emitted abandoned at that re-init and
+ * its first call is flagged. A hotplug online, not a VMM reset: one boot, the CPU_OFF
+ * restarted (parked). A re-init of a vCPU that is on is still a VMM reset, and a
+ * CPU_OFF a reset abandoned is not restarted by the next boot's CPU_ON.
+ */
+static void test_qemu_cpu_on(void)
+{
+	const struct call calls[] = {
+		{ 0, 0, VERSION },
+		{ 1, 0, CPU_ON64, 0x1, 0x80010000, 0x11, SUCCESS, .disp = DISP_FORWARDED, .vmm_ms = 1 },
+		{ 2, 1, VERSION },
+		/* parked; abandoned by the re-init of the CPU_ON at 5 ms, 10 ms after its exit */
+		{ 3, 1, CPU_OFF, .disp = DISP_FORWARDED, .vmm_ms = 10, .flags = EVF_VMM_GONE | EVF_ABANDONED },
+		{ 4, 0, AFFINITY64, 0x1, 0, .ret = 1, .disp = DISP_FORWARDED },	/* off */
+		{ 5, 0, CPU_ON64, 0x1, 0x80020000, 0x22, SUCCESS, .disp = DISP_FORWARDED, .vmm_ms = 1 },
+		{ 14, 1, VERSION, .flags = EVF_VCPU_REINIT },	/* online again, re-initialised */
+		{ 20, 0, VERSION, .flags = EVF_VCPU_REINIT },	/* a VMM reset: vCPU 0 was on */
+		{ 21, 0, CPU_ON64, 0x1, 0x80010000, 0x11, SUCCESS, .disp = DISP_FORWARDED, .vmm_ms = 1 },
+		{ 22, 1, VERSION, .flags = EVF_VCPU_REINIT },
+		/* parked; abandoned 2 ms after its exit by the next VMM reset */
+		{ 23, 1, CPU_OFF, .disp = DISP_FORWARDED, .vmm_ms = 2, .flags = EVF_VMM_GONE | EVF_ABANDONED },
+		{ 30, 0, VERSION, .flags = EVF_VCPU_REINIT },	/* the reset: boot 3 */
+		{ 31, 0, CPU_ON64, 0x1, 0x80010000, 0x11, SUCCESS, .disp = DISP_FORWARDED, .vmm_ms = 1 },
+		{ 32, 1, VERSION, .flags = EVF_VCPU_REINIT },
+	};
+	struct psci_flow_config c = cfg();
+	const struct psci_vcpu_summary *v1;
+	size_t resets = 0;
+	struct psci_flow f;
+
+	run(&f, &c, calls, sizeof(calls) / sizeof(calls[0]), 40);
+	CHECK_INT(f.nr_anomalies, 0);
+	CHECK_INT(f.nr_boots, 3);
+	if (f.nr_boots == 3) {
+		CHECK(f.boots[0].started_by == PSCI_BOOT_FIRST_CALL && f.boots[0].end_ns == 20 * MS &&
+		      f.boots[0].calls == 7 && f.boots[0].cpu_off == 1 && f.boots[0].cpu_on_ok == 2 &&
+		      f.boots[0].parked == 1 && f.boots[0].unanswered == 0,
+		      "boot 1: the hotplug online did not end it; its CPU_OFF parked, not unanswered");
+		CHECK(f.boots[1].started_by == PSCI_BOOT_VMM_RESET && f.boots[1].ts_ns == 20 * MS &&
+		      f.boots[1].end_ns == 30 * MS && f.boots[1].calls == 4 && f.boots[1].parked == 0 &&
+		      f.boots[1].unanswered == 1, "boot 2: from the VMM reset; the CPU_OFF the next reset abandoned "
+		      "is unanswered");
+		CHECK(f.boots[2].started_by == PSCI_BOOT_VMM_RESET && f.boots[2].ts_ns == 30 * MS &&
+		      f.boots[2].calls == 3, "boot 3: the second VMM reset");
+	}
+	CHECK_INT(f.nr_transitions, 16);
+	if (f.nr_transitions == 16) {
+		CHECK_T(&f.transitions[3], 3, 1, "on", "off", "cpu_off");
+		CHECK_T(&f.transitions[4], 5, 1, "off", "on_pending", "cpu_on");
+		CHECK_T(&f.transitions[5], 14, 1, "on_pending", "on", "running");
+		CHECK_T(&f.transitions[6], 20, 0, "on", "off", "vmm_reset");
+		CHECK_T(&f.transitions[7], 20, 1, "on", "off", "vmm_reset");
+		CHECK_T(&f.transitions[11], 23, 1, "on", "off", "cpu_off");
+		CHECK_T(&f.transitions[12], 30, 0, "on", "off", "vmm_reset");
+	}
+	for (size_t i = 0; i < f.nr_transitions; i++)
+		resets += f.transitions[i].cause == PSCI_CAUSE_VMM_RESET;
+	CHECK_INT(resets, 3);	/* at 20 ms vCPUs 0 and 1; at 30 ms vCPU 0 (1 was off) */
+	CHECK(f.nr_forwarded == 7 && f.forwarded[1].func_id == CPU_OFF && f.forwarded[1].restarted &&
+	      f.forwarded[1].answered && f.forwarded[5].func_id == CPU_OFF && !f.forwarded[5].restarted &&
+	      !f.forwarded[5].answered, "the first CPU_OFF restarted by the CPU_ON, the second abandoned by a reset");
+	CHECK(f.nr_ops >= 3 && f.ops[1].kind == PSCI_OP_CPU_OFF && f.ops[1].outcome == PSCI_OP_OK &&
+	      f.ops[2].kind == PSCI_OP_CPU_ON && f.ops[2].outcome == PSCI_OP_OK && f.ops[2].boot == 1,
+	      "offline and online again: both ok, in boot 1");
+	v1 = vcpu_summary(&f, 1, 1);
+	CHECK(v1 && v1->parked == 1 && v1->unanswered == 1, "vCPU 1: 1 parked, 1 unanswered");
+	psci_flow_free(&f);
+}
+
 /* Forwarded calls the VMM never answered, or after which it parked the vCPU, are
  * counted per vCPU, per boot and in all; answered ones and KVM's are not. */
 static void test_unanswered_parked(void)
@@ -949,6 +1020,7 @@ int main(void)
 	test_boots();
 	test_unanswered_parked();
 	test_vmm_reset();
+	test_qemu_cpu_on();
 	test_json();
 	return unit_report("psci_flow");
 }

@@ -12,7 +12,10 @@ thresholds the tool was given).
 The expected flow is built from the VMM's facts alone, following the flow view's
 definitions (docs/psci-walkthrough.md): the power-state timeline of every vCPU, the
 anomalies (kind, vCPU, target, result, counts), the AFFINITY_INFO polls, the PSCI
-calls the VMM answered, and each vCPU's final state and counts. Times are compared
+calls the VMM answered, each vCPU's final state and counts, and the boots: one, from
+the first call to SYSTEM_OFF, although the VMM starts a parked vCPU QEMU's way once
+(KVM_ARM_VCPU_INIT before its entry point: a hotplug online, not a VMM reset; the
+CPU_OFF it ends is parked, the offline and online both ok). Times are compared
 only where the scenario puts them far from the thresholds, and the checker says so
 when a run lands too close to decide.
 
@@ -102,6 +105,7 @@ class Expected:
         self.polls = []
         self.forwarded = []
         self.ops = []               # (op, target vCPU, succeeded): one per CPU_ON and CPU_OFF
+        self.reinit_ops = []        # (vCPU, [its nth op...]): a CPU_OFF and the re-initialising CPU_ON
         self.cpu_on_ok, self.cpu_on_failed, self.ncalls = {}, {}, {}
         state, on_by, zombie, open_poll = {}, {}, {}, {}
         first_call = {}
@@ -159,6 +163,10 @@ class Expected:
                 t = f["target_vcpu"]
                 self.ops.append(("cpu_on", t, f["result"] == "SUCCESS"))
                 if f["result"] == "SUCCESS":
+                    if f.get("reinit") and state.get(t) == "off":
+                        # QEMU's way: the CPU_OFF before it and this CPU_ON (its target's ops)
+                        mine = [i for i, o in enumerate(self.ops) if o[1] == t]
+                        self.reinit_ops.append((t, [len(mine) - 2, len(mine) - 1]))
                     if state.get(t, "unknown") == "unknown":
                         state[t] = "off"
                     move(t, "on_pending", "cpu_on", by_vcpu=v, mpidr=hexint(f["target_mpidr"]),
@@ -201,6 +209,10 @@ class Expected:
                         move(u, "off", "system_off", by_vcpu=v)
         for v in list(open_poll):
             close_poll(v)
+        c.check(self.reinit_ops, "truth: the VMM restarted a parked vCPU QEMU's way (a CPU_ON with reinit)")
+        # a parked CPU_OFF is parked once a CPU_ON restarted it, unanswered if none did
+        self.parked = sum(1 for f in self.forwarded if f["parked"] and "restarted_by" in f)
+        self.unanswered = sum(1 for f in self.forwarded if f["parked"] and "restarted_by" not in f)
         for z in zombie.values():
             if z["calls"]:
                 self.anomalies.append(z)
@@ -297,6 +309,28 @@ def check_flow(c, exp, flow, label):
     c.check(summary.get("operations") == len(exp.ops), "%s: psci_summary says %s operations, expected %d" % (
         label, summary.get("operations"), len(exp.ops)))
 
+    # the operations around a QEMU-style restart: the CPU_OFF, then the CPU_ON that
+    # re-initialised its vCPU, both ok
+    ops = {}
+    for o in sorted(by_type.get("psci_operation", []), key=lambda o: o["ts_ns"]):
+        ops.setdefault(o["vcpu"], []).append(o)
+    for v, nths in exp.reinit_ops:
+        mine = ops.get(v, [])
+        got = [(mine[i]["op"], mine[i]["outcome"]) if 0 <= i < len(mine) else None for i in nths]
+        c.check(got == [("cpu_off", "ok"), ("cpu_on", "ok")],
+                "%s: vCPU %d offline and QEMU-style online %s, expected both ok" % (label, v, got))
+
+    # one boot: a CPU_ON that re-initialises its target is no VMM reset
+    boots = by_type.get("psci_boot", [])
+    c.check([(b["started_by"], b["ended_by"]) for b in boots] == [("first_call", "PSCI_SYSTEM_OFF")],
+            "%s: boots %s, expected one from the first call to SYSTEM_OFF" % (
+                label, [(b["started_by"], b["ended_by"]) for b in boots]))
+    c.check(summary.get("boots") == 1, "%s: psci_summary says %s boots, expected 1" % (label, summary.get("boots")))
+    for b in boots[:1]:
+        c.check((b["parked"], b["unanswered"]) == (exp.parked, exp.unanswered),
+                "%s: the boot's parked and unanswered calls %s, expected %s" % (
+                    label, (b["parked"], b["unanswered"]), (exp.parked, exp.unanswered)))
+
     # the PSCI calls the VMM answered (a parked CPU_OFF: restarted, or never answered)
     have = [(f["vcpu"], f["func_id"], f["restarted"], None if f["restarted"] else hexint(f["ret"]))
             for f in by_type.get("psci_forwarded", [])]
@@ -365,6 +399,17 @@ def breakages(flow):
         lambda r: r["type"] == "psci_transition" and r["cause"] == "running" and r["latency_ns"] > 5 * MS,
         lambda r: r.update(latency_ns=r["latency_ns"] // 3))
     yield "an extra anomaly", flow + [dict(next(r for r in flow if r["type"] == "psci_anomaly"), vcpu=4)]
+    boot = next((r for r in flow if r["type"] == "psci_boot"), None)
+    yield "a QEMU-style online taken for a VMM reset", None if boot is None else \
+        flow[:-1] + [dict(boot, boot=2, started_by="vmm_reset")] + flow[-1:]
+    yield "the re-initialised vCPU's CPU_OFF called unanswered", edit(
+        lambda r: r["type"] == "psci_boot" and r["parked"] > 0,
+        lambda r: r.update(parked=r["parked"] - 1, unanswered=r["unanswered"] + 1))
+    yield "the QEMU-style online not ok", edit(
+        lambda r: r["type"] == "psci_operation" and r["op"] == "cpu_on" and r["vcpu"] == 1 and
+        r["ts_ns"] == max(o["ts_ns"] for o in flow if o["type"] == "psci_operation" and o["op"] == "cpu_on" and
+                          o["vcpu"] == 1),
+        lambda r: r.update(outcome="incomplete"))
 
 
 def main():

@@ -79,6 +79,7 @@ static int create_vcpus(struct vmm *vmm, struct program_config *cfg)
 		init.features[0] |= 1u << KVM_ARM_VCPU_EL1_32BIT;
 	if (cfg->el2)	/* the vCPU resets into virtual EL2 (EL2h) */
 		init.features[0] |= 1u << KVM_ARM_VCPU_HAS_EL2;
+	vmm->vcpu_init = init;	/* a QEMU-style CPU_ON re-initialises with the same */
 
 	for (i = 0; i < vmm->nr_vcpus; i++) {
 		struct vcpu_ctx *ctx = &vmm->vcpus[i];

@@ -5,7 +5,10 @@
  *   CPU_ON        starts the target's thread, or wakes it if it is parked, with its
  *                 PC and x0 set from the call (KVM_SET_ONE_REG); INVALID_PARAMETERS
  *                 for an MPIDR no vCPU has, DENIED for a vCPU marked not present,
- *                 ALREADY_ON for a running one, ON_PENDING for one starting
+ *                 ALREADY_ON for a running one, ON_PENDING for one starting.
+ *                 QEMU's way (the steps marked VMM_REINIT_START): KVM_ARM_VCPU_INIT
+ *                 on the target first (arm_set_cpu_on -> cpu_reset ->
+ *                 kvm_arm_vcpu_init), which resets it, then PC and x0
  *   CPU_OFF       parks the caller: its thread stops entering KVM_RUN
  *   AFFINITY_INFO answers from the VMM's bookkeeping
  * The scenario's steps also ask for the bugs the flow view must catch (VMM_* in
@@ -87,6 +90,7 @@ static int64_t cpu_on(struct vcpu_ctx *ctx, struct vcpu_ctx *target, const uint6
 	target->start_pending = true;
 	target->start_pc = regs[2];
 	target->start_x0 = regs[3];
+	target->start_reinit = item->vmm & VMM_REINIT_START;
 	target->cpu_on_ns = ts_ns_of(&ctx->hold_start);
 	target->start_after_ns = target->cpu_on_ns;
 	if (item->vmm & VMM_LATE_START)
@@ -148,10 +152,11 @@ int psci_call(struct vcpu_ctx *ctx, uint64_t *x0)
 		truth_write_fact(&vmm->truth,
 				 "\"event\":\"cpu_on\",\"seq\":%" PRIu64 ",\"vcpu\":%u,\"target_mpidr\":\"0x%" PRIx64
 				 "\",\"target_vcpu\":%s,\"entry\":\"0x%" PRIx64 "\",\"context_id\":\"0x%" PRIx64
-				 "\",\"result\":\"%s\",\"late_start_ns\":%" PRIu64,
+				 "\",\"result\":\"%s\",\"late_start_ns\":%" PRIu64 ",\"reinit\":%s",
 				 p->seq, ctx->kvm.id, (uint64_t)(mpidr & MPIDR_HWID_MASK), vcpu_json(target, tv, sizeof(tv)),
 				 p->regs[2], p->regs[3], psci_ret_name(ret),
-				 ret == PSCI_RET_SUCCESS ? target->start_after_ns - target->cpu_on_ns : 0);
+				 ret == PSCI_RET_SUCCESS ? target->start_after_ns - target->cpu_on_ns : 0,
+				 ret == PSCI_RET_SUCCESS && target->start_reinit ? "true" : "false");
 		break;
 	case 0x02:	/* CPU_OFF */
 		ctx->off = true;
@@ -188,6 +193,7 @@ int psci_wait_start(struct vcpu_ctx *ctx)
 {
 	struct vmm *vmm = ctx->vmm;
 	uint64_t pc, x0, after;
+	bool reinit;
 
 	pthread_mutex_lock(&vmm->lock);
 	while (!ctx->start_pending && !vmm->stopping)
@@ -195,6 +201,7 @@ int psci_wait_start(struct vcpu_ctx *ctx)
 	after = ctx->start_after_ns;
 	pc = ctx->start_pc;
 	x0 = ctx->start_x0;
+	reinit = ctx->start_reinit;
 	pthread_mutex_unlock(&vmm->lock);
 	if (vmm->stopping)
 		return -1;
@@ -203,6 +210,13 @@ int psci_wait_start(struct vcpu_ctx *ctx)
 		struct timespec ts = { .tv_sec = after / 1000000000ull, .tv_nsec = after % 1000000000ull };
 
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	}
+	/* QEMU's CPU_ON resets the target in its own thread: every register to its reset
+	 * value (a parked CPU_OFF's exit is left behind), then the entry point */
+	if (reinit && kvm_vcpu_init(&ctx->kvm, &vmm->vcpu_init)) {
+		vmm_err("vcpu %u: cannot re-initialise it for its CPU_ON", ctx->kvm.id);
+		vmm_finish(vmm, VMM_FAILED);
+		return -1;
 	}
 	if (kvm_set_reg(&ctx->kvm, KVM_REG_PC, pc) || kvm_set_reg(&ctx->kvm, KVM_REG_X(0), x0)) {
 		vmm_err("vcpu %u: cannot start it at 0x%" PRIx64, ctx->kvm.id, pc);
@@ -217,7 +231,8 @@ int psci_wait_start(struct vcpu_ctx *ctx)
 	ctx->lazy_off_left = 0;
 	ctx->first_call_pending = true;
 	pthread_mutex_unlock(&vmm->lock);
-	vmm_debug("vcpu %u: started at 0x%" PRIx64 " with x0 0x%" PRIx64, ctx->kvm.id, pc, x0);
+	vmm_debug("vcpu %u: started at 0x%" PRIx64 " with x0 0x%" PRIx64 "%s", ctx->kvm.id, pc, x0,
+		  reinit ? " (re-initialised)" : "");
 	return 0;
 }
 

@@ -176,7 +176,9 @@ static const struct filter_range full_filters[] = {
  * VMM with vCPU hotplug does (psci.c), and every anomaly the flow view reports,
  * provoked on purpose. Five vCPUs:
  *   1  up, down (parked; the VMM says "on" to AFFINITY_INFO for a while: a long
- *      poll), up again in its second life
+ *      poll), up again in its second life; down again, and up in its third life
+ *      the way QEMU starts a vCPU: re-initialised (KVM_ARM_VCPU_INIT) by the CPU_ON,
+ *      which is neither a reset nor a reboot
  *   2  started by a CPU_ON the VMM answers slowly; its CPU_OFF is answered and it is
  *      not parked: its next calls come from a vCPU that is off
  *   3  not present: CPU_ON is DENIED
@@ -212,6 +214,10 @@ static const struct step hotplug_vcpu0[] = {
 	AFFINITY_POLL("affinity_1", 1, PSCI_0_2_AFFINITY_LEVEL_OFF),
 	ON("cpu_on_1_life_1", 1, 1),
 	WAIT(1, 1, FLAG_UP),
+	SET(1, 1, FLAG_OFF),
+	AFFINITY_POLL("affinity_1_again", 1, PSCI_0_2_AFFINITY_LEVEL_OFF),
+	ON("cpu_on_1_life_2", 1, 2, .vmm = VMM_REINIT_START),
+	WAIT(1, 2, FLAG_UP),
 	ON("cpu_on_2", 2, 0, .vmm = VMM_SLOW_ANSWER),
 	WAIT(2, 0, FLAG_DONE),
 	ON("cpu_on_4", 4, 0, .vmm = VMM_LATE_START),
@@ -231,6 +237,11 @@ static const struct step hotplug_vcpu1[] = {
 	LIFE(1),
 	CALL("psci_version", FID_PSCI_VERSION, HVC, 0, KVM),
 	SET(1, 1, FLAG_UP),
+	WAIT(1, 1, FLAG_OFF),
+	CPU_OFF("cpu_off_again", .flags = STEP_NO_RETURN),
+	LIFE(2),	/* its first call comes after KVM_ARM_VCPU_INIT */
+	CALL("smccc_version_life_2", FID_SMCCC_VERSION, HVC, 0, KVM),
+	SET(1, 2, FLAG_UP),
 };
 
 static const struct step hotplug_vcpu2[] = {

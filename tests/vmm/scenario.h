@@ -53,6 +53,8 @@ enum step_kind {
 #define VMM_FORGET_PARK		(1u << 2)	/* CPU_OFF: answer SUCCESS, keep running it */
 #define VMM_LAZY_OFF		(1u << 3)	/* CPU_OFF: still say "on" to the next
 						 * --affinity-lag AFFINITY_INFOs about it */
+#define VMM_REINIT_START	(1u << 4)	/* CPU_ON: start the target as QEMU does,
+						 * KVM_ARM_VCPU_INIT first */
 
 /* Guest flags of the hotplug programs: one per vCPU, life and meaning */
 enum hotplug_flag {

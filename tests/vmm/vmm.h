@@ -54,6 +54,7 @@ struct vcpu_ctx {
 	bool off;		/* the VMM's own bookkeeping says off */
 	bool start_pending;	/* a CPU_ON was accepted; the thread has not taken it */
 	uint64_t start_pc, start_x0;
+	bool start_reinit;	/* re-initialise it (KVM_ARM_VCPU_INIT) before setting them */
 	uint64_t start_after_ns;	/* CLOCK_MONOTONIC: not before (late start) */
 	uint64_t cpu_on_ns;	/* when that CPU_ON reached the VMM */
 	unsigned int life;	/* of the last CPU_ON that started it */
@@ -79,6 +80,7 @@ struct vmm {
 	unsigned int slow_ms;		/* VMM_SLOW_ANSWER */
 	unsigned int start_delay_ms;	/* VMM_LATE_START */
 	unsigned int affinity_lag;	/* VMM_LAZY_OFF */
+	struct kvm_vcpu_init vcpu_init;	/* what every vCPU was created with */
 	pthread_cond_t psci_cond;	/* a parked or unstarted vCPU got its CPU_ON */
 
 	/* --stop-after-setup: vCPU threads wait here until the VMM is continued */
