@@ -37,6 +37,10 @@ struct report {
 	struct record_reader rd;
 	struct sink sinks[MAX_REPORT_SINKS];
 	int nr_sinks;
+	bool failed[MAX_REPORT_SINKS];	/* its output failed: it gets nothing more */
+	int nr_failed;
+	const struct sink *first_failed;	/* the failure reported, with its errno */
+	int first_errno;
 	struct trace_totals totals;
 	__u64 file_calls, file_by_disposition[DISP__COUNT];	/* unfiltered, for --info */
 	__u64 last_call_ns;		/* CLOCK_MONOTONIC of the last call in the file */
@@ -289,13 +293,39 @@ static int output_error(const struct sink *s)
 	return errorf("cannot write %s: %s", s->name, strerror(errno));
 }
 
+/*
+ * Sink i's output failed (errno): it gets nothing more, and the others go on, so that
+ * `report FILE --json --perfetto T.json | head -1` still writes the whole timeline and
+ * a --record copy still gets its end. Returns true when no sink is left. The first
+ * failure is the one reported (quietly for a closed pipe).
+ */
+static bool sink_failed(struct report *r, int i)
+{
+	if (!r->first_failed) {
+		r->first_failed = &r->sinks[i];
+		r->first_errno = errno;
+	} else if (errno != EPIPE) {
+		errorf("cannot write %s: %s", r->sinks[i].name, strerror(errno));
+	}
+	r->failed[i] = true;
+	return ++r->nr_failed == r->nr_sinks;
+}
+
+static int render_outcome(const struct report *r)
+{
+	if (!r->first_failed)
+		return 0;
+	errno = r->first_errno;
+	return output_error(r->first_failed);
+}
+
 /* Second pass: the calls that pass the filters, and the losses, to every sink. */
 static int render(struct report *r)
 {
 	const struct trace_info *in = &r->rd.info;
 	struct record_item it;
 	struct call_view v;
-	int n;
+	int n = 0;
 
 	r->rd.info.guest_syms = &r->syms;
 	r->totals.plan = in->plan;
@@ -310,7 +340,7 @@ static int render(struct report *r)
 		if (s->start && s->start(s, in))
 			return output_error(s);
 	}
-	while ((n = record_reader_next(&r->rd, &it)) > 0) {
+	while (r->nr_failed < r->nr_sinks && (n = record_reader_next(&r->rd, &it)) > 0) {
 		if (it.kind == RECORD_ITEM_LOST) {
 			__u64 ts = it.ts_ns >= in->monotonic_ns ? it.ts_ns - in->monotonic_ns : 0;
 
@@ -320,8 +350,8 @@ static int render(struct report *r)
 			for (int i = 0; i < r->nr_sinks; i++) {
 				struct sink *s = &r->sinks[i];
 
-				if (s->lost && s->lost(s, ts, it.cause, it.count))
-					return output_error(s);
+				if (!r->failed[i] && s->lost && s->lost(s, ts, it.cause, it.count) && sink_failed(r, i))
+					return render_outcome(r);
 			}
 			continue;
 		}
@@ -340,8 +370,8 @@ static int render(struct report *r)
 		for (int i = 0; i < r->nr_sinks; i++) {
 			struct sink *s = &r->sinks[i];
 
-			if (s->event(s, &v))
-				return output_error(s);
+			if (!r->failed[i] && s->event(s, &v) && sink_failed(r, i))
+				return render_outcome(r);
 		}
 	}
 	if (n < 0 && !(r->truncated && r->rd.truncated))	/* the file changed since the first pass */
@@ -351,9 +381,11 @@ static int render(struct report *r)
 	for (int i = 0; i < r->nr_sinks; i++) {
 		struct sink *s = &r->sinks[i];
 
-		if (s->finish && s->finish(s, &r->totals))
-			return output_error(s);
+		if (!r->failed[i] && s->finish && s->finish(s, &r->totals))
+			sink_failed(r, i);
 	}
+	if (r->first_failed)
+		return render_outcome(r);
 	if (r->totals.lost) {
 		char causes[LOST_CAUSES_TEXT_MAX];
 

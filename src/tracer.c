@@ -41,6 +41,14 @@ __u64 monotonic_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+/* Sink s could not write (errno): the trace ends, and the other sinks still finish. */
+static void sink_failed(struct tracer *t, const struct sink *s)
+{
+	t->output_errno = errno;
+	t->output_failed = s->name;
+	t->failed_sink = s;
+}
+
 static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct tracer *t = ctx;
@@ -57,16 +65,15 @@ static int handle_event(void *ctx, void *data, size_t size)
 	call_view_init(&v, &ev, t->t0_ns);
 	v.cntfrq = t->opts.guest_clock ? t->clock.cntfrq : 0;
 	call_view_symbolize(&v, &t->syms);
+	/* a failure ends the trace (-1 stops ring_buffer__poll), but this call still
+	 * reaches the other sinks: the totals count it, and the record's end says them */
 	for (int i = 0; i < t->nr_sinks; i++) {
 		struct sink *s = &t->sinks[i];
 
-		if (s->event(s, &v)) {
-			t->output_errno = errno;
-			t->output_failed = s->name;
-			return -1;	/* stops ring_buffer__poll */
-		}
+		if (s != t->failed_sink && s->event(s, &v) && !t->output_failed)
+			sink_failed(t, s);
 	}
-	return 0;
+	return t->output_failed ? -1 : 0;
 }
 
 /* Every loss so far, by cause; the sum is what the sinks and totals call lost. */
@@ -89,21 +96,19 @@ static int poll_lost(struct tracer *t, __u64 now)
 
 		if (seen <= sent)	/* counters only grow; one that could not be read is 0 */
 			continue;
-		for (int i = 0; i < t->nr_sinks; i++) {
+		for (int i = 0; i < t->nr_sinks; i++) {	/* as handle_event(): all but a failed one */
 			struct sink *s = &t->sinks[i];
 
-			if (s->lost && s->lost(s, now - t->t0_ns, c, seen - sent)) {
-				t->output_errno = errno;
-				t->output_failed = s->name;
-				return -1;
-			}
+			if (s != t->failed_sink && s->lost && s->lost(s, now - t->t0_ns, c, seen - sent) &&
+			    !t->output_failed)
+				sink_failed(t, s);
 		}
 		t->drops_sent.by_cause[c] = seen;
 		t->totals.lost += seen - sent;
 	}
 	/* what the sinks were told, so that the causes add up to totals.lost */
 	memcpy(t->totals.lost_by_cause, t->drops_sent.by_cause, sizeof(t->totals.lost_by_cause));
-	return 0;
+	return t->output_failed ? -1 : 0;
 }
 
 static const char *hook_kind(enum hook_mech m, bool retprobe)
@@ -148,8 +153,7 @@ static int start_sinks(struct tracer *t)
 		struct sink *s = &t->sinks[i];
 
 		if (s->start && s->start(s, in)) {
-			t->output_errno = errno;
-			t->output_failed = s->name;
+			sink_failed(t, s);
 			return -1;
 		}
 	}
@@ -166,8 +170,7 @@ static int flush_sinks(struct tracer *t, __u64 now)
 		struct sink *s = &t->sinks[i];
 
 		if (s->flush && s->flush(s)) {
-			t->output_errno = errno;
-			t->output_failed = s->name;
+			sink_failed(t, s);
 			return -1;
 		}
 	}
@@ -205,15 +208,23 @@ int output_error(struct tracer *t)
 	return errorf("cannot write %s: %s", t->output_failed, strerror(t->output_errno));
 }
 
+/*
+ * Every sink but the one that failed ends its output, also when the trace ends
+ * because an output failed: `smccctrace --json --record T.bin | head -1` leaves a
+ * record file with its end record. The first failure is the one reported; a later
+ * one gets its own line (none for a closed pipe).
+ */
 static int finish_sinks(struct tracer *t)
 {
-	for (int i = 0; i < t->nr_sinks && !t->output_failed; i++) {
+	for (int i = 0; i < t->nr_sinks; i++) {
 		struct sink *s = &t->sinks[i];
 
-		if (s->finish && s->finish(s, &t->totals)) {
-			t->output_errno = errno;
-			t->output_failed = s->name;
-		}
+		if (s == t->failed_sink || !s->finish || !s->finish(s, &t->totals))
+			continue;
+		if (!t->output_failed)
+			sink_failed(t, s);
+		else if (errno != EPIPE)
+			errorf("cannot write %s: %s", s->name, strerror(errno));
 	}
 	return t->output_failed ? output_error(t) : 0;
 }
@@ -350,7 +361,7 @@ int run_stream(struct tracer *t)
 		poll_lost(t, monotonic_ns());
 	t->totals.duration_s = (monotonic_ns() - start) / 1e9;
 	if (t->output_failed)
-		return output_error(t);
+		return finish_sinks(t);
 	err = finish_sinks(t) ?: err;
 	print_totals(&t->totals);
 	return err;

@@ -37,6 +37,7 @@ struct tracer {
 	struct drops drops_sent;	/* handed to the sinks' lost() (poll_lost) */
 	int output_errno;		/* first output failure; stops the trace */
 	const char *output_failed;	/* the file that failed */
+	const struct sink *failed_sink;	/* the sink whose output failed, if one did */
 	/* --listen: bound, and --web-config read, before the privileges are dropped */
 	int listen_fd;
 	struct web_config *web;

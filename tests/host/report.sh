@@ -238,6 +238,15 @@ check "the capped timeline's structure" [ $? = 0 ]
 expect "--perfetto-max-mb 0: no cap" 0 '' -- report "$D/many.bin" --perfetto "$D/many-all.json" --perfetto-max-mb 0
 check "no cap: all 20000 calls" sh -c "[ \$(grep -c '\"cat\":\"call\"' '$D/many-all.json') = 20000 ]"
 check "a closed pipe ends the report quietly" sh -c "'$TOOL' report '$D/many.bin' 2>'$D/pipe.err' | head -1 >/dev/null; [ ! -s '$D/pipe.err' ]"
+# ... and the other outputs still get every call and their end (they were cut off at
+# the pipe's close, the timeline left without its closing bracket)
+check "a closed pipe: exit 0, no error" sh -c "'$TOOL' report '$D/many.bin' --json --perfetto '$D/pipe.json' --perfetto-max-mb 0 \
+	--record '$D/pipe.bin' 2>'$D/pipe.err' | head -1 >/dev/null; [ \$? = 0 ] && [ ! -s '$D/pipe.err' ]"
+check "a closed pipe: the --perfetto file holds all 20000 calls" \
+	python3 -c "import json, sys; d = json.load(open(sys.argv[1])); sys.exit(sum(e.get('cat') == 'call' for e in d['traceEvents']) != 20000)" "$D/pipe.json"
+check "a closed pipe: the --record copy has its end and every call" sh -c \
+	"'$TOOL' report '$D/pipe.bin' --info >'$D/pipe.info' && ! grep -q truncated '$D/pipe.info' &&
+	[ \$('$TOOL' report '$D/pipe.bin' --json | grep -c '\"type\":\"call\"') = 20000 ]"
 
 # bad input
 expect "no file" 2 'report: which record file' -- report

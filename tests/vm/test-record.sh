@@ -189,6 +189,20 @@ report_cmd "$R/rec-KILL.bin" --info --json >"$OUT/kill-info.json" 2>/dev/null
 check "$variant: SIGKILL: --info says truncated" python3 -c '
 import json, sys
 i = json.load(open(sys.argv[1])); sys.exit(not (i["truncated"] and i["truncated_offset"] > 0 and i["calls"] > 0))' "$OUT/kill-info.json"
+# a closed pipe (`| head -n 60`) ends the trace quietly, and the record file is whole:
+# its end record, and the calls the reader got, then more (those the pipe refused)
+check "$variant: closed pipe: the tracer exited 0 with no error line" sh -c "
+	grep -qx 0 '$R/rec-PIPE.rc' && ! grep -q 'cannot write' '$R/rec-PIPE.err'"
+check "$variant: closed pipe: report exits 0 (an end record), its calls start with the 60 the reader got" python3 -c '
+import json, subprocess, sys
+out = subprocess.run([sys.argv[1], "report", sys.argv[2], "--json"], capture_output=True, text=True)
+rep = [l for l in out.stdout.splitlines() if "\"type\":\"call\"" in l]
+lines = open(sys.argv[3]).read().splitlines()
+live = [l for l in lines if "\"type\":\"call\"" in l]
+print("# closed pipe: the reader got %d lines, %d calls; the record file holds %d calls" % (len(lines), len(live), len(rep)))
+sys.exit(not (out.returncode == 0 and not out.stderr and len(lines) == 60 and len(live) >= 50 and
+              len(rep) >= len(live) and rep[:len(live)] == live))' \
+	"$HOST_TOOL" "$R/rec-PIPE.bin" "$R/live-PIPE.jsonl"
 # SIGHUP (a closed terminal or ssh session) stops like SIGINT
 check "$variant: SIGHUP: the tracer stopped cleanly (exit 0, totals line)" sh -c "
 	grep -qx 0 '$R/rec-HUP.rc' && grep -q 'smccctrace: [0-9]* calls in' '$R/rec-HUP.err'"

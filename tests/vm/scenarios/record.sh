@@ -61,3 +61,16 @@ for sig in KILL HUP; do
 	kill -KILL "$VMM_PID"; wait "$VMM_PID" 2>/dev/null
 	cat "$out/rec-$sig.err"
 done
+
+# the live stream's reader goes away (`| head -n 60`): the tracer ends quietly, and its
+# record file still gets every call it handled and its end record
+start_stopped_vmm "$out/vmm-PIPE.pid" --scenario full --iterations 10000 --truth "$out/truth-PIPE.jsonl" --delay-us 1000
+{ smccctrace -v -p "$VMM_PID" --json --record "$out/rec-PIPE.bin" 2>"$out/rec-PIPE.err"; echo $? >"$out/rec-PIPE.rc"; } |
+	head -n 60 >"$out/live-PIPE.jsonl" &
+pipeline=$!
+wait_attached "$out/rec-PIPE.err" $pipeline || { cat "$out/rec-PIPE.err"; exit 1; }
+kill -CONT "$VMM_PID"
+i=0
+while [ ! -s "$out/rec-PIPE.rc" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$VMM_PID"; wait "$VMM_PID" 2>/dev/null
+cat "$out/rec-PIPE.err"
