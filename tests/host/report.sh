@@ -304,7 +304,7 @@ cp "$D/two-vmms.bin" "$D/self.bin"
 expect "report --record onto its own input" 2 "report: '$D/self.bin' is the record file being read" -- report "$D/self.bin" --record "$D/self.bin"
 check "... leaves the input intact" cmp "$D/two-vmms.bin" "$D/self.bin"
 expect "unwritable -o" 1 "cannot write '/nonexistent/t.jsonl'" -- report "$D/two-vmms.bin" --json -o /nonexistent/t.jsonl
-# the PSCI flow view of a recording (its model: tests/unit/test_psci_flow.c)
+# the PSCI flow view of a recording (its model: tests/unit/test_psci_flow.c, test_psci_boots.c)
 expect "report --psci --json" 0 '' -- report "$D/two-vmms.bin" --psci --json -o "$D/psci.jsonl"
 check "report --psci: VM 1's vCPU 1 started by CPU_ON, runs, both off at SYSTEM_OFF; VM 2 apart" json \
 	'[(r["vm"], r["vcpu"], r["cause"]) for r in d if r["type"] == "psci_transition"] == [(1, 0, "first_call"),
