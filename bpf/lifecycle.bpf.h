@@ -8,8 +8,11 @@
  * KVM_ARM_VCPU_INIT: the VMM (re)initialises the vCPU. Its first one, at creation,
  * finds no slot (the vCPU has made no traced call). A later one is a VMM reset (QEMU's
  * system_reset re-initialises every vCPU, with or without a PSCI SYSTEM_RESET before
- * it): the vCPU's next call is flagged, and a call the VMM still held will never be
- * answered. Seen at the ioctl's entry: a VMM does not send an init that fails.
+ * it) or a vCPU started by a CPU_ON the VMM handles (QEMU's userspace PSCI resets the
+ * target): the vCPU's next call is flagged, and a call the VMM still held (the
+ * target's own forwarded CPU_OFF) will never be answered. Which of the two it was is
+ * the PSCI view's to tell (src/psci_replay.c). Seen at the ioctl's entry: a VMM does
+ * not send an init that fails.
  */
 static __always_inline int on_vcpu_ioctl(struct file *filp, unsigned int ioctl)
 {
