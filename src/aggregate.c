@@ -262,6 +262,16 @@ void agg_retain(struct agg_table *t, bool (*keep)(const struct agg_key *k, const
 	}
 }
 
+int agg_each(const struct agg_table *t, int (*fn)(const struct agg_key *k, const struct agg_stats *s, void *ctx),
+	     void *ctx)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < t->nr && !rc; i++)
+		rc = fn(&t->entries[i].key, &t->entries[i].stats, ctx);
+	return rc;
+}
+
 /* The stats of key k, added zeroed if new; NULL when out of memory. */
 static struct agg_stats *lookup_or_add(struct agg_table *t, const struct agg_key *k)
 {

@@ -81,6 +81,11 @@ size_t agg_size(const struct agg_table *t);
 /* Keeps only the rows keep() says yes to (e.g. the exporter forgets VMMs long gone). */
 void agg_retain(struct agg_table *t, bool (*keep)(const struct agg_key *k, const struct agg_stats *s, void *ctx),
 		void *ctx);
+/* Calls fn on each key of t and its stats, in no set order, without copying rows (top's
+ * totals are too big to copy every frame); stops at fn's first non-zero return value
+ * and returns it, else 0. fn must not change t. */
+int agg_each(const struct agg_table *t, int (*fn)(const struct agg_key *k, const struct agg_stats *s, void *ctx),
+	     void *ctx);
 /* Calls in the table, in total and per disposition (by_disp may be NULL). */
 __u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT]);
 

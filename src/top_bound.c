@@ -15,28 +15,24 @@ static int pid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int admit(const struct agg_key *key, const struct agg_stats *st, void *ctx)
+{
+	struct top_model *m = ctx;
+	struct agg_key k = *key;
+
+	if (agg_size(m->total) >= m->max_keys && !agg_contains(m->total, &k)) {
+		k.pid = TOP_OVERFLOW_PID;	/* its function and disposition stay */
+		k.vm = k.vcpu = 0;
+		k.pc = 0;
+		m->overflow_keys++;
+	}
+	/* held gets the same key: the rows find their last interval's calls by it */
+	return agg_merge(m->total, &k, st) || agg_merge(m->held, &k, st) ? -1 : 0;
+}
+
 int top_bound_admit(struct top_model *m, const struct agg_table *interval)
 {
-	struct agg_row *rows;
-	size_t n = agg_rows(interval, AGG_BY__ALL & ~AGG_BY_SERVICE, &rows);
-	int rc = 0;
-
-	if (n == (size_t)-1)
-		return -1;
-	for (size_t i = 0; i < n && !rc; i++) {
-		struct agg_key k = rows[i].key;
-
-		if (agg_size(m->total) >= m->max_keys && !agg_contains(m->total, &k)) {
-			k.pid = TOP_OVERFLOW_PID;	/* its function and disposition stay */
-			k.vm = k.vcpu = 0;
-			k.pc = 0;
-			m->overflow_keys++;
-		}
-		/* held gets the same key: the rows find their last interval's calls by it */
-		rc = agg_merge(m->total, &k, &rows[i].stats) || agg_merge(m->held, &k, &rows[i].stats) ? -1 : 0;
-	}
-	free(rows);
-	return rc;
+	return agg_each(interval, admit, m);
 }
 
 /* agg_retain's look at one key of the totals during top_bound_retire(). */

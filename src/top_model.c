@@ -77,23 +77,6 @@ void top_model_free(struct top_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Copies every key of `from` into `into`. */
-static int merge_table(struct agg_table *into, const struct agg_table *from)
-{
-	struct agg_row *rows;
-	size_t n = agg_rows(from, AGG_BY__ALL & ~AGG_BY_SERVICE, &rows);
-
-	if (n == (size_t)-1)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (agg_merge(into, &rows[i].key, &rows[i].stats)) {
-			free(rows);
-			return -1;
-		}
-	free(rows);
-	return 0;
-}
-
 int top_model_add(struct top_model *m, const struct agg_table *interval, double seconds)
 {
 	/* paused: the screen keeps its frame, the calls wait in `held` for the next one */
@@ -102,9 +85,11 @@ int top_model_add(struct top_model *m, const struct agg_table *interval, double 
 	m->held_s += seconds;
 	if (m->paused)
 		return 0;
-	agg_reset(m->last);
-	if (merge_table(m->last, m->held))
-		return -1;
+	/* the calls held become the last interval's; the old last, emptied, holds the next */
+	struct agg_table *emptied = m->last;
+
+	m->last = m->held;
+	m->held = emptied;
 	agg_reset(m->held);
 	m->last_s = m->held_s;
 	m->held_s = 0;
@@ -131,23 +116,37 @@ static bool contains_nocase(const char *hay, const char *needle)
 }
 
 /* The filters look at each call's own key, whatever the grouping. */
-static bool row_matches(const struct top_model *m, const struct agg_row *r)
+static bool key_matches(const struct top_model *m, const struct agg_key *k, const char *guest)
 {
 	char name[SMCCC_NAME_MAX];
 
-	if (m->disposition >= 0 && r->key.disposition != m->disposition)
+	if (m->disposition >= 0 && k->disposition != m->disposition)
 		return false;
 	if (!m->filter[0])
 		return true;
-	return contains_nocase(agg_func_label(&r->key, name, sizeof(name)), m->filter) ||
-	       contains_nocase(smccc_service_name(service_of(r->key.func_id)), m->filter) ||
-	       (r->guest && contains_nocase(r->guest, m->filter));
+	return contains_nocase(agg_func_label(k, name, sizeof(name)), m->filter) ||
+	       contains_nocase(smccc_service_name(service_of(k->func_id)), m->filter) ||
+	       (guest && contains_nocase(guest, m->filter));
 }
 
-static int group_cmp(const void *a, const void *b)
-{
-	const struct top_row *x = a, *y = b;
+/* What makes a row: its grouped fields (a top_row's key, service and overflow) */
+struct top_id {
+	bool overflow;
+	struct agg_key key;
+	enum smccc_service service;
+};
 
+/* A key of a table as a member of its row: the row's id and the key's own stats, not
+ * copied (a key's histograms are 4.4 KiB: top's totals are too big to copy each frame). */
+struct member {
+	struct top_id id;
+	const char *guest;		/* grouped by guest: the row's name */
+	__u8 disposition;
+	const struct agg_stats *stats;
+};
+
+static int id_cmp(const struct top_id *x, const struct top_id *y)
+{
 #define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
 	CMP(overflow);
 	CMP(key.pid);
@@ -161,74 +160,138 @@ static int group_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* The calls of t that pass the filters, grouped by m->by, in group order. */
-static size_t group(const struct top_model *m, const struct agg_table *t, struct top_row **out)
+static struct top_id id_of(const struct top_row *r)
 {
-	struct agg_row *rows;
-	size_t n = agg_rows(t, AGG_BY__ALL & ~AGG_BY_SERVICE, &rows), used = 0;
-	struct top_row *g;
+	return (struct top_id){ .overflow = r->overflow, .key = r->key, .service = r->service };
+}
+
+/* Rows are ordered by their ids alone. */
+static int group_cmp(const struct top_row *x, const struct top_row *y)
+{
+	struct top_id a = id_of(x), b = id_of(y);
+
+	return id_cmp(&a, &b);
+}
+
+static int member_cmp(const void *a, const void *b)
+{
+	return id_cmp(&((const struct member *)a)->id, &((const struct member *)b)->id);
+}
+
+/* bsearch: an id against a row */
+static int id_row_cmp(const void *id, const void *row)
+{
+	struct top_id r = id_of(row);
+
+	return id_cmp(id, &r);
+}
+
+/* Key k as a member of the grouping m->by; false when the filters leave it out. */
+static bool member_of(const struct top_model *m, const struct agg_key *k, const struct agg_stats *st,
+		      struct member *x)
+{
 	unsigned keys = agg_by_keys(m->by);
+	bool overflow = k->pid == TOP_OVERFLOW_PID;
+	/* every frame, as a VMM is seen: a name read while it runs is there for '6' later */
+	const char *guest = overflow ? NULL : guest_names_get(k->pid);
+
+	if (!key_matches(m, k, guest))
+		return false;
+	memset(x, 0, sizeof(*x));
+	x->disposition = k->disposition;
+	x->stats = st;
+	/* overflow rows stand apart when the grouping has a column to say so */
+	x->id.overflow = overflow && (keys & (AGG_BY_PID | AGG_BY_GUEST | AGG_BY_VM | AGG_BY_VCPU | AGG_BY_SITE));
+	if (!overflow) {
+		/* a site is one VMM's and one VM's PC (agg_by_keys()) */
+		x->id.key.pid = keys & AGG_BY_PID ? k->pid :
+				keys & AGG_BY_GUEST ? guest_names_first_pid(k->pid) : 0;	/* a group per name */
+		x->guest = m->by & AGG_BY_GUEST ? guest : NULL;
+		x->id.key.vm = keys & AGG_BY_VM ? k->vm : 0;
+		x->id.key.pc = m->by & AGG_BY_SITE ? k->pc : 0;
+		x->id.key.vcpu = m->by & AGG_BY_VCPU ? k->vcpu : 0;
+	}
+	x->id.key.func_id = m->by & AGG_BY_FUNC ? k->func_id : 0;
+	x->id.key.folded = m->by & AGG_BY_FUNC ? k->folded : 0;	/* unknown IDs, per service */
+	x->id.service = m->by & (AGG_BY_SERVICE | AGG_BY_FUNC) ? service_of(k->func_id) : 0;
+	return true;
+}
+
+struct members {
+	const struct top_model *m;
+	struct member *v;
+	size_t n;
+};
+
+static int add_member(const struct agg_key *k, const struct agg_stats *st, void *ctx)
+{
+	struct members *g = ctx;
+
+	g->n += member_of(g->m, k, st, &g->v[g->n]);
+	return 0;
+}
+
+/* The calls of the totals that pass the filters, grouped by m->by, in group order:
+ * the keys sorted as small members, then summed into one row a group. */
+static size_t group(const struct top_model *m, struct top_row **out)
+{
+	struct members g = { .m = m, .v = malloc((agg_size(m->total) ? agg_size(m->total) : 1) * sizeof(*g.v)) };
+	struct top_row *rows;
+	size_t n = 0;
 
 	*out = NULL;
-	if (n == (size_t)-1)
-		return n;
-	g = calloc(n ? n : 1, sizeof(*g));
-	if (!g) {
-		free(rows);
+	if (!g.v)
+		return (size_t)-1;
+	agg_each(m->total, add_member, &g);
+	qsort(g.v, g.n, sizeof(*g.v), member_cmp);
+	for (size_t i = 0; i < g.n; i++)
+		n += !i || member_cmp(&g.v[i - 1], &g.v[i]);
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		free(g.v);
 		return (size_t)-1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct agg_row *r = &rows[i];
-		struct top_row *x = &g[used];
+	n = 0;
+	for (size_t i = 0; i < g.n; i++) {
+		struct top_row *x;
 
-		if (!row_matches(m, r))
-			continue;
-		used++;
-		/* overflow rows stand apart when the grouping has a column to say so */
-		x->overflow = r->key.pid == TOP_OVERFLOW_PID &&
-			      (keys & (AGG_BY_PID | AGG_BY_GUEST | AGG_BY_VM | AGG_BY_VCPU | AGG_BY_SITE));
-		/* a site is one VMM's and one VM's PC (agg_by_keys()) */
-		x->key.pid = keys & AGG_BY_PID ? r->key.pid :
-			     keys & AGG_BY_GUEST ? guest_names_first_pid(r->key.pid) : 0;	/* a group per name */
-		x->guest = m->by & AGG_BY_GUEST ? r->guest : NULL;
-		x->key.vm = keys & AGG_BY_VM ? r->key.vm : 0;
-		x->key.pc = m->by & AGG_BY_SITE ? r->key.pc : 0;
-		x->key.vcpu = m->by & AGG_BY_VCPU ? r->key.vcpu : 0;
-		if (x->overflow) {
-			x->key.pid = x->key.vm = x->key.vcpu = 0;
-			x->key.pc = 0;
-			x->guest = NULL;
+		if (!i || member_cmp(&g.v[i - 1], &g.v[i])) {
+			rows[n].overflow = g.v[i].id.overflow;
+			rows[n].key = g.v[i].id.key;
+			rows[n].service = g.v[i].id.service;
+			rows[n++].guest = g.v[i].guest;
 		}
-		x->key.func_id = m->by & AGG_BY_FUNC ? r->key.func_id : 0;
-		x->key.folded = m->by & AGG_BY_FUNC ? r->key.folded : 0;	/* unknown IDs, per service */
-		x->service = m->by & (AGG_BY_SERVICE | AGG_BY_FUNC) ? service_of(r->key.func_id) : 0;
-		x->count = r->stats.count;
-		if (r->key.disposition < DISP__COUNT)
-			x->by_disp[r->key.disposition] = r->stats.count;
-		x->kvm = r->stats.kvm;
-		x->vmm = r->stats.vmm;
+		x = &rows[n - 1];
+		x->count += g.v[i].stats->count;
+		if (g.v[i].disposition < DISP__COUNT)
+			x->by_disp[g.v[i].disposition] += g.v[i].stats->count;
+		latency_merge(&x->kvm, &g.v[i].stats->kvm);
+		latency_merge(&x->vmm, &g.v[i].stats->vmm);
 	}
-	free(rows);
-	qsort(g, used, sizeof(*g), group_cmp);
-	size_t w = 0;
+	free(g.v);
+	*out = rows;
+	return n;
+}
 
-	for (size_t i = 0; i < used; i++) {
-		if (w && !group_cmp(&g[w - 1], &g[i])) {
-			struct top_row *x = &g[w - 1];
+/* The last interval's calls into the rows (in group order) they belong to. */
+struct interval {
+	const struct top_model *m;
+	struct top_row *rows;
+	size_t n;
+};
 
-			x->count += g[i].count;
-			for (unsigned d = 0; d < DISP__COUNT; d++)
-				x->by_disp[d] += g[i].by_disp[d];
-			latency_merge(&x->kvm, &g[i].kvm);
-			latency_merge(&x->vmm, &g[i].vmm);
-			continue;
-		}
-		if (w != i)
-			g[w] = g[i];
-		w++;
-	}
-	*out = g;
-	return w;
+static int add_interval(const struct agg_key *k, const struct agg_stats *st, void *ctx)
+{
+	struct interval *iv = ctx;
+	struct member x;
+	struct top_row *r;
+
+	if (!member_of(iv->m, k, st, &x))
+		return 0;
+	r = bsearch(&x.id, iv->rows, iv->n, sizeof(*iv->rows), id_row_cmp);
+	if (r)	/* none: an exited VMM's row that just left */
+		r->interval += st->count;
+	return 0;
 }
 
 static int row_order(const struct top_row *x, const struct top_row *y, enum top_sort s)
@@ -261,26 +324,23 @@ static int sort_cmp(const void *a, const void *b)
 
 int top_model_rows(struct top_model *m)
 {
-	struct top_row *rows, *last;
-	size_t n = group(m, m->total, &rows), nl;
+	struct top_row *rows;
+	struct interval iv = { .m = m };
+	size_t n;
 
+	free(m->rows);	/* first: the old rows and the new are each as big as the totals */
+	m->rows = NULL;
+	m->nr_rows = 0;
+	n = group(m, &rows);
 	if (n == (size_t)-1)
 		return -1;
-	nl = group(m, m->last, &last);
-	if (nl == (size_t)-1) {
-		free(rows);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct top_row *l = nl ? bsearch(&rows[i], last, nl, sizeof(*last), group_cmp) : NULL;
-
-		rows[i].interval = l ? l->count : 0;
-		rows[i].rate = l && m->last_s > 0 ? l->count / m->last_s : 0;
-	}
-	free(last);
+	iv.rows = rows;
+	iv.n = n;
+	agg_each(m->last, add_interval, &iv);
+	for (size_t i = 0; i < n; i++)
+		rows[i].rate = m->last_s > 0 ? rows[i].interval / m->last_s : 0;
 	sort_by = m->sort;
 	qsort(rows, n, sizeof(*rows), sort_cmp);
-	free(m->rows);
 	m->rows = rows;
 	m->nr_rows = n;
 	return 0;

@@ -746,6 +746,44 @@ static void test_fold(void)
 	agg_free(t);
 }
 
+/* agg_each: every key once with its own stats; a non-zero return stops the walk. */
+struct each_sum {
+	__u64 calls, keys, stop_after;
+};
+
+static int each_add(const struct agg_key *k, const struct agg_stats *s, void *ctx)
+{
+	struct each_sum *e = ctx;
+
+	(void)k;
+	e->calls += s->count;
+	e->keys++;
+	return e->stop_after && e->keys == e->stop_after ? 7 : 0;
+}
+
+static void test_each(void)
+{
+	struct agg_table *t = agg_new();
+	struct each_sum e = { 0 };
+
+	CHECK_INT(agg_each(t, each_add, &e), 0);
+	CHECK_INT(e.keys, 0);
+	for (__u32 vcpu = 0; vcpu < 5; vcpu++)
+		for (__u32 n = 0; n <= vcpu; n++) {
+			struct smccc_event ev = test_call(9, vcpu, 0x84000000, DISP_KVM, 100, 0);
+
+			agg_add_event(t, &ev);
+		}
+	CHECK_INT(agg_each(t, each_add, &e), 0);
+	CHECK_INT(e.keys, 5);
+	CHECK_INT(e.calls, 15);
+	CHECK_INT(e.calls, agg_calls(t, NULL));
+	e = (struct each_sum){ .stop_after = 2 };
+	CHECK_INT(agg_each(t, each_add, &e), 7);
+	CHECK_INT(e.keys, 2);
+	agg_free(t);
+}
+
 int main(void)
 {
 	test_log2();
@@ -760,5 +798,6 @@ int main(void)
 	test_by_site();
 	test_by_guest();
 	test_fold();
+	test_each();
 	return unit_report("aggregate");
 }
