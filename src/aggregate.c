@@ -11,6 +11,9 @@
 
 struct agg_entry {
 	struct agg_key key;
+	/* with the key, the entry's identity: the VMM's incarnation (a reused pid's
+	 * VMMs apart, src/guest_name.h); 0 for the kernel's keys */
+	__u32 incarnation;
 	struct agg_stats stats;
 };
 
@@ -208,15 +211,22 @@ __u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT])
 	return total;
 }
 
-/* FNV-1a over the key's bytes (its padding is always zero) */
-static size_t key_hash(const struct agg_key *k)
+/* FNV-1a over the key's bytes (its padding is always zero), then the incarnation's */
+static size_t key_hash(const struct agg_key *k, __u32 incarnation)
 {
 	const unsigned char *p = (const void *)k;
 	uint64_t h = 0xcbf29ce484222325ull;
 
 	for (size_t i = 0; i < sizeof(*k); i++)
 		h = (h ^ p[i]) * 0x100000001b3ull;
+	for (; incarnation; incarnation >>= 8)
+		h = (h ^ (incarnation & 0xff)) * 0x100000001b3ull;
 	return (size_t)(h ^ (h >> 32));
+}
+
+static bool entry_is(const struct agg_entry *e, const struct agg_key *k, __u32 incarnation)
+{
+	return e->incarnation == incarnation && !memcmp(&e->key, k, sizeof(*k));
 }
 
 static int rebuild_index(struct agg_table *t, size_t size)
@@ -226,7 +236,7 @@ static int rebuild_index(struct agg_table *t, size_t size)
 	if (!index)
 		return -1;
 	for (size_t i = 0; i < t->nr; i++) {
-		size_t h = key_hash(&t->entries[i].key) & (size - 1);
+		size_t h = key_hash(&t->entries[i].key, t->entries[i].incarnation) & (size - 1);
 
 		while (index[h])
 			h = (h + 1) & (size - 1);
@@ -272,8 +282,19 @@ int agg_each(const struct agg_table *t, int (*fn)(const struct agg_key *k, const
 	return rc;
 }
 
-/* The stats of key k, added zeroed if new; NULL when out of memory. */
-static struct agg_stats *lookup_or_add(struct agg_table *t, const struct agg_key *k)
+int agg_each_as(const struct agg_table *t,
+		int (*fn)(const struct agg_key *k, __u32 incarnation, const struct agg_stats *s, void *ctx), void *ctx)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < t->nr && !rc; i++)
+		rc = fn(&t->entries[i].key, t->entries[i].incarnation, &t->entries[i].stats, ctx);
+	return rc;
+}
+
+/* The stats of key k (of the pid's incarnation), added zeroed if new; NULL when out
+ * of memory. */
+static struct agg_stats *lookup_or_add(struct agg_table *t, const struct agg_key *k, __u32 incarnation)
 {
 	struct agg_key key = *k;
 	size_t h;
@@ -281,10 +302,10 @@ static struct agg_stats *lookup_or_add(struct agg_table *t, const struct agg_key
 	memset(key.__pad, 0, sizeof(key.__pad));
 	if ((t->nr + 1) * 2 > t->index_size && grow_index(t))
 		return NULL;
-	for (h = key_hash(&key) & (t->index_size - 1); t->index[h]; h = (h + 1) & (t->index_size - 1)) {
+	for (h = key_hash(&key, incarnation) & (t->index_size - 1); t->index[h]; h = (h + 1) & (t->index_size - 1)) {
 		struct agg_entry *e = &t->entries[t->index[h] - 1];
 
-		if (!memcmp(&e->key, &key, sizeof(key)))
+		if (entry_is(e, &key, incarnation))
 			return &e->stats;
 	}
 	if (t->nr == t->cap) {
@@ -298,21 +319,27 @@ static struct agg_stats *lookup_or_add(struct agg_table *t, const struct agg_key
 	}
 	memset(&t->entries[t->nr], 0, sizeof(t->entries[t->nr]));
 	t->entries[t->nr].key = key;
+	t->entries[t->nr].incarnation = incarnation;
 	t->index[h] = (__u32)++t->nr;
 	return &t->entries[t->nr - 1].stats;
 }
 
-bool agg_contains(const struct agg_table *t, const struct agg_key *k)
+bool agg_contains_as(const struct agg_table *t, const struct agg_key *k, __u32 incarnation)
 {
 	struct agg_key key = *k;
 
 	memset(key.__pad, 0, sizeof(key.__pad));
 	if (!t->index_size)
 		return false;
-	for (size_t h = key_hash(&key) & (t->index_size - 1); t->index[h]; h = (h + 1) & (t->index_size - 1))
-		if (!memcmp(&t->entries[t->index[h] - 1].key, &key, sizeof(key)))
+	for (size_t h = key_hash(&key, incarnation) & (t->index_size - 1); t->index[h]; h = (h + 1) & (t->index_size - 1))
+		if (entry_is(&t->entries[t->index[h] - 1], &key, incarnation))
 			return true;
 	return false;
+}
+
+bool agg_contains(const struct agg_table *t, const struct agg_key *k)
+{
+	return agg_contains_as(t, k, 0);
 }
 
 const char *agg_func_label(const struct agg_key *k, char *buf, size_t len)
@@ -387,11 +414,16 @@ void agg_text_key_cells(FILE *out, unsigned by, const struct agg_key *k, enum sm
 
 int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s)
 {
+	return agg_merge_as(t, k, 0, s);
+}
+
+int agg_merge_as(struct agg_table *t, const struct agg_key *k, __u32 incarnation, const struct agg_stats *s)
+{
 	struct agg_stats *into;
 
 	if (!s->count && !s->kvm.count && !s->vmm.count)
 		return 0;	/* nothing happened under this key */
-	into = lookup_or_add(t, k);
+	into = lookup_or_add(t, k, incarnation);
 	if (!into)
 		return -1;
 	stats_merge(into, s);
@@ -399,6 +431,11 @@ int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_sta
 }
 
 void agg_add_event(struct agg_table *t, const struct smccc_event *ev)
+{
+	agg_add_call(t, ev, 0);
+}
+
+void agg_add_call(struct agg_table *t, const struct smccc_event *ev, __u32 incarnation)
 {
 	struct agg_key k = {
 		.pid = ev->pid,
@@ -414,7 +451,7 @@ void agg_add_event(struct agg_table *t, const struct smccc_event *ev)
 	k.folded = folded;
 	if (t->sites)
 		k.pc = ev->pc;
-	s = lookup_or_add(t, &k);
+	s = lookup_or_add(t, &k, incarnation);
 
 	if (!s)
 		return;	/* out of memory: the call is not counted */
@@ -435,6 +472,13 @@ static int row_key_cmp(const struct agg_row *a, const struct agg_row *b)
 {
 	if (a->key.pid != b->key.pid)
 		return a->key.pid < b->key.pid ? -1 : 1;
+	/* --by guest: a reused pid's VMMs of other names are other rows */
+	if (a->guest != b->guest) {
+		int c = strcmp(a->guest ? a->guest : "", b->guest ? b->guest : "");
+
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
 	if (a->key.vm != b->key.vm)
 		return a->key.vm < b->key.vm ? -1 : 1;
 	if (a->key.vcpu != b->key.vcpu)
@@ -472,12 +516,12 @@ static void project(struct agg_row *row, const struct agg_entry *e, unsigned by)
 
 	memset(row, 0, sizeof(*row));
 	by = agg_by_keys(by);
+	if (by & AGG_BY_GUEST)	/* the name of the VMM that made the calls */
+		row->guest = guest_names_get_incarnation(e->key.pid, e->incarnation);
 	if (by & AGG_BY_PID)
 		row->key.pid = e->key.pid;
 	else if (by & AGG_BY_GUEST)	/* one group per name */
-		row->key.pid = guest_names_first_pid(e->key.pid);
-	if (by & AGG_BY_GUEST)
-		row->guest = guest_names_get(e->key.pid);
+		row->key.pid = guest_names_first_pid_named(row->guest, e->key.pid);
 	if (by & AGG_BY_VM)
 		row->key.vm = e->key.vm;
 	if (by & AGG_BY_VCPU)

@@ -60,11 +60,17 @@ void agg_keep_sites(struct agg_table *t);
 void agg_reset(struct agg_table *t);
 /* One call: counts it, its time in KVM and, if forwarded and answered, the VMM's. */
 void agg_add_event(struct agg_table *t, const struct smccc_event *ev);
+/* The same for a call of the VMM's given incarnation (call_view.incarnation): a reused
+ * pid's VMMs are counted apart, each under its own name with AGG_BY_GUEST. */
+void agg_add_call(struct agg_table *t, const struct smccc_event *ev, __u32 incarnation);
 /* Adds stats collected elsewhere (the kernel's map) under key k. Returns 0, or -1
  * when out of memory. */
 int agg_merge(struct agg_table *t, const struct agg_key *k, const struct agg_stats *s);
-/* Whether t has a row under key k. */
+/* The same under key k of the pid's given incarnation (agg_each_as()) */
+int agg_merge_as(struct agg_table *t, const struct agg_key *k, __u32 incarnation, const struct agg_stats *s);
+/* Whether t has a row under key k (of the pid's given incarnation). */
 bool agg_contains(const struct agg_table *t, const struct agg_key *k);
+bool agg_contains_as(const struct agg_table *t, const struct agg_key *k, __u32 incarnation);
 /* The function's name in a key: the decoder's, or a folded key's "OEM_other". */
 const char *agg_func_label(const struct agg_key *k, char *buf, size_t len);
 /* A site: "symbol+0xoff" from the table for the key's VMM in syms (1), else the PC
@@ -86,6 +92,9 @@ void agg_retain(struct agg_table *t, bool (*keep)(const struct agg_key *k, const
  * and returns it, else 0. fn must not change t. */
 int agg_each(const struct agg_table *t, int (*fn)(const struct agg_key *k, const struct agg_stats *s, void *ctx),
 	     void *ctx);
+/* The same, with the key's VMM incarnation (agg_add_call(); 0 for the kernel's keys) */
+int agg_each_as(const struct agg_table *t,
+		int (*fn)(const struct agg_key *k, __u32 incarnation, const struct agg_stats *s, void *ctx), void *ctx);
 /* Calls in the table, in total and per disposition (by_disp may be NULL). */
 __u64 agg_calls(const struct agg_table *t, __u64 by_disp[DISP__COUNT]);
 

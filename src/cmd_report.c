@@ -355,7 +355,8 @@ static int render(struct report *r)
 			}
 			continue;
 		}
-		if (it.kind == RECORD_ITEM_PROCESS) {	/* before the VMM's first call */
+		/* before the VMM's first call; again for a VMM that took the pid (reuse) */
+		if (it.kind == RECORD_ITEM_PROCESS) {
 			if (guest_names_set(it.pid, it.guest))
 				return errorf("out of memory");
 			continue;

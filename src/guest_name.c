@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -191,6 +192,10 @@ struct guest_entry {
 	bool reused;			/* a sweep found another process with the pid */
 	__u64 start;			/* its start time; 0: unknown (offline, or gone when looked up) */
 	char *name;			/* NULL: the process was gone when looked up */
+	/* offline: the pid's names before this one (a record file named it again: pid
+	 * reuse), earlier[i] for incarnation i; kept, as rows and sinks hold them */
+	__u32 incarnation;
+	char **earlier;
 };
 
 static struct {
@@ -291,6 +296,31 @@ static struct guest_entry *live_entry(__u32 pid)
 	return e;
 }
 
+/*
+ * Offline, a record file names a pid again when its VMM exited and another took the
+ * pid (sink_record.c): the new name is the pid's from here on, a new incarnation.
+ * The old name stays allocated until guest_names_free(): rows and sinks hold it, and
+ * a name handed out stays valid. Memory grows with the file's PROCESS records only.
+ */
+static int rename_offline(struct guest_entry *e, const char *name)
+{
+	char *copy;
+	char **earlier;
+
+	if (e->incarnation == UINT32_MAX)
+		return 0;	/* 2^32 names take a file of 70 GB: the last one stays */
+	earlier = realloc(e->earlier, ((size_t)e->incarnation + 1) * sizeof(*earlier));
+	if (!earlier)
+		return -1;
+	e->earlier = earlier;
+	copy = strdup(name);
+	if (!copy)
+		return -1;
+	earlier[e->incarnation++] = e->name;
+	e->name = copy;
+	return 0;
+}
+
 int guest_names_set(__u32 pid, const char *name)
 {
 	struct guest_entry *e;
@@ -300,24 +330,30 @@ int guest_names_set(__u32 pid, const char *name)
 	pthread_mutex_lock(&table_lock);
 	/* live, the entry is the process's own (its start time), whatever name was passed */
 	e = table.live ? live_entry(pid) : entry(pid, &fresh);
-	/* a name handed out stays valid: a pid's first name is kept */
-	if (e && (e->name || (e->name = strdup(name))))
-		rc = 0;
+	if (e && !e->name)
+		e->name = strdup(name);
+	if (e && e->name)
+		rc = table.live || !strcmp(e->name, name) ? 0 : rename_offline(e, name);
 	pthread_mutex_unlock(&table_lock);
 	return rc;
 }
 
-const char *guest_names_get(__u32 pid)
+const char *guest_names_lookup(__u32 pid, __u32 *incarnation)
 {
 	struct guest_entry *e;
 	const char *found = NULL;
 
+	if (incarnation)
+		*incarnation = 0;
 	if (!pid)
 		return NULL;
 	pthread_mutex_lock(&table_lock);
 	if (!table.live) {
-		if (table.cap && (e = slot_of(pid))->pid)
+		if (table.cap && (e = slot_of(pid))->pid) {
 			found = e->name;
+			if (incarnation)
+				*incarnation = e->incarnation;
+		}
 	} else if ((e = live_entry(pid))) {
 		found = e->name;	/* a pid gone before its first lookup stays unnamed */
 	}
@@ -325,20 +361,55 @@ const char *guest_names_get(__u32 pid)
 	return found;
 }
 
-__u32 guest_names_first_pid(__u32 pid)
+const char *guest_names_get(__u32 pid)
 {
-	const char *name = guest_names_get(pid);
+	return guest_names_lookup(pid, NULL);
+}
+
+const char *guest_names_get_incarnation(__u32 pid, __u32 incarnation)
+{
+	struct guest_entry *e;
+	const char *found = NULL;
+	bool live;
+
+	pthread_mutex_lock(&table_lock);
+	live = table.live;
+	if (!live && pid && table.cap && (e = slot_of(pid))->pid && incarnation <= e->incarnation)
+		found = incarnation < e->incarnation ? e->earlier[incarnation] : e->name;
+	pthread_mutex_unlock(&table_lock);
+	if (live)	/* one incarnation, the process's that has the pid */
+		return incarnation ? NULL : guest_names_get(pid);
+	return found;
+}
+
+/* Whether entry e has (or, offline, had) the name */
+static bool had_name(const struct guest_entry *e, const char *name)
+{
+	if (e->name && !strcmp(e->name, name))
+		return true;
+	for (__u32 i = 0; i < e->incarnation; i++)
+		if (!strcmp(e->earlier[i], name))
+			return true;
+	return false;
+}
+
+__u32 guest_names_first_pid_named(const char *name, __u32 pid)
+{
 	__u32 first = pid;
 
 	if (!name)
 		return pid;
 	pthread_mutex_lock(&table_lock);
 	for (size_t i = 0; i < table.cap; i++)
-		if (table.slots[i].pid && table.slots[i].pid < first && table.slots[i].name &&
-		    !strcmp(table.slots[i].name, name))
+		if (table.slots[i].pid && table.slots[i].pid < first && had_name(&table.slots[i], name))
 			first = table.slots[i].pid;
 	pthread_mutex_unlock(&table_lock);
 	return first;
+}
+
+__u32 guest_names_first_pid(__u32 pid)
+{
+	return guest_names_first_pid_named(guest_names_get(pid), pid);
 }
 
 /* Sweeps (a sweep's number, from 1) */
@@ -443,8 +514,12 @@ void guest_names_counts(struct guest_names_counts *c)
 void guest_names_free(void)
 {
 	pthread_mutex_lock(&table_lock);
-	for (size_t i = 0; i < table.cap; i++)
+	for (size_t i = 0; i < table.cap; i++) {
 		free(table.slots[i].name);
+		for (__u32 j = 0; j < table.slots[i].incarnation; j++)
+			free(table.slots[i].earlier[j]);
+		free(table.slots[i].earlier);
+	}
 	free(table.slots);
 	for (size_t i = 0; i < table.nr_retired; i++)
 		free(table.retired[i]);

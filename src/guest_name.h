@@ -34,16 +34,49 @@ bool guest_name_of_process(__u32 pid, char *out, size_t outlen);
  * with the process's start time (/proc/PID/stat field 22): pid and start time name one
  * process. */
 void guest_names_live(void);
-/* Returns 0, or -1 when out of memory. A pid's first name is kept (live: the name of
- * the process that has the pid, whatever name is passed). */
+/* Returns 0, or -1 when out of memory. Live, the name is the process's that has the
+ * pid, whatever name is passed. Offline, a name other than the pid's current one
+ * starts the pid's next incarnation (a record file names a pid again when another VMM
+ * took it: pid reuse): calls from here on are that VMM's; earlier names stay valid. */
 int guest_names_set(__u32 pid, const char *name);
 /* The pid's guest name, NULL when unknown (a VMM gone before it was looked up, a
  * record file without process records). Valid until the second guest_names_sweep()
  * from now (or guest_names_free): hold a name no longer than one sweep interval. */
 const char *guest_names_get(__u32 pid);
+/* The same, with the pid's current incarnation (offline: how many times the record
+ * file renamed it; live: always 0) in *incarnation when not NULL. A reused pid's
+ * incarnation tells its VMMs apart in rows and tracks keyed by pid. */
+const char *guest_names_lookup(__u32 pid, __u32 *incarnation);
+/* The name of one incarnation of pid (0: the first, or live the only one); NULL when
+ * unknown. Valid as guest_names_get()'s. */
+const char *guest_names_get_incarnation(__u32 pid, __u32 incarnation);
+/*
+ * A VMM as one __u32 for models keyed by pid (the PSCI view, Perfetto's process
+ * tracks): its pid, plus its incarnation times GUEST_VMM_KEY_STRIDE (pids are at most
+ * 4194304, PID_MAX_LIMIT), so that a reused pid's VMMs are apart. Live, and for a
+ * pid's first VMM, the key is the pid. The 1022nd and later renames of one pid share
+ * a key (such a file needs a thousand reuses of one pid).
+ */
+#define GUEST_VMM_KEY_STRIDE		4194305u
+#define GUEST_VMM_KEY_MAX_INCARNATION	1022u
+static inline __u32 guest_vmm_key(__u32 pid, __u32 incarnation)
+{
+	if (incarnation > GUEST_VMM_KEY_MAX_INCARNATION)
+		incarnation = GUEST_VMM_KEY_MAX_INCARNATION;
+	return pid + incarnation * GUEST_VMM_KEY_STRIDE;
+}
+static inline __u32 guest_vmm_key_pid(__u32 key) { return key % GUEST_VMM_KEY_STRIDE; }
+static inline __u32 guest_vmm_key_incarnation(__u32 key) { return key / GUEST_VMM_KEY_STRIDE; }
+/* The guest name of a VMM key's VMM (guest_names_get_incarnation()) */
+static inline const char *guest_names_of_key(__u32 key)
+{
+	return guest_names_get_incarnation(guest_vmm_key_pid(key), guest_vmm_key_incarnation(key));
+}
 /* The lowest pid in the table with pid's name (pid itself when it has none): the
  * group of a name in summaries (--by guest). */
 __u32 guest_names_first_pid(__u32 pid);
+/* The lowest pid that has or (offline) had name, if lower than pid; else pid. */
+__u32 guest_names_first_pid_named(const char *name, __u32 pid);
 /*
  * Live, the tracer's loop calls this about once a second, where it holds no name. A
  * pid whose process is another now (pid reuse: its start time changed) loses its

@@ -6,6 +6,7 @@
  *   3. the state machine (src/psci_replay.c), which writes the timeline, forwarded
  *      calls, anomalies and boots, and hands AFFINITY_INFO polls and hotplug
  *      operations to src/psci_hotplug.c. */
+#include "guest_name.h"
 #include "psci_replay.h"
 
 #include <errno.h>
@@ -126,7 +127,7 @@ int psci_flow_add(struct psci_flow *f, const struct call_view *v)
 		.vmm_ns = ev->vmm_ns,
 		.args = { ev->regs[1], ev->regs[2], ev->regs[3] },
 		.ret0 = ev->ret[0],
-		.pid = ev->pid,
+		.pid = guest_vmm_key(ev->pid, v->incarnation),	/* a reused pid's VMMs apart */
 		.vm = ev->vm,
 		.vcpu = ev->vcpu,
 		.func_id = (__u32)ev->regs[0],

@@ -281,6 +281,8 @@ struct psci_call {
 	__u64 ts_ns, kvm_ns, vmm_ns;
 	__u64 args[3];		/* x1..x3 */
 	__u64 ret0;
+	/* pid, in this struct and in every one above: the VMM's guest_vmm_key() (its
+	 * pid, or apart for a later VMM a record file shows with the same pid) */
 	__u32 pid, vm, vcpu, func_id;
 	__u32 seq;		/* arrival order: ties in ts_ns keep it */
 	__u64 pc;		/* the trapping PC: an operation's call site */

@@ -26,7 +26,7 @@ static void json_func(struct json_writer *w, const char *name, __u32 func_id)
 /* the VMM's guest name, as call records carry it: absent when unknown */
 static void json_guest(struct json_writer *w, __u32 pid)
 {
-	const char *guest = guest_names_get(pid);
+	const char *guest = guest_names_of_key(pid);
 
 	if (guest)
 		jw_string_field(w, "guest", guest);
@@ -37,7 +37,7 @@ static void json_head(struct json_writer *w, const char *type, __u64 ts, __u32 p
 	jw_start_object(w);
 	jw_string_field(w, "type", type);
 	jw_uint_safe_field(w, "ts_ns", ts);
-	jw_uint_field(w, "pid", pid);
+	jw_uint_field(w, "pid", guest_vmm_key_pid(pid));
 	json_guest(w, pid);
 	jw_uint_field(w, "vm", vm);
 	json_vcpu(w, "vcpu", vcpu);
@@ -57,7 +57,7 @@ static void json_pc_sym(struct json_writer *w, const struct psci_render_totals *
 
 	if (!rt->guest_syms || !rt->guest_syms->nr)
 		return;
-	jw_string_field(w, "pc_sym", guest_syms_format(guest_syms_for(rt->guest_syms, pid), pc, sym, sizeof(sym)) ?
+	jw_string_field(w, "pc_sym", guest_syms_format(guest_syms_for(rt->guest_syms, guest_vmm_key_pid(pid)), pc, sym, sizeof(sym)) ?
 			NULL : sym);
 }
 
@@ -272,7 +272,7 @@ static void json_boot(struct json_writer *w, const struct psci_render_totals *rt
 	jw_start_object(w);
 	jw_string_field(w, "type", "psci_boot");
 	jw_uint_safe_field(w, "ts_ns", b->ts_ns);
-	jw_uint_field(w, "pid", b->pid);
+	jw_uint_field(w, "pid", guest_vmm_key_pid(b->pid));
 	json_guest(w, b->pid);
 	jw_uint_field(w, "vm", b->vm);
 	json_ns_or_null(w, "end_ts_ns", b->has_end, b->end_ns);
@@ -297,7 +297,7 @@ static void json_vcpu_summary(struct json_writer *w, const struct psci_vcpu_summ
 {
 	jw_start_object(w);
 	jw_string_field(w, "type", "psci_vcpu");
-	jw_uint_field(w, "pid", s->pid);
+	jw_uint_field(w, "pid", guest_vmm_key_pid(s->pid));
 	json_guest(w, s->pid);
 	jw_uint_field(w, "vm", s->vm);
 	jw_int_field(w, "vcpu", s->vcpu);

@@ -135,7 +135,7 @@ static void append_call_site(char *detail, size_t len, const struct psci_render_
 	size_t n = strlen(detail);
 
 	if (rt->guest_syms && rt->guest_syms->nr && n < len &&
-	    !guest_syms_format(guest_syms_for(rt->guest_syms, pid), pc, sym, sizeof(sym)))
+	    !guest_syms_format(guest_syms_for(rt->guest_syms, guest_vmm_key_pid(pid)), pc, sym, sizeof(sym)))
 		snprintf(detail + n, len - n, "; from %s", sym);
 }
 
@@ -432,10 +432,10 @@ void psci_render_text(FILE *out, const struct psci_flow *f, const struct psci_re
 			continue;
 		for (size_t j = i; j < f->nr_vcpus && same_vm(f->vcpus[j].pid, f->vcpus[j].vm, s->pid, s->vm); j++)
 			n++;
-		const char *guest = guest_names_get(s->pid);
+		const char *guest = guest_names_of_key(s->pid);
 
 		fprintf(out, "\n=== %s%s%spid %u, VM %u: %zu vCPU%s\n", guest ? "guest " : "", guest ? guest : "",
-			guest ? ", " : "", s->pid, s->vm, n, n == 1 ? "" : "s");
+			guest ? ", " : "", guest_vmm_key_pid(s->pid), s->vm, n, n == 1 ? "" : "s");
 		text_timeline(out, f, t, s->pid, s->vm);
 		text_polls(out, f, t, s->pid, s->vm);
 		text_forwarded(out, f, t, s->pid, s->vm);

@@ -9,7 +9,11 @@
  * whose LOST records have none, are still read: their losses' causes are unknown.
  * Version 3 added the counter frequency to the HEADER and guest_cntvct to each CALL.
  * Version 4 added PROCESS records (a VMM's guest name, before its first CALL); files
- * of versions 1 to 3 have none, and their calls have no guest name.
+ * of versions 1 to 3 have none, and their calls have no guest name. A PROCESS record
+ * names its pid's calls after it, up to the next PROCESS record for that pid: a writer
+ * writes one again when another VMM took the pid (pid reuse) under another name, and
+ * may repeat one (the same name changes nothing). Readers before that kept a pid's
+ * first name: such files still read, the later VMM under the first one's name.
  *
  * Every integer is little-endian, whatever the host, so a file recorded on arm64
  * reads the same on x86_64. The reader trusts nothing: any short, oversized or
@@ -70,7 +74,8 @@ int record_write_call(FILE *out, const struct smccc_event *ev);
 /* ts: CLOCK_MONOTONIC; cause: enum lost_cause, or RECORD_CAUSE_UNKNOWN */
 int record_write_lost(FILE *out, __u64 ts_ns, unsigned cause, __u64 count);
 int record_write_end(FILE *out, const struct record_end *end);
-/* A VMM's guest name (src/guest_name.h), written before its first call */
+/* A VMM's guest name (src/guest_name.h), written before its first call (and again
+ * when the pid's name changes: the reader applies PROCESS records in order) */
 int record_write_process(FILE *out, __u32 pid, const char *guest);
 
 /* Reading. */

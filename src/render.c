@@ -77,7 +77,7 @@ void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_
 	v->ts_ns = ev->ts_ns >= t0_ns ? ev->ts_ns - t0_ns : 0;
 	v->has_result = !(ev->flags & (EVF_SYSTEM_EVENT | EVF_VMM_GONE | EVF_PARKED)) && !(ev->missing & EVM_RET);
 	v->ret_name = v->has_result ? smccc_ret_name(func_id, ev->ret[0]) : NULL;
-	v->guest = guest_names_get(ev->pid);
+	v->guest = guest_names_lookup(ev->pid, &v->incarnation);
 }
 
 void call_view_symbolize(struct call_view *v, const struct guest_syms_set *syms)

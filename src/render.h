@@ -20,6 +20,7 @@ struct call_view {
 	char pc_sym_text[GUEST_SYM_TEXT_MAX];	/* "psci_cpu_on+0x24", when KNOWN */
 	__u64 cntfrq;			/* --guest-clock: the text's time is guest_cntvct / cntfrq; 0: off */
 	const char *guest;		/* the VMM's guest name (src/guest_name.h); NULL: unknown */
+	__u32 incarnation;		/* a reused pid's VMMs apart (report: the file renamed the pid) */
 };
 
 void call_view_init(struct call_view *v, const struct smccc_event *ev, __u64 t0_ns);

@@ -40,9 +40,14 @@ struct timeline {
 	__u64 no_guest_clock;		/* calls left out: the plan did not see their guest_cntvct */
 	__s64 last_guest_offset_ns;	/* guest time - trace time of the last call, for instants */
 	__u64 last_ts_ns;		/* the last call slice's ts */
+	__u32 pid;			/* the call's process track (struct track_key) */
 };
 
-/* A process (pid), a thread (pid, tid) or a vCPU (pid, vm, vcpu) seen in the trace. */
+/* A process (pid), a thread (pid, tid) or a vCPU (pid, vm, vcpu) seen in the trace.
+ * pid is the process track's: the VMM's pid, or for a later VMM that a record file
+ * shows with the same pid under another name (pid reuse) its guest_vmm_key(), so that
+ * it is a process of its own rather than a rename of the first. Its name and each
+ * call's args give the real pid. */
 struct track_key {
 	__u32 pid, tid, vm, vcpu;
 	__u64 flow_id;			/* pending_flows only */
@@ -144,7 +149,7 @@ static void metadata(struct timeline *tl, const char *what, __u32 pid, __u32 tid
  * guest's name when it is known (src/guest_name.h). */
 static int name_tracks(struct timeline *tl, const struct smccc_event *ev, const char *guest)
 {
-	struct track_key proc = { .pid = ev->pid }, thread = { .pid = ev->pid, .tid = ev->tid };
+	struct track_key proc = { .pid = tl->pid }, thread = { .pid = tl->pid, .tid = ev->tid };
 	char name[GUEST_NAME_MAX + 32];
 	int fresh;
 
@@ -156,7 +161,7 @@ static int name_tracks(struct timeline *tl, const struct smccc_event *ev, const 
 			snprintf(name, sizeof(name), "%s (VMM pid %u)", guest, ev->pid);
 		else
 			snprintf(name, sizeof(name), "VMM pid %u", ev->pid);
-		metadata(tl, "process_name", ev->pid, 0, "name", name, 0);
+		metadata(tl, "process_name", tl->pid, 0, "name", name, 0);
 	}
 	fresh = remember(&tl->threads, &thread);
 	if (fresh < 0)
@@ -168,9 +173,9 @@ static int name_tracks(struct timeline *tl, const struct smccc_event *ev, const 
 			snprintf(name, sizeof(name), "vCPU %u", ev->vcpu);
 		else
 			snprintf(name, sizeof(name), "VM %u vCPU %u", ev->vm, ev->vcpu);
-		metadata(tl, "thread_name", ev->pid, ev->tid, "name", name, 0);
+		metadata(tl, "thread_name", tl->pid, ev->tid, "name", name, 0);
 		/* tracks in VM, then vCPU order, not in order of tid */
-		metadata(tl, "thread_sort_index", ev->pid, ev->tid, "sort_index", NULL,
+		metadata(tl, "thread_sort_index", tl->pid, ev->tid, "sort_index", NULL,
 			 (__u64)ev->vm * 65536 + ev->vcpu);
 	}
 	return 0;
@@ -179,7 +184,7 @@ static int name_tracks(struct timeline *tl, const struct smccc_event *ev, const 
 static void slice(struct timeline *tl, const char *name, const char *cat, const struct smccc_event *ev,
 		  __u64 ts_ns, __u64 dur_ns)
 {
-	event_begin(tl, "X", name, ev->pid, ev->tid);
+	event_begin(tl, "X", name, tl->pid, ev->tid);
 	jw_string_field(&tl->jw, "cat", cat);
 	jw_uint_scaled_field(&tl->jw, "ts", ts_ns, 3);
 	jw_uint_scaled_field(&tl->jw, "dur", dur_ns, 3);
@@ -190,7 +195,7 @@ static void slice(struct timeline *tl, const char *name, const char *cat, const 
 static void flow(struct timeline *tl, const char *ph, const struct smccc_event *ev, __u64 ts_ns,
 		 __u64 dur_ns, __u64 id)
 {
-	event_begin(tl, ph, "CPU_ON", ev->pid, ev->tid);
+	event_begin(tl, ph, "CPU_ON", tl->pid, ev->tid);
 	jw_string_field(&tl->jw, "cat", "psci");
 	jw_uint_field(&tl->jw, "id", id);
 	jw_uint_scaled_field(&tl->jw, "ts", ts_ns + dur_ns / 2, 3);
@@ -216,7 +221,7 @@ static bool is_cpu_on(const struct call_view *v)
 static int flows(struct timeline *tl, const struct call_view *v, __u64 ts_ns, __u64 dur_ns)
 {
 	const struct smccc_event *ev = v->ev;
-	struct track_key self = { .pid = ev->pid, .vm = ev->vm, .vcpu = ev->vcpu }, **found;
+	struct track_key self = { .pid = tl->pid, .vm = ev->vm, .vcpu = ev->vcpu }, **found;
 
 	/* this vCPU's first call after another vCPU turned it on */
 	if (ev->missing & EVM_VCPU)
@@ -231,7 +236,7 @@ static int flows(struct timeline *tl, const struct call_view *v, __u64 ts_ns, __
 	}
 	if (is_cpu_on(v)) {
 		struct track_key target = {
-			.pid = ev->pid, .vm = ev->vm, .vcpu = mpidr_to_vcpu(ev->regs[1]),
+			.pid = tl->pid, .vm = ev->vm, .vcpu = mpidr_to_vcpu(ev->regs[1]),
 			.flow_id = ++tl->next_flow_id,
 		};
 
@@ -317,6 +322,7 @@ static int perfetto_event(struct sink *s, const struct call_view *v)
 		}
 		return 0;
 	}
+	tl->pid = guest_vmm_key(ev->pid, v->incarnation);
 	if (name_tracks(tl, ev, v->guest))
 		return -1;
 	tl->last_ts_ns = ts_ns;

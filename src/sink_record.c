@@ -1,53 +1,89 @@
 /* --record FILE: the raw event stream in the record format (src/record.h), so that
  * `smccctrace report FILE` can render any output later, on any machine. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "guest_name.h"
 #include "record.h"
 #include "sink.h"
+
+/* The names written: a map pid -> hash of the name last written for it, open
+ * addressing. Bounded: past RECORDER_NAMED_MAX pids it is emptied, and a pid's next
+ * call writes its PROCESS record again (the same name: the reader sees no change).
+ * A 64-bit hash, not the name: two names of one pid that collide (1 in 2^64) would
+ * hide a rename. */
+#define RECORDER_NAMED_MAX	4096
+
+struct named {
+	__u32 pid;		/* 0: free */
+	__u64 hash;		/* of the name last written for pid */
+};
 
 struct recorder {
 	FILE *out;
 	__u64 t0_ns;		/* the header's CLOCK_MONOTONIC base */
 	bool started;
-	/* the VMMs whose PROCESS record is written: a set of pids, open addressing */
-	__u32 *named;
+	struct named *named;
 	size_t named_cap, named_used;
-	__u32 last_pid;		/* the last call's VMM: most calls need no look-up */
+	/* the last call's VMM and its name: most calls need no look-up */
+	__u32 last_pid;
+	char last_guest[GUEST_NAME_MAX];
 };
 
-static __u32 *named_slot(__u32 *set, size_t cap, __u32 pid)
+static __u64 name_hash(const char *name)
+{
+	__u64 h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
+	return h;
+}
+
+static struct named *named_slot(struct named *set, size_t cap, __u32 pid)
 {
 	size_t i = (pid * 2654435761u) & (cap - 1);
 
-	while (set[i] && set[i] != pid)
+	while (set[i].pid && set[i].pid != pid)
 		i = (i + 1) & (cap - 1);
 	return &set[i];
 }
 
-/* Adds pid to the set; returns 1 if it is new, 0 if it was there, -1 out of memory */
-static int name_once(struct recorder *rc, __u32 pid)
+/*
+ * Whether pid's PROCESS record must be written for name: the pid is new, or the name
+ * last written for it differs (its VMM exited and another took the pid: pid reuse;
+ * the live side's guest_names_sweep() gave it the new process's name). Records name as
+ * pid's. Returns 1 (write it), 0, or -1 out of memory.
+ */
+static int name_changed(struct recorder *rc, __u32 pid, const char *name)
 {
-	__u32 *slot;
+	__u64 hash = name_hash(name);
+	struct named *slot;
 
+	if (rc->named_used >= RECORDER_NAMED_MAX) {
+		memset(rc->named, 0, rc->named_cap * sizeof(*rc->named));
+		rc->named_used = 0;
+	}
 	if ((rc->named_used + 1) * 2 > rc->named_cap) {
 		size_t cap = rc->named_cap ? rc->named_cap * 2 : 64;
-		__u32 *set = calloc(cap, sizeof(*set));
+		struct named *set = calloc(cap, sizeof(*set));
 
 		if (!set)
 			return -1;
 		for (size_t i = 0; i < rc->named_cap; i++)
-			if (rc->named[i])
-				*named_slot(set, cap, rc->named[i]) = rc->named[i];
+			if (rc->named[i].pid)
+				*named_slot(set, cap, rc->named[i].pid) = rc->named[i];
 		free(rc->named);
 		rc->named = set;
 		rc->named_cap = cap;
 	}
 	slot = named_slot(rc->named, rc->named_cap, pid);
-	if (*slot)
+	if (slot->pid && slot->hash == hash)
 		return 0;
-	*slot = pid;
-	rc->named_used++;
+	if (!slot->pid)
+		rc->named_used++;
+	*slot = (struct named){ .pid = pid, .hash = hash };
 	return 1;
 }
 
@@ -74,15 +110,17 @@ static int record_event(struct sink *s, const struct call_view *v)
 {
 	struct recorder *rc = s->ctx;
 
-	/* a VMM's name before its first call, so that `report` reads it in time (-g) */
-	if (v->guest && v->ev->pid != rc->last_pid) {
-		int fresh = name_once(rc, v->ev->pid);
+	/* a VMM's name before its first call, so that `report` reads it in time (-g), and
+	 * again before the first call of another VMM that took the pid */
+	if (v->guest && (v->ev->pid != rc->last_pid || strcmp(v->guest, rc->last_guest))) {
+		int changed = name_changed(rc, v->ev->pid, v->guest);
 
-		if (fresh < 0)
+		if (changed < 0)
 			return -1;
-		if (fresh && recorder_status(rc, record_write_process(rc->out, v->ev->pid, v->guest)))
+		if (changed && recorder_status(rc, record_write_process(rc->out, v->ev->pid, v->guest)))
 			return -1;
 		rc->last_pid = v->ev->pid;
+		snprintf(rc->last_guest, sizeof(rc->last_guest), "%s", v->guest);
 	}
 	return recorder_status(rc, record_write_call(rc->out, v->ev));
 }

@@ -26,7 +26,7 @@ static int summary_event(struct sink *s, const struct call_view *v)
 {
 	struct summary_sink *ss = s->ctx;
 
-	agg_add_event(summary_table(ss->sum), v->ev);
+	agg_add_call(summary_table(ss->sum), v->ev, v->incarnation);
 	return 0;
 }
 

@@ -82,7 +82,7 @@ static int top_event(struct sink *s, const struct call_view *v)
 			return -1;
 		ts->frame_end += ts->interval_ns;
 	}
-	agg_add_event(ts->table, v->ev);
+	agg_add_call(ts->table, v->ev, v->incarnation);
 	return 0;
 }
 

@@ -15,24 +15,26 @@ static int pid_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int admit(const struct agg_key *key, const struct agg_stats *st, void *ctx)
+/* inc: a reused pid's VMMs apart (report --top of a recording) */
+static int admit(const struct agg_key *key, __u32 inc, const struct agg_stats *st, void *ctx)
 {
 	struct top_model *m = ctx;
 	struct agg_key k = *key;
 
-	if (agg_size(m->total) >= m->max_keys && !agg_contains(m->total, &k)) {
+	if (agg_size(m->total) >= m->max_keys && !agg_contains_as(m->total, &k, inc)) {
 		k.pid = TOP_OVERFLOW_PID;	/* its function and disposition stay */
 		k.vm = k.vcpu = 0;
 		k.pc = 0;
+		inc = 0;
 		m->overflow_keys++;
 	}
 	/* held gets the same key: the rows find their last interval's calls by it */
-	return agg_merge(m->total, &k, st) || agg_merge(m->held, &k, st) ? -1 : 0;
+	return agg_merge_as(m->total, &k, inc, st) || agg_merge_as(m->held, &k, inc, st) ? -1 : 0;
 }
 
 int top_bound_admit(struct top_model *m, const struct agg_table *interval)
 {
-	return agg_each(interval, admit, m);
+	return agg_each_as(interval, admit, m);
 }
 
 /* agg_retain's look at one key of the totals during top_bound_retire(). */

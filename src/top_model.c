@@ -133,6 +133,7 @@ static bool key_matches(const struct top_model *m, const struct agg_key *k, cons
 struct top_id {
 	bool overflow;
 	struct agg_key key;
+	const char *guest;		/* grouped by guest: a reused pid's VMMs of other names apart */
 	enum smccc_service service;
 };
 
@@ -150,6 +151,12 @@ static int id_cmp(const struct top_id *x, const struct top_id *y)
 #define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
 	CMP(overflow);
 	CMP(key.pid);
+	if (x->guest != y->guest) {
+		int c = strcmp(x->guest ? x->guest : "", y->guest ? y->guest : "");
+
+		if (c)
+			return c < 0 ? -1 : 1;
+	}
 	CMP(key.vm);
 	CMP(key.vcpu);
 	CMP(key.pc);
@@ -162,7 +169,7 @@ static int id_cmp(const struct top_id *x, const struct top_id *y)
 
 static struct top_id id_of(const struct top_row *r)
 {
-	return (struct top_id){ .overflow = r->overflow, .key = r->key, .service = r->service };
+	return (struct top_id){ .overflow = r->overflow, .key = r->key, .guest = r->guest, .service = r->service };
 }
 
 /* Rows are ordered by their ids alone. */
@@ -186,14 +193,15 @@ static int id_row_cmp(const void *id, const void *row)
 	return id_cmp(id, &r);
 }
 
-/* Key k as a member of the grouping m->by; false when the filters leave it out. */
-static bool member_of(const struct top_model *m, const struct agg_key *k, const struct agg_stats *st,
+/* Key k (of its pid's incarnation inc, agg_add_call()) as a member of the grouping
+ * m->by; false when the filters leave it out. */
+static bool member_of(const struct top_model *m, const struct agg_key *k, __u32 inc, const struct agg_stats *st,
 		      struct member *x)
 {
 	unsigned keys = agg_by_keys(m->by);
 	bool overflow = k->pid == TOP_OVERFLOW_PID;
 	/* every frame, as a VMM is seen: a name read while it runs is there for '6' later */
-	const char *guest = overflow ? NULL : guest_names_get(k->pid);
+	const char *guest = overflow ? NULL : guest_names_get_incarnation(k->pid, inc);
 
 	if (!key_matches(m, k, guest))
 		return false;
@@ -205,8 +213,9 @@ static bool member_of(const struct top_model *m, const struct agg_key *k, const 
 	if (!overflow) {
 		/* a site is one VMM's and one VM's PC (agg_by_keys()) */
 		x->id.key.pid = keys & AGG_BY_PID ? k->pid :
-				keys & AGG_BY_GUEST ? guest_names_first_pid(k->pid) : 0;	/* a group per name */
+				keys & AGG_BY_GUEST ? guest_names_first_pid_named(guest, k->pid) : 0;	/* a group per name */
 		x->guest = m->by & AGG_BY_GUEST ? guest : NULL;
+		x->id.guest = x->guest;
 		x->id.key.vm = keys & AGG_BY_VM ? k->vm : 0;
 		x->id.key.pc = m->by & AGG_BY_SITE ? k->pc : 0;
 		x->id.key.vcpu = m->by & AGG_BY_VCPU ? k->vcpu : 0;
@@ -223,11 +232,11 @@ struct members {
 	size_t n;
 };
 
-static int add_member(const struct agg_key *k, const struct agg_stats *st, void *ctx)
+static int add_member(const struct agg_key *k, __u32 inc, const struct agg_stats *st, void *ctx)
 {
 	struct members *g = ctx;
 
-	g->n += member_of(g->m, k, st, &g->v[g->n]);
+	g->n += member_of(g->m, k, inc, st, &g->v[g->n]);
 	return 0;
 }
 
@@ -242,7 +251,7 @@ static size_t group(const struct top_model *m, struct top_row **out)
 	*out = NULL;
 	if (!g.v)
 		return (size_t)-1;
-	agg_each(m->total, add_member, &g);
+	agg_each_as(m->total, add_member, &g);
 	qsort(g.v, g.n, sizeof(*g.v), member_cmp);
 	for (size_t i = 0; i < g.n; i++)
 		n += !i || member_cmp(&g.v[i - 1], &g.v[i]);
@@ -280,13 +289,13 @@ struct interval {
 	size_t n;
 };
 
-static int add_interval(const struct agg_key *k, const struct agg_stats *st, void *ctx)
+static int add_interval(const struct agg_key *k, __u32 inc, const struct agg_stats *st, void *ctx)
 {
 	struct interval *iv = ctx;
 	struct member x;
 	struct top_row *r;
 
-	if (!member_of(iv->m, k, st, &x))
+	if (!member_of(iv->m, k, inc, st, &x))
 		return 0;
 	r = bsearch(&x.id, iv->rows, iv->n, sizeof(*iv->rows), id_row_cmp);
 	if (r)	/* none: an exited VMM's row that just left */
@@ -336,7 +345,7 @@ int top_model_rows(struct top_model *m)
 		return -1;
 	iv.rows = rows;
 	iv.n = n;
-	agg_each(m->last, add_interval, &iv);
+	agg_each_as(m->last, add_interval, &iv);
 	for (size_t i = 0; i < n; i++)
 		rows[i].rate = m->last_s > 0 ? rows[i].interval / m->last_s : 0;
 	sort_by = m->sort;

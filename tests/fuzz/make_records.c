@@ -13,6 +13,9 @@
  *   empty.bin      a trace without calls
  *   named.bin      guest names (format 3 PROCESS records): pids 1000 and 3000 are both
  *                  guest "web", 2000 is "db", 4000 has no name
+ *   reused.bin     pid reuse: pid 1000 is guest "web" (vCPU 0 turns vCPU 1 on), then
+ *                  named again "cache" (another VMM took the pid: its vCPUs 0 and 1);
+ *                  2000 is "db" (named twice, the same), 3000 "web" too
  *
  * make_records DIR --many N adds many.bin: N calls on 4 vCPUs, to test size caps.
  */
@@ -213,6 +216,34 @@ static void named(const char *dir)
 	close_file(&w, 0.001);
 }
 
+static void process(struct writer *w, __u32 pid, const char *guest)
+{
+	if (record_write_process(w->out, pid, guest))
+		die("cannot write", w->path);
+}
+
+/* the calls' guests, in order: web web db cache cache cache db web */
+static void reused(const char *dir)
+{
+	struct writer w;
+
+	open_file(&w, dir, "reused.bin", 7, &info);
+	process(&w, 1000, "web");
+	call(&w, 1000, 1001, 1, 0, 100, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	call(&w, 1000, 1001, 1, 0, 200, 0xc4000003, 1, HVC, 0, DISP_KVM, 0, 3, 0, 0);	/* CPU_ON vCPU 1 */
+	process(&w, 2000, "db");
+	call(&w, 2000, 2001, 2, 0, 300, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	process(&w, 1000, "cache");	/* web exited before its vCPU 1 ran; pid 1000 is another VMM */
+	call(&w, 1000, 1001, 1, 0, 400, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 4, 0, 0);
+	call(&w, 1000, 1002, 1, 1, 500, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 5, 0, 0);
+	call(&w, 1000, 1001, 1, 0, 600, 0x84000050, 0, HVC, 0, DISP_DENIED, NOT_SUPPORTED, 6, 0, 0);
+	process(&w, 2000, "db");	/* a writer may repeat a name */
+	call(&w, 2000, 2001, 2, 0, 650, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	process(&w, 3000, "web");
+	call(&w, 3000, 3001, 3, 0, 700, 0x84000000, 0, HVC, 0, DISP_KVM, 0x10001, 2, 0, 0);
+	close_file(&w, 0.001);
+}
+
 static void many(const char *dir, unsigned long n)
 {
 	struct writer w;
@@ -239,6 +270,7 @@ int main(int argc, char **argv)
 	empty(argv[1]);
 	top_fixture(argv[1]);
 	named(argv[1]);
+	reused(argv[1]);
 	if (argc == 4)
 		many(argv[1], strtoul(argv[3], NULL, 0));
 	return 0;

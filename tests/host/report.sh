@@ -514,5 +514,60 @@ expect "format 3 with a PROCESS record" 1 'named-v3-bad.bin: corrupt record at o
 	-- report "$D/named-v3-bad.bin" --json
 check "a recording without PROCESS records (two-vmms) has no guest key" sh -c "
 	! '$TOOL' report '$D/two-vmms.bin' --json | grep -q '\"guest\"'"
+# pid reuse (reused.bin): pid 1000 is "web", then named again "cache" (its VMM exited and
+# another took the pid); every output gives each call, row, process and VM to its own VMM
+R=$D/reused.bin
+"$TOOL" report "$R" --json >"$D/reused.jsonl"
+check "reused: each call carries the name of its pid's last PROCESS record before it" python3 -c '
+import json, sys
+calls = [r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "call"]
+sys.exit(not ([(c["pid"], c["guest"]) for c in calls] == [(1000, "web"), (1000, "web"), (2000, "db"),
+    (1000, "cache"), (1000, "cache"), (1000, "cache"), (2000, "db"), (3000, "web")]))' "$D/reused.jsonl"
+check "reused: -g cache selects pid 1000's second VMM only, -g web its first and pid 3000" sh -c "
+	[ \"\$('$TOOL' report '$R' -g cache --json | grep -o '\"ts_ns\":[0-9]*' | tr '\n' ' ')\" = '\"ts_ns\":400000 \"ts_ns\":500000 \"ts_ns\":600000 ' ] &&
+	[ \"\$('$TOOL' report '$R' -g web --json | grep -o '\"ts_ns\":[0-9]*' | tr '\n' ' ')\" = '\"ts_ns\":100000 \"ts_ns\":200000 \"ts_ns\":700000 ' ]"
+"$TOOL" report "$R" -s --by guest --json >"$D/reused-guest.json"
+"$TOOL" report "$R" -s --by pid,guest --json >"$D/reused-pid-guest.json"
+check "reused: --summary --by guest: web 3 (pid 1000's first VMM, pid 3000), cache 3, db 2; --by pid,guest: pid 1000 twice" python3 -c '
+import json, sys
+g = {x["guest"]: x["count"] for x in json.load(open(sys.argv[1]))["groups"]}
+pg = {(x["pid"], x["guest"]): x["count"] for x in json.load(open(sys.argv[2]))["groups"]}
+sys.exit(not (g == {"web": 3, "cache": 3, "db": 2}
+              and pg == {(1000, "web"): 2, (1000, "cache"): 3, (2000, "db"): 2, (3000, "web"): 1}))' \
+	"$D/reused-guest.json" "$D/reused-pid-guest.json"
+check "reused: --summary --by pid (no names): pid 1000 one row of its 5 calls" sh -c "
+	'$TOOL' report '$R' -s --by pid | grep -Eq '^1000 +5 '"
+"$TOOL" report "$R" --perfetto "$D/reused.json"
+check "reused: Perfetto: pid 1000's second VMM a process of its own (1000 + 4194305) named cache, web's CPU_ON flow not ended by cache's vCPU 1" python3 -c '
+import json, sys
+e = json.load(open(sys.argv[1]))["traceEvents"]
+m = {x["pid"]: x["args"]["name"] for x in e if x["ph"] == "M" and x["name"] == "process_name"}
+tracks = [(x["pid"], x["args"]["pid"], x["args"]["guest"]) for x in e if x.get("cat") == "call"]
+sys.exit(not (m == {1000: "web (VMM pid 1000)", 2000: "db (VMM pid 2000)", 4195305: "cache (VMM pid 1000)",
+                    3000: "web (VMM pid 3000)"}
+              and tracks == [(1000, 1000, "web")] * 2 + [(2000, 2000, "db")] + [(4195305, 1000, "cache")] * 3
+                            + [(2000, 2000, "db"), (3000, 3000, "web")]
+              and len([x for x in e if x["ph"] == "s"]) == 1 and not [x for x in e if x["ph"] == "f"]))' "$D/reused.json"
+"$TOOL" report "$R" --psci --json >"$D/reused-psci.jsonl"
+check "reused: --psci: pid 1000's VMMs are two VMs (web's vCPU 1 turned on, never ran; cache's vCPU 1 on from its first call)" python3 -c '
+import json, sys
+d = [json.loads(l) for l in open(sys.argv[1])]
+v = {(x["pid"], x["guest"], x["vcpu"]): (x["state"], x["calls"]) for x in d if x["type"] == "psci_vcpu"}
+b = sorted((x["pid"], x["guest"], x["calls"]) for x in d if x["type"] == "psci_boot")
+sys.exit(not (v == {(1000, "web", 0): ("on", 2), (1000, "web", 1): ("on_pending", 0), (2000, "db", 0): ("on", 2),
+                    (3000, "web", 0): ("on", 1), (1000, "cache", 0): ("on", 2), (1000, "cache", 1): ("on", 1)}
+              and b == [(1000, "cache", 3), (1000, "web", 2), (2000, "db", 2), (3000, "web", 1)]))' "$D/reused-psci.jsonl"
+check "reused: --psci (text): a block per VMM, pid 1000 as web and as cache" sh -c "
+	'$TOOL' report '$R' --psci >'$D/reused-psci.txt' &&
+	grep -q '^=== guest web, pid 1000, VM 1: 2 vCPUs' '$D/reused-psci.txt' &&
+	grep -q '^=== guest cache, pid 1000, VM 1: 2 vCPUs' '$D/reused-psci.txt'"
+check "reused: the JSON is valid against the schema" python3 tests/check_schema.py --label reused-schema \
+	"$D/reused.jsonl" "$D/reused-guest.json" "$D/reused-pid-guest.json" "$D/reused-psci.jsonl"
+"$TOOL" report "$R" --top -b -i 3600 --by guest -o "$D/reused-top.txt"
+check "reused: report --top --by guest: rows cache 3, web 3, db 2" sh -c "
+	grep -Eq '^cache +3 ' '$D/reused-top.txt' && grep -Eq '^web +3 ' '$D/reused-top.txt' && grep -Eq '^db +2 ' '$D/reused-top.txt'"
+"$TOOL" report "$R" --record "$D/reused-copy.bin"
+check "reused: report --record names pid 1000 again (the copy's JSON is the original's)" sh -c "
+	'$TOOL' report '$D/reused-copy.bin' --json | cmp -s - '$D/reused.jsonl'"
 echo "# report: $passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -602,6 +602,66 @@ static void test_by_guest(void)
 	guest_names_free();
 }
 
+/* A record file that names a pid again (its VMM exited, another took the pid: reuse):
+ * the second VMM's calls, counted as its incarnation, are rows of their own under its
+ * own name, never merged into the first one's nor renaming them. */
+static int count_second_incarnation(const struct agg_key *k, __u32 inc, const struct agg_stats *s, void *ctx)
+{
+	*(__u64 *)ctx += k->pid == 20 && inc == 1 ? s->count : 0;
+	return 0;
+}
+
+static void test_by_guest_reused_pid(void)
+{
+	struct agg_table *t = agg_new();
+	struct agg_row *rows = NULL;
+	struct smccc_event ev = { .regs = { 0x84000000 }, .disposition = DISP_KVM, .kvm_ns = 100 };
+	__u64 seconds = 0;
+	__u32 inc;
+	size_t n;
+
+	guest_names_set(20, "web");
+	ev.pid = 20;
+	agg_add_call(t, &ev, 0);
+	agg_add_call(t, &ev, 0);
+	guest_names_set(20, "db");	/* pid 20 is another VMM now */
+	guest_names_set(30, "web");
+	guest_names_lookup(20, &inc);
+	CHECK_INT(inc, 1);
+	for (int i = 0; i < 3; i++)
+		agg_add_call(t, &ev, inc);
+	ev.pid = 30;
+	agg_add_call(t, &ev, 0);
+	CHECK_INT(agg_size(t), 3);
+	CHECK_INT(agg_each_as(t, count_second_incarnation, &seconds), 0);
+	CHECK_INT(seconds, 3);	/* agg_each_as() gives each key its incarnation */
+	n = agg_rows(t, AGG_BY_GUEST, &rows);
+	CHECK_INT(n, 2);
+	if (n == 2) {	/* 3 calls each: in key order, pid then name */
+		CHECK_STR(rows[0].guest, "db");
+		CHECK_INT(rows[0].stats.count, 3);
+		CHECK_INT(rows[0].key.pid, 20);
+		CHECK_STR(rows[1].guest, "web");
+		CHECK_INT(rows[1].stats.count, 3);	/* pid 20's first VMM and pid 30 */
+		CHECK_INT(rows[1].key.pid, 20);
+	}
+	free(rows);
+	n = agg_rows(t, AGG_BY_GUEST | AGG_BY_PID, &rows);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK(rows[0].key.pid == 20 && !strcmp(rows[0].guest, "db") && rows[0].stats.count == 3, "20 db");
+		CHECK(rows[1].key.pid == 20 && !strcmp(rows[1].guest, "web") && rows[1].stats.count == 2, "20 web");
+		CHECK(rows[2].key.pid == 30 && !strcmp(rows[2].guest, "web") && rows[2].stats.count == 1, "30 web");
+	}
+	free(rows);
+	/* by pid alone a pid is one row, whoever had it */
+	n = agg_rows(t, AGG_BY_PID, &rows);
+	CHECK(n == 2 && rows[0].key.pid == 20 && rows[0].stats.count == 5, "pid 20: one row of 5");
+	free(rows);
+	agg_free(t);
+	guest_names_free();
+}
+
 /* --by site: rows per (VMM, VM, PC), the PC only in tables that keep it; a table that
  * does not (the kernel's without --by site) has every call at PC 0. */
 static void test_by_site(void)
@@ -797,6 +857,7 @@ int main(void)
 	test_by_parse();
 	test_by_site();
 	test_by_guest();
+	test_by_guest_reused_pid();
 	test_fold();
 	test_each();
 	return unit_report("aggregate");

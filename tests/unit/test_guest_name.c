@@ -141,12 +141,31 @@ static void test_process(void)
 	CHECK_STR(guest_names_get(777), "vm777");
 	CHECK(guest_names_get(1001) == NULL, "unset pid");
 	CHECK(guest_names_get((__u32)getpid() + 5000) == NULL, "no /proc lookup offline");
-	/* a pid's first name stays (pointers handed out stay valid) */
-	const char *first = guest_names_get(5);
+	/* the same name again changes nothing */
+	const char *first = guest_names_get(5), *now;
+	__u32 inc = 99;
 
+	CHECK(guest_names_set(5, "vm5") == 0, "set the same");
+	CHECK(guest_names_lookup(5, &inc) == first && inc == 0, "same pointer, first incarnation (%u)", inc);
+	/* another name: the pid's next VMM (a record file's pid reuse); the first name
+	 * handed out stays valid, and each incarnation keeps its own */
 	CHECK(guest_names_set(5, "other") == 0, "set again");
-	CHECK(guest_names_get(5) == first, "same pointer");
+	now = guest_names_lookup(5, &inc);
+	CHECK_STR(now, "other");
+	CHECK_INT(inc, 1);
+	CHECK_STR(first, "vm5");
+	CHECK(guest_names_get_incarnation(5, 0) == first, "incarnation 0: the first name");
+	CHECK(guest_names_get_incarnation(5, 1) == now, "incarnation 1: the second");
+	CHECK(guest_names_get_incarnation(5, 2) == NULL, "no incarnation 2");
+	CHECK(guest_names_get_incarnation(6, 0) == guest_names_get(6), "other pids as they were");
+	CHECK(guest_names_set(5, "vm5") == 0 && guest_names_lookup(5, &inc) && inc == 2,
+	      "back to the first name: a third incarnation (%u)", inc);
 	CHECK_STR(guest_names_get(5), "vm5");
+	/* --by guest groups: pid 5 had "other", pid 4 never */
+	CHECK_INT(guest_names_first_pid_named("other", 900), 5);
+	CHECK_INT(guest_names_first_pid_named("vm5", 900), 5);
+	CHECK_INT(guest_names_first_pid_named("vm5", 3), 3);
+	CHECK_INT(guest_names_first_pid_named(NULL, 900), 900);
 	guest_names_free();
 }
 
