@@ -145,12 +145,14 @@ $(VMM): $(VMM_SRCS) $(wildcard tests/vmm/*.h) | build/arm64
 vmm: $(VMM)
 
 # The manual page, from scdoc source (docs/smccctrace.8.scd). Its footer date is the
-# release's (debian/changelog's), not the build day's, as dpkg-buildpackage's
-# SOURCE_DATE_EPOCH makes it: the same source gives the same page on any day.
+# release's (the date of debian/changelog's newest entry), not the build day's, as
+# dpkg-buildpackage's SOURCE_DATE_EPOCH makes it: the same source gives the same page on
+# any day. Read with sed and GNU date, not dpkg-parsechangelog: `make install` must work
+# where dpkg-dev is not installed.
 MAN8 := build/man/smccctrace.8
 $(MAN8): docs/smccctrace.8.scd debian/changelog
 	mkdir -p $(dir $@)
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(dpkg-parsechangelog -l debian/changelog -S Timestamp)} \
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(date -u -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n 1)" +%s)} \
 		scdoc < $< > $@.tmp && mv $@.tmp $@
 man: $(MAN8)
 

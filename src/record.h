@@ -59,6 +59,7 @@ enum record_type {
 #define RECORD_HEADER_MIN_V2	25
 #define RECORD_PROCESS_MIN	9		/* pid, zero, a name of at least 1 byte */
 #define RECORD_PROCESS_MAX	(8 + 1 + RECORD_STRING_MAX)
+#define RECORD_PID_MAX		4194304		/* a pid is 1..PID_MAX_LIMIT, in calls and processes */
 #define RECORD_HEADER_MAX	(RECORD_HEADER_MIN + RECORD_MAX_STRINGS * (1 + RECORD_STRING_MAX))
 
 /* The END record: the live tracer's totals, so that a report says the same. */

@@ -207,6 +207,9 @@ static int decode_call(struct record_reader *r, struct get *g, __u64 rec, struct
 	if (g->len != (size_t)RECORD_CALL_SIZE_FIXED(fixed, ev->nr_args))
 		return failf(r, "corrupt record at offset %llu: call record of %zu bytes, %d expected for %u arguments",
 			     at, g->len, RECORD_CALL_SIZE_FIXED(fixed, ev->nr_args), ev->nr_args);
+	/* a pid keys the VMM's name and, with its incarnation, its rows (guest_vmm_key()) */
+	if (!ev->pid || ev->pid > RECORD_PID_MAX)
+		return failf(r, "corrupt record at offset %llu: call of process id %u", at, ev->pid);
 	if (ev->conduit >= CONDUIT__COUNT)
 		return failf(r, "corrupt record at offset %llu: conduit %u is not hvc (0) or smc (1)", at, ev->conduit);
 	if (ev->disposition >= DISP__COUNT)
@@ -304,7 +307,7 @@ static int decode_process(struct record_reader *r, struct get *g, __u64 rec, str
 	if (g->short_read || g->len < RECORD_PROCESS_MIN || g->pos + n != g->len || !n)
 		return failf(r, "corrupt record at offset %llu: a process record of %zu bytes with a name of %u",
 			     at, g->len, n);
-	if (!it->pid || it->pid > 4194304)
+	if (!it->pid || it->pid > RECORD_PID_MAX)
 		return failf(r, "corrupt record at offset %llu: process id %u", at, it->pid);
 	if (reserved)
 		return failf(r, "corrupt record at offset %llu: reserved field is 0x%x, not 0", at, reserved);

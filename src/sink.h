@@ -51,6 +51,7 @@ struct trace_totals {
 	const char *handler;		/* the kernel's SMCCC dispatcher that was hooked */
 	__u64 cntfrq;			/* the host counter's frequency (trace_info.cntfrq); 0: unknown */
 	__u64 vmms_refused;		/* -g --wait: VMMs not traced, MAX_TRACED_PIDS live ones were */
+	bool vmms_refused_more;		/* ... and more that could not be counted */
 };
 
 struct sink {

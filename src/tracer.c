@@ -196,8 +196,9 @@ void print_totals(const struct trace_totals *t)
 		fprintf(stderr, "smccctrace: WARNING: %llu calls were lost (%s)\n", (unsigned long long)t->lost, causes);
 	}
 	if (t->vmms_refused)
-		fprintf(stderr, "smccctrace: WARNING: %llu VMMs of the -g names were not traced while %d others were "
-			"(at most %d at once)\n", (unsigned long long)t->vmms_refused, MAX_TRACED_PIDS, MAX_TRACED_PIDS);
+		fprintf(stderr, "smccctrace: WARNING: %s%llu VMMs of the -g names were not traced while %d others were "
+			"(at most %d at once)\n", t->vmms_refused_more ? "at least " : "",
+			(unsigned long long)t->vmms_refused, MAX_TRACED_PIDS, MAX_TRACED_PIDS);
 }
 
 /* A closed pipe (`smccctrace --json | head -1`) ends the trace quietly. */
@@ -223,7 +224,7 @@ static int finish_sinks(struct tracer *t)
 			continue;
 		if (!t->output_failed)
 			sink_failed(t, s);
-		else if (errno != EPIPE)
+		else if (errno != EPIPE && strcmp(s->name, t->output_failed))	/* said once a file */
 			errorf("cannot write %s: %s", s->name, strerror(errno));
 	}
 	return t->output_failed ? output_error(t) : 0;

@@ -89,7 +89,9 @@ static void forget_exited(struct trace_opts *o, struct vmm_changes *c)
 }
 
 /* A VMM found while MAX_TRACED_PIDS live ones are traced: counted once (the list of
- * refused pids sheds exited ones, then the oldest), warned about once a run. */
+ * refused pids sheds exited ones), warned about once a run. When as many refused VMMs
+ * are alive as it holds, a new one cannot be remembered, so it is not counted (it would
+ * be again at every look): the count becomes a lower bound, and the end says so. */
 static void refuse(struct vmm_watch *w, const char *name, __u32 pid)
 {
 	int kept = 0;
@@ -101,15 +103,17 @@ static void refuse(struct vmm_watch *w, const char *name, __u32 pid)
 		fprintf(stderr, "smccctrace: warning: -g %s: %d VMMs are traced, the most at once; pid %u and any "
 			"more are not until one exits (counted at the end)\n", name, MAX_TRACED_PIDS, pid);
 	w->warned = true;
-	w->refusals++;
 	if (w->nr_refused == MAX_TRACED_PIDS) {
 		for (int i = 0; i < w->nr_refused; i++)
 			if (!exited(w->refused[i]))
 				w->refused[kept++] = w->refused[i];
-		if (kept == MAX_TRACED_PIDS)	/* all alive: forget the oldest */
-			memmove(w->refused, w->refused + 1, (size_t)--kept * sizeof(w->refused[0]));
 		w->nr_refused = kept;
 	}
+	if (w->nr_refused == MAX_TRACED_PIDS) {
+		w->uncounted = true;
+		return;
+	}
+	w->refusals++;
 	w->refused[w->nr_refused++] = pid;
 }
 
@@ -222,11 +226,13 @@ static void find_new_vmms(struct tracer *t)
 		return;
 	t->watch.scanned_ns = now;
 	vmm_watch_scan(&t->watch, o, &c);
-	for (int i = 0; i < c.nr_gone; i++)
-		bpf_map__delete_elem(t->bpf.skel->maps.traced_tgids, &c.gone[i], sizeof(c.gone[i]), 0);
+	/* adds first: a pid added and found exited in the same look must not stay in the map */
 	for (int i = 0; i < c.nr_added; i++)
 		let_vmm_through(t, c.added[i]);
+	for (int i = 0; i < c.nr_gone; i++)
+		bpf_map__delete_elem(t->bpf.skel->maps.traced_tgids, &c.gone[i], sizeof(c.gone[i]), 0);
 	t->totals.vmms_refused = t->watch.refusals;
+	t->totals.vmms_refused_more = t->watch.uncounted;
 }
 
 bool traced_vmms_gone(struct tracer *t)

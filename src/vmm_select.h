@@ -12,6 +12,7 @@ struct vmm_watch {
 	__u32 refused[MAX_TRACED_PIDS];		/* VMMs found while the list was full of live ones */
 	int nr_refused;
 	__u64 refusals;				/* such VMMs, each counted once */
+	bool uncounted;				/* more were refused than the list could hold */
 	bool warned;				/* the one warning about the cap was printed */
 };
 

@@ -294,6 +294,15 @@ PY
 expect "a cut file with a corrupt middle: exit 1, the corruption named" 1 'part-corrupt.bin: corrupt record at offset [0-9]+: disposition 9' \
 	-- report "$D/part-corrupt.bin" --json
 check "... and nothing is written" [ ! -s "$D/out" ]
+python3 - "$D/many.bin" "$D/bad-pid.bin" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off = 12 + 8 + struct.unpack_from("<I", b, 16)[0]      # the first call record
+struct.pack_into("<I", b, off + 8 + 76, 4194305)       # its pid, past PID_MAX_LIMIT
+open(sys.argv[2], "wb").write(b)
+PY
+expect "a call of pid 4194305: exit 1, the corruption named" 1 'bad-pid.bin: corrupt record at offset [0-9]+: call of process id 4194305' \
+	-- report "$D/bad-pid.bin" --psci
 expect "-d is live only" 2 'report: -d applies to live tracing only' -- report "$D/two-vmms.bin" -d 1
 expect "--plan is live only" 2 'report: --plan applies to live tracing only' -- report "$D/two-vmms.bin" --plan kprobe
 expect "--all-args is live only" 2 'report: --all-args' -- report "$D/two-vmms.bin" --all-args

@@ -151,8 +151,55 @@ static void test_churn(void)
 	guest_names_free();
 }
 
+/* More refused VMMs alive at once than the refused list holds: each remembered one is
+ * counted once, the rest are not counted at all (not again at every look), and the
+ * count is flagged as a lower bound. */
+static void test_refused_past_the_list(void)
+{
+	enum { TRACED = MAX_TRACED_PIDS - 1, REFUSED = MAX_TRACED_PIDS + 3 };
+	struct trace_opts o = { .wait = true, .nr_guests = 1 };
+	struct vmm_watch w = { 0 };
+	struct vmm_changes c;
+	pid_t vmms[TRACED + REFUSED];
+	FILE *err = tmpfile();
+	int saved = dup(2);
+
+	snprintf(vmm_name, sizeof(vmm_name), "vmr-%d", (int)getpid());
+	o.guests[0] = vmm_name;
+	o.pids[o.nr_pids++] = 1;
+	guest_names_free();
+	guest_names_live();
+	CHECK(err && saved >= 0, "tmpfile");
+	if (!err || saved < 0)
+		return;
+	fflush(stderr);
+	dup2(fileno(err), 2);
+	for (int i = 0; i < TRACED; i++)
+		vmms[i] = spawn_vmm();
+	vmm_watch_scan(&w, &o, &c);
+	CHECK_INT(c.nr_added, TRACED);
+	for (int i = TRACED; i < TRACED + REFUSED; i++)
+		vmms[i] = spawn_vmm();
+	for (int look = 0; look < 4; look++) {
+		vmm_watch_scan(&w, &o, &c);
+		CHECK_INT(c.nr_added, 0);
+	}
+	CHECK_INT(w.refusals, MAX_TRACED_PIDS);
+	CHECK(w.uncounted, "the count is a lower bound");
+	CHECK_INT(w.nr_refused, MAX_TRACED_PIDS);
+	CHECK_INT(count_lines(err, "the most at once"), 1);
+	for (int i = 0; i < TRACED + REFUSED; i++)
+		end_vmm(vmms[i]);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	fclose(err);
+	guest_names_free();
+}
+
 int main(void)
 {
 	test_churn();
+	test_refused_past_the_list();
 	return unit_report("vmm_select");
 }
