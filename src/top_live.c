@@ -97,8 +97,10 @@ int run_top(struct tracer *t)
 		for (unsigned d = 0; d < DISP__COUNT; d++)
 			t->totals.by_disposition[d] += by_disp[d];
 		agg_reset(table);
-		/* here, not more often: the frame's rows hold names until the next frame */
-		guest_names_sweep();
+		/* here, not more often: the frame's rows hold names until the next frame is
+		 * shown, and a paused screen keeps its frame (a redraw reads its names) */
+		if (!top_view_paused(v))
+			guest_names_sweep();
 		prev = now;
 		while (next <= now)
 			next += interval_ns;

@@ -80,6 +80,11 @@ static int draw(struct top_view *v)
 	return rc;
 }
 
+bool top_view_paused(const struct top_view *v)
+{
+	return v->m.paused;
+}
+
 int top_view_frame(struct top_view *v, const struct agg_table *interval, double seconds, struct top_frame *f)
 {
 	if (top_model_add(&v->m, interval, seconds)) {

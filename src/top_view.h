@@ -36,6 +36,8 @@ int top_view_frame(struct top_view *v, const struct agg_table *interval, double 
 /* Waits until `until` (CLOCK_MONOTONIC ns) handling keys; returns early when the user
  * quits or *stop is set. Batch: just waits. */
 void top_view_wait(struct top_view *v, __u64 until);
+/* The user paused the screen: it keeps the frame it shows (and the names in it). */
+bool top_view_paused(const struct top_view *v);
 /* The user quit, a signal came, or -n frames were printed. */
 bool top_view_done(const struct top_view *v);
 /* The end (the traced VMMs exited, the recording ended): interactive, the last frame
