@@ -69,25 +69,51 @@ static int count_lines(FILE *f, const char *needle)
 	return n;
 }
 
+/* One test's world: a -g NAME --wait watch of a fresh name (prefix-pid), with pid 1
+ * (alive: EPERM when not root) listed first, the live name table, and stderr going to
+ * a file that count_lines() reads. false when the file cannot be had (checked). */
+struct capture {
+	FILE *err;
+	int saved;	/* the real stderr */
+};
+
+static bool watch_begin(struct trace_opts *o, const char *prefix, struct capture *cap)
+{
+	snprintf(vmm_name, sizeof(vmm_name), "%s-%d", prefix, (int)getpid());
+	o->guests[0] = vmm_name;
+	o->pids[o->nr_pids++] = 1;	/* -p 1: alive, never forgotten */
+	guest_names_free();
+	guest_names_live();
+	cap->err = tmpfile();
+	cap->saved = dup(2);
+	CHECK(cap->err && cap->saved >= 0, "tmpfile");
+	if (!cap->err || cap->saved < 0)
+		return false;
+	fflush(stderr);
+	dup2(fileno(cap->err), 2);
+	return true;
+}
+
+static void watch_end(struct capture *cap)
+{
+	fflush(stderr);
+	dup2(cap->saved, 2);
+	close(cap->saved);
+	fclose(cap->err);
+	guest_names_free();
+}
+
 static void test_churn(void)
 {
 	struct trace_opts o = { .wait = true, .nr_guests = 1 };
 	struct vmm_watch w = { 0 };
 	struct vmm_changes c;
 	pid_t vmms[MAX_TRACED_PIDS + 2];
-	FILE *err = tmpfile();
-	int saved = dup(2), nv = MAX_TRACED_PIDS - 1;
+	struct capture cap;
+	int nv = MAX_TRACED_PIDS - 1;
 
-	snprintf(vmm_name, sizeof(vmm_name), "vmw-%d", (int)getpid());
-	o.guests[0] = vmm_name;
-	o.pids[o.nr_pids++] = 1;	/* -p 1: alive (EPERM when not root): never forgotten */
-	guest_names_free();
-	guest_names_live();
-	CHECK(err && saved >= 0, "tmpfile");
-	if (!err || saved < 0)
+	if (!watch_begin(&o, "vmw", &cap))
 		return;
-	fflush(stderr);
-	dup2(fileno(err), 2);
 
 	for (int i = 0; i < nv; i++)
 		vmms[i] = spawn_vmm();
@@ -108,7 +134,7 @@ static void test_churn(void)
 	CHECK_INT(o.nr_pids, MAX_TRACED_PIDS);
 	CHECK_INT(w.refusals, 2);
 	CHECK(!listed(o.pids, o.nr_pids, vmms[nv]) && !listed(o.pids, o.nr_pids, vmms[nv + 1]), "refused");
-	CHECK_INT(count_lines(err, "the most at once"), 1);
+	CHECK_INT(count_lines(cap.err, "the most at once"), 1);
 
 	/* two of the traced exit: they leave the list, the two refused take their places */
 	end_vmm(vmms[0]);
@@ -139,16 +165,12 @@ static void test_churn(void)
 	}
 	CHECK_INT(o.nr_pids, MAX_TRACED_PIDS);
 	CHECK_INT(w.refusals, 2);
-	CHECK_INT(count_lines(err, "the most at once"), 1);
+	CHECK_INT(count_lines(cap.err, "the most at once"), 1);
 
 	for (int i = 0; i < nv + 2; i++)
 		if (i != 0 && i != 5)
 			end_vmm(vmms[i]);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	fclose(err);
-	guest_names_free();
+	watch_end(&cap);
 }
 
 /* More refused VMMs alive at once than the refused list holds: each remembered one is
@@ -161,19 +183,10 @@ static void test_refused_past_the_list(void)
 	struct vmm_watch w = { 0 };
 	struct vmm_changes c;
 	pid_t vmms[TRACED + REFUSED];
-	FILE *err = tmpfile();
-	int saved = dup(2);
+	struct capture cap;
 
-	snprintf(vmm_name, sizeof(vmm_name), "vmr-%d", (int)getpid());
-	o.guests[0] = vmm_name;
-	o.pids[o.nr_pids++] = 1;
-	guest_names_free();
-	guest_names_live();
-	CHECK(err && saved >= 0, "tmpfile");
-	if (!err || saved < 0)
+	if (!watch_begin(&o, "vmr", &cap))
 		return;
-	fflush(stderr);
-	dup2(fileno(err), 2);
 	for (int i = 0; i < TRACED; i++)
 		vmms[i] = spawn_vmm();
 	vmm_watch_scan(&w, &o, &c);
@@ -187,14 +200,10 @@ static void test_refused_past_the_list(void)
 	CHECK_INT(w.refusals, MAX_TRACED_PIDS);
 	CHECK(w.uncounted, "the count is a lower bound");
 	CHECK_INT(w.nr_refused, MAX_TRACED_PIDS);
-	CHECK_INT(count_lines(err, "the most at once"), 1);
+	CHECK_INT(count_lines(cap.err, "the most at once"), 1);
 	for (int i = 0; i < TRACED + REFUSED; i++)
 		end_vmm(vmms[i]);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	fclose(err);
-	guest_names_free();
+	watch_end(&cap);
 }
 
 int main(void)
