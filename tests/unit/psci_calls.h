@@ -5,7 +5,9 @@
 #ifndef SMCCCTRACE_PSCI_CALLS_H
 #define SMCCCTRACE_PSCI_CALLS_H
 #include "unit.h"
+#include "json_writer.h"
 #include "psci_flow.h"
+#include "psci_render.h"
 #include "smccctrace.h"
 
 #define MS 1000000ull
@@ -121,5 +123,23 @@ static inline const struct psci_vcpu_summary *vcpu_summary(const struct psci_flo
 	CHECK_STR(psci_power_name((t)->to), to_);					\
 	CHECK_STR(psci_cause_name((t)->cause), cause_);				\
 } while (0)
+
+/* The flow as both outputs render it, JSON Lines then text, in one string to search
+ * (free it); an empty one when the stream cannot be opened (every search then fails). */
+static inline char *rendered(const struct psci_flow *f, const struct psci_render_totals *t)
+{
+	struct json_writer w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		return calloc(1, 1);
+	jw_init(&w, out);
+	psci_render_json(&w, f, t);
+	psci_render_text(out, f, t);
+	fclose(out);
+	return buf;
+}
 
 #endif

@@ -105,17 +105,10 @@ static void test_vmm_reset(void)
 	CHECK_INT(reboots, 2);
 	{
 		struct psci_render_totals t = { .calls = 9, .duration_s = 0.04 };
-		struct json_writer w;
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *out = open_memstream(&buf, &len);
+		char *buf = rendered(&f, &t);
 
-		jw_init(&w, out);
-		psci_render_json(&w, &f, &t);
-		psci_render_text(out, &f, &t);
-		fclose(out);
 		CHECK(buf && strstr(buf, "\"end_ts_ns\":10000000,\"ended_by\":\"vmm_reset\",\"started_by\":\"first_call\","),
-		      "psci_boot 1 JSON: %s", buf);
+		      "psci_boot 1 JSON: %s", buf ? buf : "(none)");
 		CHECK(buf && strstr(buf, "\"ended_by\":\"PSCI_SYSTEM_RESET\",\"started_by\":\"vmm_reset\","), "psci_boot 2 JSON");
 		CHECK(buf && strstr(buf, "\"ended_by\":null,\"started_by\":\"system_reset\","), "psci_boot 3 JSON");
 		CHECK(buf && strstr(buf, "\"cause\":\"vmm_reset\""), "transition JSON");
@@ -234,17 +227,10 @@ static void test_unanswered_parked(void)
 	CHECK_INT(count_anomalies(&f, PSCI_ANOMALY_SLOW_VMM), 0);
 	{
 		struct psci_render_totals t = { .calls = 11, .duration_s = 0.04 };
-		struct json_writer w;
-		char *buf = NULL;
-		size_t len = 0;
-		FILE *out = open_memstream(&buf, &len);
+		char *buf = rendered(&f, &t);
 
-		jw_init(&w, out);
-		psci_render_json(&w, &f, &t);
-		psci_render_text(out, &f, &t);
-		fclose(out);
 		CHECK(buf && strstr(buf, "\"vcpu\":1,\"state\":\"off\",\"mpidr\":\"0x1\",\"mpidr_source\":\"kvm\","
-					 "\"calls\":4,\"unanswered\":1,\"parked\":1,"), "psci_vcpu: %s", buf);
+					 "\"calls\":4,\"unanswered\":1,\"parked\":1,"), "psci_vcpu: %s", buf ? buf : "(none)");
 		CHECK(buf && strstr(buf, "\"forwarded\":2,\"unanswered\":3,\"parked\":1,"), "psci_summary");
 		CHECK(buf && strstr(buf, "CALLS UNANSWERED PARKED CPU_ON OK"), "text: the columns");
 		CHECK(buf && strstr(buf, "\n1     0x1 (kvm)            off               4          1      1 "),
